@@ -7,7 +7,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install start test browser bench eval
+.PHONY: install start test browser bench
 
 install: $(VENV)/.installed
 
@@ -26,14 +26,10 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 start: install
-	$(BIN)/rag ui
+	$(BIN)/rag chat
 
-test: install browser
+test: install
 	$(BIN)/python -m pytest -q
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py
-	$(BIN)/python benchmarks/bench_query.py
-
-eval: install
-	$(BIN)/rag eval --compare

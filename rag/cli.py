@@ -166,27 +166,29 @@ def _print_answer(answer) -> None:
 
 
 @app.command()
-def ui(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(7860, "--port"),
-       quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
-    """Start the chat UI (builds the index of the bundled reports on first run)."""
-    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Ask questions one after another (builds the index of the bundled reports on first run)."""
     config = _config(quiet=quiet)
     assistant = _load_assistant(config, build_if_missing=True)
-    from ui.app import launch
-
-    launch(assistant, host=host, port=port)
-
-
-@app.command(name="eval")
-def eval_cmd(set_path: Path = typer.Option(Path("eval/questions.jsonl"), "--set"),
-             k: int = typer.Option(5, "--k"),
-             compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
-             out: Path = typer.Option(Path("eval/results"), "--out"),
-             split: Optional[str] = typer.Option(None, "--split", help="dev | test (default: both)")) -> None:
-    """Run the evaluation question set and score it. Example: rag eval --compare"""
-    from eval.runner import main as run_eval
-
-    run_eval(set_path=set_path, k=k, compare=compare, out=out, split=split)
+    typer.echo(f"{len(assistant.index.reports)} reports indexed. Ask in Chinese or English; empty line or Ctrl-D quits.")
+    typer.echo("例如：海东2023年地区生产总值预期增长多少？ / What did Xining promise on air quality?")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\n? ").strip()
+        except EOFError:
+            break
+        if not question:
+            break
+        try:
+            answer = assistant.ask(question, history=history)
+        except RagError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            continue
+        if answer.searched_question and answer.searched_question != question:
+            typer.echo(f"(searched: {answer.searched_question})")
+        _print_answer(answer)
+        history.append(answer.searched_question or question)
 
 
 def main() -> None:

@@ -78,30 +78,37 @@ class EmbeddingCache:
         self.db.close()
 
 
-def embed_with_cache(encoder, texts: list[str], cache: EmbeddingCache, stats: BuildStats,
-                     progress: Progress | None = None, label: str = "embedding") -> np.ndarray:
-    """Embed passages, taking what the cache has and embedding (in batches) only the rest."""
-    found = cache.get_many(texts)
-    missing = list(dict.fromkeys(t for t in texts if cache.key(t) not in found))
+def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]]], cache: EmbeddingCache,
+                     stats: BuildStats, progress: Progress | None = None) -> list[np.ndarray]:
+    """Passage + sentence vectors per passage: from the cache where the text is known, else embedded in batches."""
+    keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans)]
+    found = cache.get_many(keys)
+    dim = None
+    missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
     stats.cached += len(texts) - len(missing)
-    batch = 64
-    done = 0
-    for i in range(0, len(missing), batch):
-        part = missing[i:i + batch]
-        vecs = encoder.encode_passages(part, batch_size=32)
-        cache.put_many(part, vecs)
-        for t, v in zip(part, vecs):
-            found[cache.key(t)] = np.asarray(v, dtype=np.float32)
-        done += len(part)
+    batch = 32
+    for n in range(0, len(missing), batch):
+        part = missing[n:n + batch]
+        arrays = _encode_spans(encoder, [texts[i] for i in part], [spans[i] for i in part])
+        cache.put_many([keys[i] for i in part], [a.ravel() for a in arrays])
+        for i, a in zip(part, arrays):
+            found[cache.key(keys[i])] = a.ravel()
+            dim = a.shape[1]
         stats.embedded += len(part)
         if progress:
-            progress(label, done, len(missing))
-    if progress and not missing:
-        progress(label, 0, 0)
-    dim = encoder.dim
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    for i, t in enumerate(texts):
-        out[i] = found[cache.key(t)]
+            progress("embedding passages", min(n + batch, len(missing)), len(missing))
+    if dim is None and keys:  # everything came from the cache: no need to load the model for its size
+        dim = len(found[cache.key(keys[0])]) // (len(spans[0]) + 1)
+    return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans)]
+
+
+def _encode_spans(encoder, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[np.ndarray]:
+    if hasattr(encoder, "encode_passages_with_spans"):
+        return encoder.encode_passages_with_spans(texts, spans)
+    # encoders without token access: embed each sentence on its own
+    out = []
+    for t, sp in zip(texts, spans):
+        out.append(encoder.encode_passages([t] + [t[a:b] for a, b in sp]))
     return out
 
 
@@ -179,19 +186,19 @@ class Index:
             chunks += chunk_report(r, config.chunk_size, config.chunk_max, config.chunk_overlap)
         titles = {r.report_id: r.title for r in reports}
         passages = [embedding_text(c, titles[c.report_id]) for c in chunks]
-        sentence_texts, sentence_rows = [], []
-        for row, c in enumerate(chunks):
-            for s, e in c.sentences:
-                sentence_texts.append(_sentence_text(c, s, e))
-                sentence_rows.append(row)
+        spans, sentence_rows = [], []
+        for row, (c, text) in enumerate(zip(chunks, passages)):
+            offset = len(text) - len(c.text)  # the title/section prefix before the passage text
+            spans.append([(s - c.start + offset, e - c.start + offset) for s, e in c.sentences])
+            sentence_rows += [row] * len(c.sentences)
 
         cache = EmbeddingCache(config.cache_dir / "embeddings.sqlite", encoder.name)
         try:
-            vectors = embed_with_cache(encoder, passages, cache, stats, progress, "embedding passages")
-            sent_vectors = embed_with_cache(encoder, sentence_texts, cache, stats, progress, "embedding sentences")
+            arrays = embed_with_cache(encoder, passages, spans, cache, stats, progress)
         finally:
             cache.close()
-
+        vectors = np.stack([a[0] for a in arrays])
+        sent_vectors = np.concatenate([a[1:] for a in arrays]) if arrays else np.zeros((0, vectors.shape[1]), np.float32)
         dense = _dense_index(vectors, config.hnsw_threshold)
         by_id = {r.report_id: r for r in reports}
         bm25 = BM25.build([terms(_lexical_text(c, by_id[c.report_id])) for c in chunks])
@@ -209,7 +216,7 @@ class Index:
             "sources": sources,
             "user_words": user_words,
         }
-        stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_texts)
+        stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_rows)
         stats.characters = sum(len(r.text) for r in reports)
         index = cls(manifest, reports, chunks, dense, bm25, sent_vectors,
                     np.array(sentence_rows, dtype=np.int64), folder=None)

@@ -1,0 +1,62 @@
+"""Asking: cited answers in the question's language, "not found" for what the reports do not hold."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.errors import FilterError, QuestionError
+
+pytestmark = pytest.mark.model
+
+
+def test_a_chinese_number_question_is_answered_from_the_right_report_with_markers(assistant):
+    answer = assistant.ask("海东2023年地区生产总值预期增长多少？")
+    assert answer.found and answer.citations
+    assert answer.citations[0].city == "海东市" and answer.citations[0].part == "plan"
+    assert "5%" in answer.answer
+    for line in answer.answer.splitlines()[1:]:
+        assert re.search(r"\[\d+\]$", line)
+
+
+def test_an_english_question_gets_an_english_lead_in(assistant):
+    answer = assistant.ask("What GDP growth target did Jinan set for 2023?")
+    assert answer.found and answer.answer.startswith("The ")
+    assert {c.city for c in answer.citations} == {"济南市"}
+
+
+def test_a_place_that_is_not_indexed_is_not_found_and_cites_nothing(assistant):
+    answer = assistant.ask("兰州市2023年GDP增长目标是多少？")
+    assert not answer.found and answer.citations == []
+
+
+def test_the_json_contract(assistant):
+    data = assistant.ask("西宁2020年在大气污染治理上有哪些打算？", k=3).to_json()
+    assert set(data) >= {"question", "answer", "found", "filters", "citations", "timings_ms"}
+    assert set(data["timings_ms"]) >= {"retrieve", "answer", "total"}
+    assert len(data["citations"]) <= 3
+    for n, c in enumerate(data["citations"], 1):
+        assert c["n"] == n
+        assert set(c) == {"n", "chunk_id", "text", "report", "city", "year", "section", "part", "score", "highlights"}
+        for a, b in c["highlights"]:
+            assert 0 <= a < b <= len(c["text"])
+        assert f"[{n}]" in data["answer"]
+
+
+def test_explicit_filters_override_the_question(assistant):
+    answer = assistant.ask("2023年地区生产总值增长目标", cities=["银川市"])
+    assert {c.city for c in answer.citations} == {"银川市"}
+    with pytest.raises(FilterError, match="indexed places"):
+        assistant.ask("GDP", cities=["火星市"])
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？？！！", "🙂🙂"])
+def test_unusable_questions_are_refused_with_a_clear_message(assistant, question):
+    with pytest.raises(QuestionError):
+        assistant.ask(question)
+
+
+def test_a_very_long_question_is_truncated_and_says_so(assistant):
+    answer = assistant.ask("海东地区生产总值" * 3000)
+    assert any("truncated" in n for n in answer.notes)
