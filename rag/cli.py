@@ -191,6 +191,22 @@ def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
         history.append(answer.searched_question or question)
 
 
+@app.command(name="eval")
+def eval_cmd(set_path: Path = typer.Option(Path("eval/questions.jsonl"), "--set", help="question set (JSON lines)"),
+             k: int = typer.Option(5, "--k"),
+             compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
+             out: Path = typer.Option(Path("eval/results"), "--out"),
+             split: Optional[str] = typer.Option(None, "--split", help="dev | test (default: both)")) -> None:
+    """Run the evaluation question set and score it. Example: rag eval --compare"""
+    try:
+        from eval.runner import main as run_eval
+    except ImportError:
+        _fail("the evaluation runner (eval/) is not importable: run from the project folder")
+    if not set_path.exists():
+        _fail(f"no question set at {set_path}")
+    run_eval(set_path=set_path, k=k, compare=compare, out=out, split=split)
+
+
 def main() -> None:
     """Entry point: library errors become one line and a non-zero exit, never a traceback."""
     try:

@@ -44,6 +44,8 @@ class Config:
     chunk_size: int = 320
     chunk_max: int = 480
     chunk_overlap: int = 80
+    # embed each passage with its report title and section path (the passage alone rarely names its place)
+    title_prefix: bool = True
     k: int = 5
     candidates: int = 60
     # Dense search switches to HNSW above this many chunks; exact inner product below it.

@@ -185,7 +185,7 @@ class Index:
         for r in reports:
             chunks += chunk_report(r, config.chunk_size, config.chunk_max, config.chunk_overlap)
         titles = {r.report_id: r.title for r in reports}
-        passages = [embedding_text(c, titles[c.report_id]) for c in chunks]
+        passages = [embedding_text(c, titles[c.report_id]) if config.title_prefix else c.text for c in chunks]
         spans, sentence_rows = [], []
         for row, (c, text) in enumerate(zip(chunks, passages)):
             offset = len(text) - len(c.text)  # the title/section prefix before the passage text
@@ -209,6 +209,7 @@ class Index:
             "dimension": int(vectors.shape[1]),
             "chunker_version": CHUNKER_VERSION,
             "chunk_size": [config.chunk_size, config.chunk_max, config.chunk_overlap],
+            "title_prefix": config.title_prefix,
             "dense_index": "hnsw" if len(chunks) > config.hnsw_threshold else "flat_ip",
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "reports": len(reports),

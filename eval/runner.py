@@ -1,0 +1,194 @@
+"""`rag eval`: run the question set through our pipeline (and, with --compare, the baselines and
+ablations), write one run file per system, then score the run files in a separate step.
+
+Run:   .venv/bin/rag eval [--set eval/questions.jsonl] [--k 5] [--compare] [--out eval/results]
+Score only (no model): .venv/bin/python -m eval.runner --score-only eval/results
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from eval.metrics import breakdown, score_rows
+
+DEFAULT_SET = Path(__file__).parent / "questions.jsonl"
+RANK_DEPTH = 10
+HEADLINE = ("hit@1", "hit@3", "hit@5", "mrr@10", "citation_precision", "answer_coverage", "abstention_accuracy",
+            "false_abstention", "latency_p50_ms", "latency_p95_ms")
+
+
+def load_questions(path: Path, split: str | None = None) -> list[dict]:
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if split is None or r.get("split") == split]
+
+
+def _row(q: dict, ranked: list[tuple[str, str]], **extra) -> dict:
+    return {"id": q["id"], "question": q["question"], "lang": q["lang"], "type": q["type"], "split": q.get("split", "dev"),
+            "city": q.get("city"), "evidence": q["evidence"], "answer_points": q.get("answer_points", []),
+            "ranked": [{"chunk_id": cid, "text": text} for cid, text in ranked],
+            "ranked_texts": [text for _, text in ranked], **extra}
+
+
+def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answers: bool = True) -> list[dict]:
+    """Our pipeline through the same Python API the CLI uses."""
+    rows = []
+    for i, q in enumerate(questions):
+        result = assistant.search(q["question"], k=RANK_DEPTH)
+        ranked = [(h.chunk.chunk_id, h.chunk.text) for h in result.hits]
+        extra: dict = {"timings_ms": {"total": result.timings_ms["retrieve"]}}
+        if with_answers:
+            answer = assistant.ask(q["question"], k=k)
+            extra = {"answer": answer.answer, "found": answer.found, "cited_texts": [c.text for c in answer.citations],
+                     "cited_ids": [c.chunk_id for c in answer.citations], "timings_ms": answer.timings_ms}
+        rows.append(_row(q, ranked, **extra))
+        if progress:
+            progress(i + 1, len(questions))
+    return rows
+
+
+def run_retriever(retriever, questions: list[dict], progress=None) -> list[dict]:
+    rows = []
+    for i, q in enumerate(questions):
+        t = time.perf_counter()
+        docs = retriever.invoke(q["question"])[:RANK_DEPTH]
+        ms = (time.perf_counter() - t) * 1000
+        rows.append(_row(q, [(f"{d.metadata.get('source', '')}#{n}", d.page_content) for n, d in enumerate(docs)],
+                         timings_ms={"total": ms}))
+        if progress:
+            progress(i + 1, len(questions))
+    return rows
+
+
+def write_run(rows: list[dict], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def read_run(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+def score_runs(out: Path) -> dict:
+    """Score every run-*.jsonl in ``out``; write report.json, report.md and hit_at_k.png."""
+    report: dict = {}
+    for run in sorted(out.glob("run-*.jsonl")):
+        rows = read_run(run)
+        system = run.stem[len("run-"):]
+        report[system] = {"overall": score_rows(rows), "split": breakdown(rows, "split"),
+                          "lang": breakdown(rows, "lang"), "type": breakdown(rows, "type")}
+    (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    (out / "report.md").write_text(markdown(report), encoding="utf-8")
+    _chart(report, out / "hit_at_k.png")
+    return report
+
+
+def _fmt(v) -> str:
+    if v is None or v != v:
+        return "–"
+    return f"{v:.0f}" if isinstance(v, float) and v > 1.5 else f"{v:.3f}"
+
+
+def markdown(report: dict) -> str:
+    lines = [f"# Evaluation report ({time.strftime('%Y-%m-%d')})", ""]
+    for scope in ("test", "dev"):
+        lines += [f"## {'Held-out (test)' if scope == 'test' else 'Dev'} split", "",
+                  "| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
+        for system, r in report.items():
+            m = r["split"].get(scope, {})
+            lines.append(f"| {system} | " + " | ".join(_fmt(m.get(h)) for h in HEADLINE) + " |")
+        lines.append("")
+    for system, r in report.items():
+        lines += [f"## {system}: by language and type (both splits)", "", "| slice | n | hit@1 | hit@5 | mrr@10 |",
+                  "|---|---|---|---|---|"]
+        for field in ("lang", "type"):
+            for key, m in r[field].items():
+                lines.append(f"| {field}={key} | {m['questions']} | {_fmt(m.get('hit@1'))} | {_fmt(m.get('hit@5'))} | "
+                             f"{_fmt(m.get('mrr@10'))} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _chart(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    systems = list(report)
+    fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(systems)), 4))
+    width = 0.8 / 3
+    for j, k in enumerate((1, 3, 5)):
+        vals = [report[s]["overall"].get(f"hit@{k}", 0) for s in systems]
+        ax.bar([i + j * width for i in range(len(systems))], vals, width, label=f"hit@{k}")
+    ax.set_xticks([i + width for i in range(len(systems))])
+    ax.set_xticklabels(systems, rotation=30, ha="right", fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("share of answerable questions")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def print_table(report: dict) -> None:
+    heads = ("hit@1", "hit@5", "mrr@10", "citation_precision", "abstention_accuracy", "false_abstention", "latency_p50_ms")
+    print(f"{'system':<24}" + "".join(f"{h[:12]:>13}" for h in heads))
+    for system, r in report.items():
+        m = r["overall"]
+        print(f"{system:<24}" + "".join(f"{_fmt(m.get(h)):>13}" for h in heads))
+
+
+def main(set_path: Path = DEFAULT_SET, k: int = 5, compare: bool = False, out: Path = Path("eval/results"),
+         split: str | None = None, assistant=None) -> dict:
+    """Run and score; returns the report dict."""
+    from tqdm import tqdm
+
+    from rag import Assistant, Config, RetrievalSettings
+    from rag.retriever import Retriever
+
+    questions = load_questions(set_path, split)
+    out = Path(out)
+    assistant = assistant or Assistant.load(Config.from_env(), build_if_missing=True)
+
+    def bar(name):
+        b = tqdm(total=len(questions), desc=name, file=sys.stderr)
+        return lambda done, total: (b.update(done - b.n), b.close() if done >= total else None)
+
+    write_run(run_ours(assistant, questions, k, bar("ours")), out / "run-ours.jsonl")
+    if compare:
+        base_settings = assistant.retriever.settings
+        for name, settings in (("ours-no-question-filters", replace(base_settings, question_filters=False)),
+                               ("ours-dense-only", replace(base_settings, lexical=False)),
+                               ("ours-bm25-only", replace(base_settings, dense=False))):
+            assistant.retriever = Retriever(assistant.index, assistant.encoder, settings)
+            write_run(run_ours(assistant, questions, k, bar(name), with_answers=False), out / f"run-{name}.jsonl")
+        assistant.retriever = Retriever(assistant.index, assistant.encoder, base_settings)
+        # the title-prefix ablation needs its own index (same chunks embedded without title/section)
+        from rag import build_index
+
+        cfg = assistant.config.with_(index_dir=out / "index-no-title-prefix", title_prefix=False)
+        index, _ = build_index(cfg, assistant.encoder, rebuild=True)
+        plain = Assistant(cfg, index, assistant.encoder)
+        write_run(run_ours(plain, questions, k, bar("ours-no-title-prefix"), with_answers=False),
+                  out / "run-ours-no-title-prefix.jsonl")
+        from eval.baselines import build_baselines
+
+        files = sorted(p for p in assistant.config.corpus[0].glob("*.txt"))
+        for name, retriever in build_baselines(assistant, files).items():
+            write_run(run_retriever(retriever, questions, bar(name)), out / f"run-{name}.jsonl")
+    report = score_runs(out)
+    print_table(report)
+    return report
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--score-only":
+        print_table(score_runs(Path(sys.argv[2])))
+    else:
+        main()

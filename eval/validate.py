@@ -1,0 +1,75 @@
+"""Check a question set: schema, unique ids, and every evidence string inside the cleaned text of
+the report(s) its question names.
+
+Run: .venv/bin/python -m eval.validate [eval/questions.jsonl]   (exit 1 and one line per problem)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from eval.metrics import squash
+
+TYPES = {"plan", "fact", "number", "list", "compare", "unanswerable"}
+FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split"}
+
+
+def cleaned_texts(corpus_dirs: list[Path]) -> dict[str, str]:
+    """Cleaned text per place, squashed, from the same ingestion the index uses."""
+    from rag.ingest import collect_files, load_reports
+
+    texts: dict[str, str] = {}
+    for f in collect_files(corpus_dirs):
+        for r in load_reports(f):
+            texts[r.city] = texts.get(r.city, "") + squash(r.text)
+    return texts
+
+
+def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
+    out = []
+    seen: set[str] = set()
+    for n, q in enumerate(rows, 1):
+        where = f"line {n} ({q.get('id')})"
+        missing = FIELDS - set(q)
+        if missing:
+            out.append(f"{where}: missing fields {sorted(missing)}")
+            continue
+        if q["id"] in seen:
+            out.append(f"{where}: duplicate id")
+        seen.add(q["id"])
+        if q["lang"] not in ("zh", "en") or q["type"] not in TYPES or q["split"] not in ("dev", "test"):
+            out.append(f"{where}: bad lang/type/split")
+        if not isinstance(q["evidence"], list) or any(not isinstance(g, list) or not g for g in q["evidence"]):
+            out.append(f"{where}: evidence must be a list of non-empty lists")
+            continue
+        if (q["type"] == "unanswerable") != (q["evidence"] == []):
+            out.append(f"{where}: unanswerable questions, and only they, have no evidence")
+        cities = q["city"] if isinstance(q["city"], list) else [q["city"]]
+        pool = "".join(texts.get(c, "") for c in cities)
+        if q["evidence"] and not pool:
+            out.append(f"{where}: no indexed report for {cities}")
+            continue
+        for group in q["evidence"]:
+            for alt in group:
+                if not 4 <= len(squash(alt)) <= 60:
+                    out.append(f"{where}: evidence length out of range: {alt!r}")
+                if squash(alt) not in pool:
+                    out.append(f"{where}: evidence not in the report text of {cities}: {alt!r}")
+    return out
+
+
+def main(path: str = "eval/questions.jsonl") -> int:
+    from rag.config import BUNDLED_CORPUS
+
+    rows = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    found = problems(rows, cleaned_texts([BUNDLED_CORPUS]))
+    for p in found:
+        print(p)
+    print(f"{len(rows)} questions, {len(found)} problems")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(*sys.argv[1:]))
