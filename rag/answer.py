@@ -118,7 +118,7 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec:
     lang = info.lang
     if not hits or (info.unknown_places and not info.places):
         return not_found_text(lang, info), [], False
-    scored = _score_sentences(question, hits, index, qvec, s)
+    scored = _score_sentences(question, hits, index, qvec, s, lang)
     floor = s.min_similarity_en if lang == "en" else s.min_similarity_zh
     if not scored or max(x.sim for x in scored) < floor:
         return not_found_text(lang, info), [], False
@@ -130,8 +130,12 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec:
     return _write(chosen, hits, index, lang)
 
 
-def _score_sentences(question: str, hits: list[Hit], index: Index, qvec, s: ComposerSettings) -> list[_Scored]:
-    q_terms = set(tokenize(question)) | set(bigrams(question))
+def _score_sentences(question: str, hits: list[Hit], index: Index, qvec, s: ComposerSettings,
+                     lang: str = "zh") -> list[_Scored]:
+    from .query import lexical_query
+
+    query = lexical_query(question, lang)
+    q_terms = set(tokenize(query)) | set(bigrams(query))
     wants_number = bool(ASKS_NUMBER.search(question))
     out = []
     for rank, hit in enumerate(hits):

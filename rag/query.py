@@ -7,13 +7,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .places import english_words, find_places
+from .places import find_places
 
 PLAN_WORDS = re.compile(r"计划|目标|打算|预期|力争|安排|任务|部署|将要|准备|承诺|重点工作|今年|明年|要求|确保|"
                         r"\b(promis\w*|plan\w*|target\w*|goals?|aims?|intend\w*|expect\w*|pledg\w*|commit\w*|"
                         r"will|going to|this year|next year|priorit\w*|tasks?)\b", re.I)
 REVIEW_WORDS = re.compile(r"完成了|实现了|增长了|取得|成效|成绩|成果|去年|上年|过去一年|回顾|达到了|建成了|新增了|累计|"
-                          r"\b(achiev\w*|accomplish\w*|did|was|were|grew|rose|fell|result\w*|last year|past year|"
+                          r"\b(achiev\w*|accomplish\w*|grew|rose|fell|result\w*|last year|past year|"
                           r"completed|built|created|reached|record\w*)\b", re.I)
 LIST_WORDS = re.compile(r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"
                         r"key (tasks|targets|measures)|measures|tasks)\b", re.I)
@@ -128,5 +128,10 @@ def _is_pinyin(word: str, syllables: frozenset[str]) -> bool:
     return best[n] >= 2
 
 
-def latin_words(question: str) -> list[str]:
-    return english_words(question)
+def lexical_query(question: str, lang: str) -> str:
+    """What the lexical side searches for: an English question also gets its Chinese report vocabulary."""
+    if lang != "en":
+        return question
+    from .glossary import chinese_terms
+
+    return f"{question} {chinese_terms(question)}"

@@ -20,7 +20,7 @@ from .errors import FilterError
 from .index import Index
 from .ingest import Report
 from .lexical import terms
-from .query import QueryInfo, analyse
+from .query import QueryInfo, analyse, lexical_query
 
 RRF_K = 60
 
@@ -127,7 +127,7 @@ class Retriever:
         qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
         t1 = time.perf_counter()
         dense_all = self.index.all_dense_scores(qvec) if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
-        lex_all = self.index.bm25.scores(terms(question)) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
+        lex_all = self.index.bm25.scores(terms(lexical_query(question, info.lang))) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
             lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]
