@@ -106,7 +106,7 @@ class Assistant:
         result = self.retriever.search(searched, k, cities=cities, year=year, part=part, info=info,
                                        candidates=self.config.candidates)
         t1 = time.perf_counter()
-        qvec = self.encoder.encode_queries([searched])[0]
+        qvec = result.query_vector if result.query_vector is not None else self.encoder.encode_queries([searched])[0]
         text, citations, found = compose(searched, info, result.hits, self.index, qvec, k, self.composer)
         mode, flagged = "extractive", False
         if llm and found:

@@ -60,6 +60,7 @@ class SearchResult:
     filters: Filters
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    query_vector: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,8 @@ class Retriever:
             hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates)
         t2 = time.perf_counter()
         return SearchResult(question, info, filters, hits,
-                            {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000})
+                            {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
+                            qvec)
 
     def _rank(self, dense_all: np.ndarray, lex_all: np.ndarray, filters: Filters, cities: tuple[str, ...],
               k: int, candidates: int) -> list[Hit]:
