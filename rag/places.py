@@ -108,6 +108,7 @@ def _norm_en(text: str) -> str:
 
 def english_words(text: str) -> list[str]:
     """Latin words of a question, apostrophes and hyphens folded in ("Da'an" → "daan")."""
+    text = re.sub(r"(?<=[A-Za-z])['’]s\b", "", text)  # possessive: "Heze's targets"
     text = re.sub(r"(?<=[A-Za-z])['’\-](?=[A-Za-z])", "", text)
     return [w.lower() for w in re.findall(r"[A-Za-z]+", text)]
 

@@ -70,6 +70,7 @@ class RetrievalSettings:
     dense: bool = True
     lexical: bool = True
     question_filters: bool = True
+    fusion: str = "score"  # "score": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
     dense_weight: float = 1.0
     lexical_weight: float = 0.7
     part_boost: float = 0.35
@@ -158,12 +159,22 @@ class Retriever:
         if s.dense:
             order = np.argsort(-dense)[:candidates]
             dense_rank[order] = np.arange(len(order))
-            fused[order] += s.dense_weight / (RRF_K + np.arange(len(order)) + 1)
         if s.lexical and lex.max(initial=0) > 0:
             order = np.argsort(-lex)[:candidates]
             order = order[lex[order] > 0]
             lex_rank[order] = np.arange(len(order))
-            fused[order] += s.lexical_weight / (RRF_K + np.arange(len(order)) + 1)
+        if s.fusion == "rrf":
+            fused += np.where(dense_rank >= 0, s.dense_weight / (RRF_K + dense_rank + 1), 0.0) if s.dense else 0.0
+            fused += np.where(lex_rank >= 0, s.lexical_weight / (RRF_K + lex_rank + 1), 0.0)
+        else:
+            # scores keep their margins (a passage far ahead on BM25 stays ahead), unlike ranks;
+            # a side with no matches adds nothing rather than a flat score
+            if s.dense:
+                lo, hi = float(dense.min()), float(dense.max())
+                fused += s.dense_weight * (dense - lo) / (hi - lo + 1e-9)
+            if s.lexical and lex.max(initial=0) > 0:
+                fused += s.lexical_weight * lex / float(lex.max())
+            fused += 1e-6  # every candidate stays rankable
         boost = np.ones(len(rows))
         parts = self._parts[rows]
         if filters.prefer_part:

@@ -17,6 +17,7 @@ PLACES = {"西宁市": "西宁市", "海西州": "海西州", "大安市": "大�
     ("Haixi Prefecture GDP", ["海西州"]),
     ("How many jobs did Da'an create?", ["大安市"]),
     ("Hunchun trade", ["珲春市"]),
+    ("What are Jinan's main targets?", ["济南市"]),
     ("黄岛区的目标", ["青岛市黄岛区"]),
     ("West Coast New Area investment", ["青岛市黄岛区"]),
     ("望城区", ["长沙市望城区"]),
