@@ -9,7 +9,7 @@ from rag.bundled_model import reference_token_ids
 
 pytestmark = pytest.mark.model
 
-SAMPLES = ["2023年地区生产总值预期增长7%左右", "What did Xining promise on air quality?",
+SAMPLES = ["2023年地区生产总值预期增长7%左右", "3～5年内完成", "①②③ ㎡ ℃ 制表\t符", "What did Xining promise on air quality?",
            "西宁市 2020 年政府工作报告，全面推进“一优两高”；８．２％", "增长8.2%，新增521台，1.2万人",
            "Ｆｕｌｌ　ｗｉｄｔｈ  double  space", "空气质量优良天数比例保持在92%以上，黄河、大通河水质保持在II类以上。",
            "How many new urban jobs did Haidong plan for 2023?", "（一）坚持人民至上、知重负重，疫情防控和经济社会发展实现高效统筹。",
