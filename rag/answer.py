@@ -103,12 +103,36 @@ class _Scored:
     sim: float
 
 
-def not_found_text(lang: str, info: QueryInfo) -> str:
+def not_found_text(lang: str, info: QueryInfo, absent: list[str] | None = None) -> str:
+    absent = absent or []
     if lang == "en":
         extra = f" (not indexed: {', '.join(info.unknown_places)})" if info.unknown_places else ""
+        extra += f" (no report mentions: {', '.join(absent)})" if absent else ""
         return f"Not found in the indexed reports{extra}. No passage of the indexed reports answers this question."
     extra = f"（未收录：{'、'.join(info.unknown_places)}）" if info.unknown_places else ""
+    extra += f"（没有报告提到：{'、'.join(absent)}）" if absent else ""
     return f"已收录的报告中没有找到答案{extra}。没有任何段落能回答这个问题。"
+
+
+def absent_terms(question: str, info: QueryInfo, index: Index) -> list[str]:
+    """Chinese content words of the question that occur nowhere in the indexed reports.
+
+    A topic no report mentions ("太空旅游") cannot be answered, however close the nearest
+    passage's vector is; a word counts as present when it, or every bigram of it, is in the corpus.
+    """
+    if info.lang != "zh":
+        return []
+    from .places import chinese_aliases
+
+    named = {a for p in info.places for a in chinese_aliases(index.places.get(p, p))} | set(info.unknown_places)
+    vocab = index.bm25.vocab
+    out = []
+    for t in tokenize(question):
+        if len(t) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", t) or any(t in n for n in named):
+            continue
+        if t not in vocab and not all(("§" + t[i:i + 2]) in vocab for i in range(len(t) - 1)):
+            out.append(t)
+    return out
 
 
 def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec: np.ndarray | None,
@@ -118,6 +142,9 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec:
     lang = info.lang
     if not hits or (info.unknown_places and not info.places):
         return not_found_text(lang, info), [], False
+    absent = absent_terms(question, info, index)
+    if absent:
+        return not_found_text(lang, info, absent), [], False
     scored = _score_sentences(question, hits, index, qvec, s, lang)
     floor = s.min_similarity_en if lang == "en" else s.min_similarity_zh
     if not scored or max(x.sim for x in scored) < floor:

@@ -25,7 +25,7 @@ from .chunking import CHUNKER_VERSION, Chunk, chunk_report, embedding_text
 from .config import BUNDLED_CORPUS, Config
 from .errors import IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError
 from .ingest import Report, Section, assign_ids, collect_files, dedupe, load_reports
-from .lexical import BM25, corpus_user_words, load_user_words, terms
+from .lexical import BM25, LEXICAL_VERSION, corpus_user_words, load_user_words, terms
 from .places import chinese_aliases, title_place
 
 FORMAT_VERSION = 2
@@ -208,6 +208,7 @@ class Index:
             "model": encoder.name,
             "dimension": int(vectors.shape[1]),
             "chunker_version": CHUNKER_VERSION,
+            "lexical_version": LEXICAL_VERSION,
             "chunk_size": [config.chunk_size, config.chunk_max, config.chunk_overlap],
             "title_prefix": config.title_prefix,
             "dense_index": "hnsw" if len(chunks) > config.hnsw_threshold else "flat_ip",
@@ -282,10 +283,12 @@ class Index:
             manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise IndexMismatchError(f"the index at {folder} is damaged ({exc}); rebuild it with `rag index --rebuild`")
-        if manifest.get("format_version") != FORMAT_VERSION or manifest.get("chunker_version") != CHUNKER_VERSION:
+        if (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("lexical_version")) != \
+                (FORMAT_VERSION, CHUNKER_VERSION, LEXICAL_VERSION):
             raise IndexMismatchError(
                 f"the index at {folder} was built by another version (format {manifest.get('format_version')}, "
-                f"chunker {manifest.get('chunker_version')}); rebuild it with `rag index --rebuild`")
+                f"chunker {manifest.get('chunker_version')}, lexical {manifest.get('lexical_version')}); "
+                "rebuild it with `rag index --rebuild`")
         if model is not None and manifest.get("model") != model:
             raise IndexMismatchError(
                 f"the index at {folder} was built with model '{manifest.get('model')}', not '{model}'; "

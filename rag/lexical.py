@@ -16,11 +16,16 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+# Bump when tokenisation changes: an index's BM25 data is only valid for the version that built it.
+LEXICAL_VERSION = "2"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+")
 STOPWORDS = set("的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 哪些 什么 多少 怎么 如何 "
-                "吗 呢 啊 吧 年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于".split())
+                "吗 呢 啊 吧 年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于 "
+                 # question words: they ask, they are not what is asked about
+                 "哪个 哪几个 几个 几件 几项 哪几项 各是 分别 对比 比较 是否 有没有 怎样 怎么样 为什么 上要 请问 "
+                 "多少亿 多少万 多少人 多大 多高".split())
 _jieba = None
 _user_words: tuple[str, ...] = ()
 

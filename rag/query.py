@@ -93,7 +93,7 @@ def _unknown_places(question: str, places: dict[str, str], found: tuple[str, ...
         syllables = _pinyin_syllables()
         # capitalised words after the first: a proper noun that reads as pinyin is a Chinese place name
         for word in re.findall(r"(?<=\s)[A-Z][a-z]+(?:['’][a-z]+)?\b", question):
-            w = re.sub(r"['’]", "", word.lower())
+            w = re.sub(r"['’]s$|['’]", "", word.lower())
             if len(w) >= 5 and _is_pinyin(w, syllables) and w not in _ENGLISH_COMMON:
                 out.append(word)
     return out

@@ -73,8 +73,8 @@ class RetrievalSettings:
     fusion: str = "score"  # "score": weighted sum of normalised scores; "rrf": reciprocal-rank fusion
     dense_weight: float = 1.0
     lexical_weight: float = 0.7
-    part_boost: float = 0.35
-    year_boost: float = 0.25
+    part_boost: float = 1.0
+    year_boost: float = 0.5
 
 
 class Retriever:
