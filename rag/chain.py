@@ -60,14 +60,20 @@ def check_answer(text: str, hits: list[Hit]) -> tuple[str, list[int], bool, list
 
     text = re.sub(r"\[(\d+)\]", keep, text)
     cited: list[int] = []
-    for sentence in re.split(r"(?<=[。！？.!?])\s*", text):
+    # sentence ends: Chinese stops, or an ASCII stop followed by a space or the end (never "12.5")
+    for sentence in re.split(r"(?<=[。！？!?])\s*|(?<=\.)(?:\s+|$)", text):
+        if sentence is None:
+            continue
         marks = [int(x) for x in re.findall(r"\[(\d+)\]", sentence)]
         for n in marks:
             if n not in cited:
                 cited.append(n)
         body = re.sub(r"\[\d+\]", "", sentence)
         sources = "".join(re.sub(r"\s", "", hits[n - 1].chunk.text) for n in marks)
-        for fig in FIGURE.findall(body):
+        for m in FIGURE.finditer(body):
+            fig = m.group()
+            if re.fullmatch(r"(19|20)\d\d\s*", fig) or body[m.end():m.end() + 1] in ("年", "月", "日"):
+                continue  # a year or a date is not a figure the passage must contain
             if re.sub(r"\s", "", fig) not in sources:
                 problems.append(f"figure '{fig.strip()}' is not in the passages its sentence cites")
         if body.strip() and not marks and re.search(r"\w", body):
