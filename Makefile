@@ -26,9 +26,9 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
 start: install
-	$(BIN)/rag chat
+	$(BIN)/rag ui
 
-test: install
+test: install browser
 	$(BIN)/python -m pytest -q
 
 bench: install

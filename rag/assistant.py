@@ -214,7 +214,7 @@ def _check_question(question: str) -> tuple[str, list[str]]:
 def re_followup(question: str):
     import re
 
-    return re.match(r"^(那|那么|还有|而|and|what about|how about)\b?", question.strip(), re.I)
+    return re.match(r"^(那|那么|还有|而|and\b|what about\b|how about\b)", question.strip(), re.I)
 
 
 def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) -> str:

@@ -166,6 +166,21 @@ def _print_answer(answer) -> None:
 
 
 @app.command()
+def ui(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(7860, "--port"),
+       quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Start the chat UI at http://HOST:PORT (builds the index of the bundled reports on first run)."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    config = _config(quiet=quiet)
+    assistant = _load_assistant(config, build_if_missing=True)
+    try:
+        from ui.app import launch
+    except ImportError:
+        _fail("the UI package (ui/) is not installed: run `make install`")
+    typer.echo(f"Open http://{host}:{port} (Ctrl-C stops)", err=True)
+    launch(assistant, host=host, port=port)
+
+
+@app.command()
 def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Ask questions one after another (builds the index of the bundled reports on first run)."""
     config = _config(quiet=quiet)

@@ -60,3 +60,12 @@ def test_unusable_questions_are_refused_with_a_clear_message(assistant, question
 def test_a_very_long_question_is_truncated_and_says_so(assistant):
     answer = assistant.ask("海东地区生产总值" * 3000)
     assert any("truncated" in n for n in answer.notes)
+
+
+def test_follow_ups_take_the_topic_of_the_previous_question(assistant):
+    answer = assistant.ask("那海东呢？", history=["西宁2020年城镇新增就业目标是多少？"])
+    assert "海东" in answer.searched_question and "就业" in answer.searched_question
+    english = assistant.ask("What about Haidong?", history=["What GDP growth target did Jinan set for 2023?"])
+    assert english.searched_question.startswith("What GDP growth target did") and "Jinan" not in english.searched_question
+    standalone = assistant.ask("What GDP growth target did Yinchuan set for 2023?", history=["海东GDP"])
+    assert standalone.searched_question == "What GDP growth target did Yinchuan set for 2023?"
