@@ -311,6 +311,7 @@ def theme():
 
 
 def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
+    assistant.search("预热 warm-up")  # first-question costs (tokenizer, jieba, torch kernels) paid before serving
     demo = build_app(assistant)
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=not block,
                 theme=theme(), css=CSS, js=JS, footer_links=[], quiet=not block)
