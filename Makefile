@@ -33,3 +33,4 @@ test: install browser
 
 bench: install
 	$(BIN)/python benchmarks/bench_index.py
+	$(BIN)/python benchmarks/bench_query.py

@@ -89,7 +89,7 @@ class ComposerSettings:
     min_similarity_zh: float = 0.86
     min_similarity_en: float = 0.74
     max_sentences: int = 4
-    margin: float = 0.035
+    margin: float = 0.02  # dev: citation precision 0.665 → 0.735 for answer coverage 0.917 → 0.881
     lexical_weight: float = 0.25
     number_bonus: float = 0.03
 
