@@ -39,8 +39,12 @@ def page(assistant, tmp_path_factory):
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         pg = browser.new_page(viewport={"width": 1400, "height": 1000})
+        pg.outside = []  # every request the page makes that does not go to this machine
+        pg.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+              else pg.outside.append(r.url))
         pg.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
         pg.wait_for_selector("#question textarea", timeout=60_000)
+        pg.url_base = f"http://127.0.0.1:{port}"  # for the tests that open more sessions
         yield pg
         browser.close()
     demo.close()
@@ -96,3 +100,35 @@ def test_an_uploaded_report_is_answerable_right_after(page, tmp_path):
     page.click("#places .token-remove", timeout=5_000) if page.locator("#places .token-remove").count() else None
     ask(page, "兰州2023年要新建多少个口袋公园？")
     assert "36" in page.inner_text("#chat")
+
+
+def test_the_named_api_endpoint_returns_the_cli_json(page):
+    from gradio_client import Client
+
+    data = Client(page.url_base + "/", verbose=False).predict("海东2023年地区生产总值预期增长多少？", 3, api_name="/ask")
+    assert set(data) >= {"question", "answer", "found", "filters", "citations", "timings_ms"}
+    assert data["found"] and 1 <= len(data["citations"]) <= 3
+
+
+def test_two_sessions_at_once_each_get_their_own_answer_and_history(page):
+    context = page.context.browser.new_context()
+    a, b = context.new_page(), context.new_page()
+    for p in (a, b):
+        p.goto(page.url_base, wait_until="domcontentloaded")
+        p.wait_for_selector("#question textarea", timeout=60_000)
+    qa, qb = "济南2023年地区生产总值增长目标是多少？", "What GDP growth did Yinchuan target for 2023?"
+    a.fill("#question textarea", qa)
+    b.fill("#question textarea", qb)
+    a.click("#ask")
+    b.click("#ask")
+    for p, q in ((a, qa), (b, qb)):
+        p.wait_for_function("(q) => (document.querySelector('#searched') || {}).textContent?.includes(q)",
+                            arg=q, timeout=90_000)
+    assert qa in a.inner_text("#chat") and qb not in a.inner_text("#chat")
+    assert qb in b.inner_text("#chat") and qa not in b.inner_text("#chat")
+    context.close()
+
+
+def test_the_page_never_calls_out_to_the_internet(page):
+    ask(page, "西宁2020年城镇新增就业目标是多少？")
+    assert page.outside == []
