@@ -149,7 +149,7 @@ def main(set_path: Path = DEFAULT_SET, k: int = 5, compare: bool = False, out: P
     """Run and score; returns the report dict."""
     from tqdm import tqdm
 
-    from rag import Assistant, Config, RetrievalSettings
+    from rag import Assistant, Config
     from rag.retriever import Retriever
 
     questions = load_questions(set_path, split)

@@ -12,7 +12,6 @@ import hashlib
 import logging
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -526,6 +525,3 @@ def dedupe(reports: list[Report]) -> tuple[list[Report], list[str]]:
         kept[r.content_hash] = r
     return list(kept.values()), notes
 
-
-def warn(message: str) -> None:
-    warnings.warn(message, stacklevel=2)

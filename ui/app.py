@@ -73,7 +73,7 @@ def source_choices(answer) -> list[str]:
 def passage_html(assistant: Assistant, citation: dict) -> str:
     """The cited passage inside its surrounding text, the sentences the answer used highlighted."""
     view = assistant.passage(citation["chunk_id"], paragraphs=2)
-    ctx, a, b = view.context, view.start_in_context, view.end_in_context
+    ctx, a = view.context, view.start_in_context
     marks = sorted((a + s, a + e) for s, e in citation.get("highlights", []))
     parts, pos = [], 0
     for s, e in marks:
