@@ -149,8 +149,9 @@ def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec:
     floor = s.min_similarity_en if lang == "en" else s.min_similarity_zh
     if not scored or max(x.sim for x in scored) < floor:
         return not_found_text(lang, info), [], False
-    if info.is_list and LIST_TOPIC.search(question):
-        listed = _list_answer(info, hits, index, k)
+    topic = LIST_TOPIC.search(question)
+    if info.is_list and topic:
+        listed = _list_answer(info, hits, index, k, _topic_pattern(topic.group(0)))
         if listed is not None:
             return listed
     chosen = _choose(scored, s, k, several_places=len(info.places) > 1)
@@ -262,22 +263,41 @@ def _citation(n: int, hit: Hit, used: list[_Scored]) -> Citation:
     return Citation(n, c.chunk_id, c.text, r.title, r.city, year, c.section, c.part, round(hit.score, 6), highlights)
 
 
-def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
-    """Answer "what are the main tasks" from the section's own items, in order, each cited."""
+def _topic_pattern(asked: str) -> str:
+    """What a section must say about itself to be the list asked for ("实事" for 民生实事…)."""
+    low = asked.lower()
+    if "实事" in asked or "practical" in low:
+        return "实事"
+    if "举措" in asked or "measures" in low:
+        return "举措|措施"
+    return "任务|重点|工作|方面"
+
+
+def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int, topic: str):
+    """Answer "what are the main tasks" from the section's own items, in order, each cited.
+
+    Only when the section holding the top passage introduces itself as that list: a report with no
+    民生实事 must not answer with its nine key tasks.
+    """
     top = hits[0]
     report = top.report
     path = top.chunk.section_path
-    for depth in range(len(path) - 1, 0, -1):
+    for depth in range(len(path), 0, -1):  # the passage's own section first, then its ancestors
         parent = path[:depth]
         children = [s for s in report.sections if s.path[:depth] == parent and len(s.path) == depth + 1]
         if len(children) >= 3:
             break
     else:
         return None
+    own = next((s for s in report.sections if s.path == parent), None)
+    intro = report.text[own.start:children[0].start] if own else parent[-1]
+    if not re.search(topic, parent[-1] + intro[-300:]):
+        return None
     items = []
     for sec in children:
-        chunk = next((c for c in index.chunks if c.report_id == report.report_id and c.start >= sec.start
-                      and c.start < sec.end), None)
+        own = [c for c in index.chunks if c.report_id == report.report_id and c.end > sec.start and c.start < sec.end]
+        # the chunk that holds the item's heading (a short lead-in may have been carried into it)
+        chunk = next((c for c in own if c.start <= sec.start < c.end), own[0] if own else None)
         if chunk is not None:
             items.append((sec, chunk))
     if len(items) < 3:
@@ -288,14 +308,17 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     lines = []
     lines.append(_lead_in(top, info.lang))
     for n, (sec, chunk) in enumerate(shown, 1):
-        first = chunk.sentences[0]
         h = hit_by_chunk.get(chunk.chunk_id)
         score = h.score if h else 0.0
+        heading = sec.heading.rstrip("…")
+        at = chunk.text.find(heading)
+        span = (at, at + len(heading)) if at >= 0 else (chunk.sentences[0][0] - chunk.start,
+                                                         chunk.sentences[0][1] - chunk.start)
         citations.append(Citation(n, chunk.chunk_id, chunk.text, report.title, report.city,
                                   report.plan_year if chunk.part == "plan" else report.reviewed_year,
-                                  chunk.section, chunk.part, round(score, 6), ((first[0] - chunk.start, first[1] - chunk.start),)))
-        heading = report.text[first[0]:first[1]].strip()
-        lines.append(f"“{heading}”[{n}]" if info.lang == "en" else f"{n}. {heading}[{n}]")
+                                  chunk.section, chunk.part, round(score, 6), (span,)))
+        item = chunk.text[span[0]:span[1]].strip()
+        lines.append(f"“{item}”[{n}]" if info.lang == "en" else f"{n}. {item}[{n}]")
     if len(items) > len(shown):
         rest = len(items) - len(shown)
         lines.append(f"(…and {rest} more items in the same section; ask with a larger --k to list them all.)"

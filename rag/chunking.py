@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .ingest import Report, Section
 
-CHUNKER_VERSION = "3"
+CHUNKER_VERSION = "4"
 # A sentence ends at 。！？； (and ASCII forms), with any closing quote or bracket kept with it.
 _SENT_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|[…]{2,}[”’」』]*")
 
@@ -100,7 +100,9 @@ def chunk_report(report: Report, size: int = 320, max_size: int = 480, overlap: 
         group: list[tuple[int, int, bool]] = []
         for sent in sents:
             length = sent[1] - group[0][0] if group else 0
-            if group and length > size and (sent[1] - group[0][0] > max_size or length >= size):
+            heading_only = len(group) == 1 and text[group[0][0]:group[0][1]].strip() == sec.heading
+            # a heading stays with the text after it, unless together they would pass the hard cap
+            if group and (length > max_size or (length > size and not heading_only)):
                 chunks.append(_make(report, sec, group))
                 prev = group[-1]
                 cut_inside_paragraph = not sent[2]
