@@ -69,3 +69,16 @@ def test_follow_ups_take_the_topic_of_the_previous_question(assistant):
     assert english.searched_question.startswith("What GDP growth target did") and "Jinan" not in english.searched_question
     standalone = assistant.ask("What GDP growth target did Yinchuan set for 2023?", history=["海东GDP"])
     assert standalone.searched_question == "What GDP growth target did Yinchuan set for 2023?"
+
+
+def test_a_list_question_is_answered_from_the_sections_own_items_in_order(assistant):
+    answer = assistant.ask("海东2023年重点任务有哪些？")
+    items = [line for line in answer.answer.splitlines() if re.match(r"^\d+\. ", line)]
+    assert len(items) >= 3
+    assert items[0].startswith("1. 一是") and items[1].startswith("2. 二是")
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+
+
+def test_a_list_the_report_does_not_have_is_not_made_up_from_another_list(assistant):
+    answer = assistant.ask("海东2023年有哪些民生实事？")
+    assert not any(line.startswith("1. 一是") for line in answer.answer.splitlines())
