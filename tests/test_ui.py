@@ -59,3 +59,17 @@ def test_feedback_is_appended_as_a_json_line(assistant, tmp_path):
     record_feedback(a, state, liked=False)
     line = json.loads((tmp_path / "fb.jsonl").read_text(encoding="utf-8").splitlines()[-1])
     assert line["vote"] == "down" and line["question"].startswith("海东") and line["citations"]
+
+
+def test_a_failing_llm_endpoint_shows_a_note_and_the_extractive_answer(assistant):
+    import socket
+
+    from rag import Assistant
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}/v1"  # closed again: nothing answers there
+    a = Assistant(assistant.config.with_(llm_base_url=url, llm_model="m", llm_timeout=1.0), assistant.index,
+                  assistant.encoder)
+    history = list(respond(a, "海东2023年地区生产总值预期增长多少？", [], None, llm=True))[-1][0]
+    assert "LLM unavailable" in history[-1]["content"] and "#cite-1" in history[-1]["content"]

@@ -114,7 +114,7 @@ def filters_text(places, year, part, k) -> str:
 
 
 def respond(assistant: Assistant, message: str, history: list, state: dict, places=None, year=None, part=None,
-            k=5) -> Iterator[tuple]:
+            k=5, llm: bool = False) -> Iterator[tuple]:
     """Answer one chat message; yields (history, state, sources, panel, process, copy, searched) as it streams."""
     history = list(history or [])
     state = dict(state or {"searched": [], "answers": []})
@@ -122,7 +122,7 @@ def respond(assistant: Assistant, message: str, history: list, state: dict, plac
     try:
         year_v = int(year) if year not in (None, "", "any") else None
         answer = assistant.ask(message, k=int(k or 5), cities=list(places or []) or None, year=year_v,
-                               part=part or None, history=state["searched"])
+                               part=part or None, history=state["searched"], llm=bool(llm))
     except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
         text = str(exc) if isinstance(exc, RagError) else f"internal error: {type(exc).__name__}: {exc}"
         history.append({"role": "assistant", "content": f"⚠ {_esc(text)}"})
@@ -224,6 +224,10 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                             f_year = gr.Dropdown(["any"] + [str(y) for y in years], value="any", label="年份 / Year")
                             f_part = gr.Dropdown([""] + list(PARTS), value="", label="部分 / Part")
                             f_k = gr.Slider(1, 10, value=5, step=1, label="段落数 / Passages")
+                            llm_on = bool(assistant.config.llm_base_url and assistant.config.llm_model)
+                            # a failing or slow endpoint falls back to the extractive answer with a note
+                            f_llm = gr.Checkbox(value=llm_on, visible=llm_on,
+                                                label=f"LLM 回答 / LLM answer ({assistant.config.llm_model})")
                         in_force = gr.Markdown(filters_text([], None, None, 5), elem_id="filters")
                         sources = gr.Radio([], label="来源 / Sources (click to open)", elem_id="sources")
                         with gr.Accordion("检索过程 / How this was found", open=False):
@@ -251,12 +255,12 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 e_table = gr.Markdown()
                 e_chart = gr.Image(label="hit@k", type="filepath")
 
-        def _respond(message, history, st, pl, yr, pt, k):
-            yield from respond(assistant, message, history, st, pl or [], yr, pt, k)
+        def _respond(message, history, st, pl, yr, pt, k, use_llm):
+            yield from respond(assistant, message, history, st, pl or [], yr, pt, k, use_llm)
 
         outs = [chat, state, sources, panel, process, copy, searched]
         for trigger in (box.submit, send.click):
-            trigger(_respond, [box, chat, state, f_places, f_year, f_part, f_k], outs).then(lambda: "", None, box)
+            trigger(_respond, [box, chat, state, f_places, f_year, f_part, f_k, f_llm], outs).then(lambda: "", None, box)
         for comp in (f_places, f_year, f_part, f_k):
             comp.change(lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
                         [f_places, f_year, f_part, f_k], in_force)
