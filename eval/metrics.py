@@ -11,6 +11,7 @@ from collections import defaultdict
 from statistics import median
 
 KS = (1, 3, 5)
+OUTCOMES = ("answered", "place_not_indexed", "year_not_covered", "not_in_reports")
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})")
 
 
@@ -51,12 +52,22 @@ def score_rows(rows: list[dict]) -> dict:
         out[f"hit@{k}"] = _mean([d is not None and d <= k for d in depths])
     out["mrr@10"] = _mean([1.0 / d if d else 0.0 for d in depths])
     if any("found" in r for r in rows):
+        # answer level: the passages the answer cites hold every evidence group
+        out["answer_hit@5"] = _mean([bool(r.get("found")) and all(group_hit(g, r.get("cited_texts", [])[:5])
+                                                                  for g in r["evidence"]) for r in answerable])
         cited = [(r, c) for r in answerable if r.get("found") for c in r.get("cited_texts", [])]
         out["citation_precision"] = _mean([any(group_hit(g, [c]) for g in r["evidence"]) for r, c in cited])
         figures = [(r, p) for r in answerable for p in r.get("answer_points", []) if FIGURE.fullmatch(p.strip())]
         out["answer_coverage"] = _mean([squash(p) in squash(r.get("answer", "")) for r, p in figures])
         out["abstention_accuracy"] = _mean([not r.get("found") for r in unanswerable])
         out["false_abstention"] = _mean([not r.get("found") for r in answerable])
+        for outcome in OUTCOMES[1:]:
+            group = [r for r in unanswerable if r.get("outcome") == outcome]
+            out[f"abstention[{outcome}]"] = _mean([not r.get("found") for r in group])
+            out[f"status_match[{outcome}]"] = _mean([r.get("status") == outcome for r in group])
+        # a year no report covers must never be answered with another year's figure
+        out["other_year_answered"] = _mean([bool(r.get("found")) for r in unanswerable
+                                            if r.get("outcome") == "year_not_covered"])
     times = [r["timings_ms"]["total"] for r in rows if r.get("timings_ms")]
     if times:
         out["latency_p50_ms"] = percentile(times, 0.5)

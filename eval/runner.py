@@ -15,19 +15,24 @@ from pathlib import Path
 
 from eval.metrics import breakdown, score_rows
 
-DEFAULT_SET = Path(__file__).parent / "questions.jsonl"
+DEFAULT_SET = Path(__file__).parent / "questions.jsonl"  # dev: tuning looks at it
+HELDOUT_SET = Path(__file__).parent / "heldout.jsonl"  # frozen; its sha256 is in eval/README.md
 RANK_DEPTH = 10
-HEADLINE = ("hit@1", "hit@3", "hit@5", "mrr@10", "citation_precision", "answer_coverage", "abstention_accuracy",
-            "false_abstention", "latency_p50_ms", "latency_p95_ms")
+HEADLINE = ("hit@1", "hit@5", "mrr@10", "answer_hit@5", "citation_precision", "answer_coverage", "false_abstention",
+            "abstention_accuracy", "abstention[place_not_indexed]", "abstention[year_not_covered]",
+            "abstention[not_in_reports]", "other_year_answered", "latency_p50_ms")
 
 
-def load_questions(path: Path, split: str | None = None) -> list[dict]:
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+def load_questions(path: Path | None = None, split: str | None = None) -> list[dict]:
+    """The questions of one file, or of the dev and held-out sets together; optionally one split."""
+    paths = [Path(path)] if path else [DEFAULT_SET, HELDOUT_SET]
+    rows = [json.loads(line) for p in paths for line in p.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [r for r in rows if split is None or r.get("split") == split]
 
 
 def _row(q: dict, ranked: list[tuple[str, str]], **extra) -> dict:
     return {"id": q["id"], "question": q["question"], "lang": q["lang"], "type": q["type"], "split": q.get("split", "dev"),
+            "outcome": q.get("outcome", "answered" if q["evidence"] else "not_in_reports"),
             "city": q.get("city"), "evidence": q["evidence"], "answer_points": q.get("answer_points", []),
             "ranked": [{"chunk_id": cid, "text": text} for cid, text in ranked],
             "ranked_texts": [text for _, text in ranked], **extra}
@@ -42,7 +47,10 @@ def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answe
         extra: dict = {"timings_ms": {"total": result.timings_ms["retrieve"]}}
         if with_answers:
             answer = assistant.ask(q["question"], k=k)
-            extra = {"answer": answer.answer, "found": answer.found, "cited_texts": [c.text for c in answer.citations],
+            payload = answer.to_json()
+            extra = {"answer": answer.answer, "found": answer.found, "status": answer.status,
+                     "answerability": payload.get("answerability"),
+                     "cited_texts": [c.text for c in answer.citations],
                      "cited_ids": [c.chunk_id for c in answer.citations], "timings_ms": answer.timings_ms}
         rows.append(_row(q, ranked, **extra))
         if progress:
@@ -80,7 +88,10 @@ def score_runs(out: Path) -> dict:
     for run in sorted(out.glob("run-*.jsonl")):
         rows = read_run(run)
         system = run.stem[len("run-"):]
+        for r in rows:
+            r["split_lang"] = f"{r.get('split')}/{r.get('lang')}"
         report[system] = {"overall": score_rows(rows), "split": breakdown(rows, "split"),
+                          "split_lang": breakdown(rows, "split_lang"),
                           "lang": breakdown(rows, "lang"), "type": breakdown(rows, "type")}
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "report.md").write_text(markdown(report), encoding="utf-8")
@@ -96,8 +107,8 @@ def _fmt(v) -> str:
 
 def markdown(report: dict) -> str:
     lines = [f"# Evaluation report ({time.strftime('%Y-%m-%d')})", ""]
-    for scope in ("test", "dev"):
-        lines += [f"## {'Held-out (test)' if scope == 'test' else 'Dev'} split", "",
+    for scope in ("heldout", "dev"):
+        lines += [f"## {'Held-out' if scope == 'heldout' else 'Dev'} split", "",
                   "| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
         for system, r in report.items():
             m = r["split"].get(scope, {})
@@ -137,14 +148,17 @@ def _chart(report: dict, path: Path) -> None:
 
 
 def print_table(report: dict) -> None:
-    heads = ("hit@1", "hit@5", "mrr@10", "citation_precision", "abstention_accuracy", "false_abstention", "latency_p50_ms")
-    print(f"{'system':<24}" + "".join(f"{h[:12]:>13}" for h in heads))
+    heads = ("hit@5", "answer_hit@5", "false_abstention", "abstention_accuracy", "abstention[place_not_indexed]",
+             "abstention[year_not_covered]", "abstention[not_in_reports]", "other_year_answered")
+    short = ("hit@5", "ans_hit@5", "false_abst", "abstention", "abst:place", "abst:year", "abst:topic", "other_year")
+    print(f"{'system / slice':<34}" + "".join(f"{h:>11}" for h in short))
     for system, r in report.items():
-        m = r["overall"]
-        print(f"{system:<24}" + "".join(f"{_fmt(m.get(h)):>13}" for h in heads))
+        slices = [("all", r["overall"]), *r["split"].items(), *r.get("split_lang", {}).items()]
+        for name, m in slices:
+            print(f"{system + ' / ' + name:<34}" + "".join(f"{_fmt(m.get(h)):>11}" for h in heads))
 
 
-def main(set_path: Path = DEFAULT_SET, k: int = 5, compare: bool = False, out: Path = Path("eval/results"),
+def main(set_path: Path | None = None, k: int = 5, compare: bool = False, out: Path = Path("eval/results"),
          split: str | None = None, assistant=None) -> dict:
     """Run and score; returns the report dict."""
     from tqdm import tqdm

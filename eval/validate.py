@@ -1,7 +1,7 @@
 """Check a question set: schema, unique ids, and every evidence string inside the cleaned text of
 the report(s) its question names.
 
-Run: .venv/bin/python -m eval.validate [eval/questions.jsonl]   (exit 1 and one line per problem)
+Run: .venv/bin/python -m eval.validate [FILE ...]   (default: the dev and held-out sets; exit 1 and one line per problem)
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 from eval.metrics import squash
 
 TYPES = {"plan", "fact", "number", "list", "compare", "unanswerable"}
-FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split"}
+FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split", "outcome"}
+OUTCOMES = {"answered", "place_not_indexed", "year_not_covered", "not_in_reports"}
 
 
 def cleaned_texts(corpus_dirs: list[Path]) -> dict[str, str]:
@@ -39,8 +40,11 @@ def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
         if q["id"] in seen:
             out.append(f"{where}: duplicate id")
         seen.add(q["id"])
-        if q["lang"] not in ("zh", "en") or q["type"] not in TYPES or q["split"] not in ("dev", "test"):
-            out.append(f"{where}: bad lang/type/split")
+        if q["lang"] not in ("zh", "en") or q["type"] not in TYPES or q["split"] not in ("dev", "heldout") \
+                or q["outcome"] not in OUTCOMES:
+            out.append(f"{where}: bad lang/type/split/outcome")
+        if (q.get("outcome") == "answered") != (q["type"] != "unanswerable"):
+            out.append(f"{where}: answerable questions, and only they, have outcome 'answered'")
         if not isinstance(q["evidence"], list) or any(not isinstance(g, list) or not g for g in q["evidence"]):
             out.append(f"{where}: evidence must be a list of non-empty lists")
             continue
@@ -60,10 +64,11 @@ def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
     return out
 
 
-def main(path: str = "eval/questions.jsonl") -> int:
+def main(*paths: str) -> int:
     from rag.config import BUNDLED_CORPUS
 
-    rows = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    paths = paths or ("eval/questions.jsonl", "eval/heldout.jsonl")
+    rows = [json.loads(x) for path in paths for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
     found = problems(rows, cleaned_texts([BUNDLED_CORPUS]))
     for p in found:
         print(p)

@@ -9,18 +9,12 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from . import answerability as ab
 from .index import Index
-from .lexical import bigrams, tokenize
-from .query import QueryInfo
+from .lexical import bigrams
+from .lexicon import LIST_SECTION, PART_EN, PART_ZH
+from .query import Catalog, QueryInfo
 from .retriever import Hit
-
-LIST_TOPIC = re.compile(r"重点任务|重点工作|主要任务|工作任务|工作重点|重点抓好|几个方面|民生实事|实事|举措|"
-                        r"\b(main|key|major)\s+(tasks|priorities|work|measures)\b|\bpriorities\b|\bpractical (things|matters)\b", re.I)
-ASKS_NUMBER = re.compile(r"多少|几|百分之|比例|增长.{0,4}[？?]|目标是|\bhow (many|much)\b|\bwhat (percentage|share|rate)\b|"
-                         r"\b(target|rate|growth|percent|number|figure)\b", re.I)
-PART_ZH = {"review": "工作回顾", "plan": "工作安排", "government": "政府自身建设", "other": "其他部分"}
-PART_EN = {"review": "review of the past year", "plan": "plan for the coming year",
-           "government": "section on the government's own conduct", "other": "appendix"}
 
 
 @dataclass(frozen=True)
@@ -60,12 +54,15 @@ class Answer:
     hits: list[Hit] = field(default_factory=list)
     flagged: bool = False
     mode: str = "extractive"
+    status: str = "answered"
+    verdict: "ab.Verdict | None" = None
 
     def to_json(self) -> dict:
         out = {
             "question": self.question,
             "answer": self.answer,
             "found": self.found,
+            "status": self.status,
             "filters": self.filters,
             "citations": [c.to_json() for c in self.citations],
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
@@ -74,6 +71,9 @@ class Answer:
             out["notes"] = list(self.notes)
         if self.searched_question and self.searched_question != self.question:
             out["searched_question"] = self.searched_question
+        if self.verdict is not None and self.verdict.evidence is not None:
+            out["answerability"] = {"probability": None if self.verdict.probability is None
+                                    else round(self.verdict.probability, 4), **self.verdict.evidence.as_dict()}
         if self.mode != "extractive":
             out["mode"] = self.mode
             out["flagged"] = self.flagged
@@ -82,16 +82,13 @@ class Answer:
 
 @dataclass(frozen=True)
 class ComposerSettings:
-    """Knobs calibrated on the evaluation set (see eval/README.md)."""
+    """How sentences are picked (see eval/README.md for how these were chosen on dev)."""
 
-    # below these the evidence is too weak: say "not found" (e5 cosines are compressed, and an English
-    # question scores lower against Chinese text than a Chinese one does)
-    min_similarity_zh: float = 0.86
-    min_similarity_en: float = 0.74
     max_sentences: int = 4
-    margin: float = 0.02  # dev: citation precision 0.665 → 0.735 for answer coverage 0.917 → 0.881
-    lexical_weight: float = 0.25
-    number_bonus: float = 0.03
+    margin: float = 0.03  # a sentence joins the answer when it scores within this of the best
+    coverage_weight: float = 0.15  # IDF-weighted share of the question's topic terms a sentence contains
+    number_bonus: float = 0.02  # a question asking "how much" prefers sentences with figures
+    rank_penalty: float = 0.004  # per rank of the passage a sentence comes from
 
 
 @dataclass
@@ -101,100 +98,93 @@ class _Scored:
     end: int
     score: float
     sim: float
+    coverage: float
+    text: str
 
 
-def not_found_text(lang: str, info: QueryInfo, absent: list[str] | None = None) -> str:
-    absent = absent or []
-    if lang == "en":
-        extra = f" (not indexed: {', '.join(info.unknown_places)})" if info.unknown_places else ""
-        extra += f" (no report mentions: {', '.join(absent)})" if absent else ""
-        return f"Not found in the indexed reports{extra}. No passage of the indexed reports answers this question."
-    extra = f"（未收录：{'、'.join(info.unknown_places)}）" if info.unknown_places else ""
-    extra += f"（没有报告提到：{'、'.join(absent)}）" if absent else ""
-    return f"已收录的报告中没有找到答案{extra}。没有任何段落能回答这个问题。"
+@dataclass(frozen=True)
+class Composed:
+    """What the composer returns: the answer text, its citations and the answerability verdict."""
+
+    text: str
+    citations: list[Citation]
+    verdict: ab.Verdict
+
+    @property
+    def found(self) -> bool:
+        return self.verdict.found
 
 
-def absent_terms(question: str, info: QueryInfo, index: Index) -> list[str]:
-    """Chinese content words of the question that occur nowhere in the indexed reports.
-
-    A topic no report mentions ("太空旅游") cannot be answered, however close the nearest
-    passage's vector is; a word counts as present when it, or every bigram of it, is in the corpus.
-    """
-    if info.lang != "zh":
-        return []
-    from .places import chinese_aliases
-
-    named = {a for p in info.places for a in chinese_aliases(index.places.get(p, p))} | set(info.unknown_places)
-    vocab = index.bm25.vocab
-    out = []
-    for t in tokenize(question):
-        if len(t) < 2 or not re.fullmatch(r"[\u4e00-\u9fff]+", t) or any(t in n for n in named):
-            continue
-        if t not in vocab and not all(("§" + t[i:i + 2]) in vocab for i in range(len(t) - 1)):
-            out.append(t)
-    return out
-
-
-def compose(question: str, info: QueryInfo, hits: list[Hit], index: Index, qvec: np.ndarray | None,
-            k: int, settings: ComposerSettings | None = None) -> tuple[str, list[Citation], bool]:
-    """Pick answering sentences from the hits and write the cited answer in the question's language."""
+def compose(info: QueryInfo, hits: list[Hit], index: Index, catalog: Catalog, qvec: np.ndarray | None, k: int,
+            settings: ComposerSettings | None = None, model: ab.Model | None = None) -> Composed:
+    """Decide whether the hits answer the question; if so pick the sentences that do, cited."""
     s = settings or ComposerSettings()
-    lang = info.lang
-    if not hits or (info.unknown_places and not info.places):
-        return not_found_text(lang, info), [], False
-    absent = absent_terms(question, info, index)
-    if absent:
-        return not_found_text(lang, info, absent), [], False
-    scored = _score_sentences(question, hits, index, qvec, s, lang)
-    floor = s.min_similarity_en if lang == "en" else s.min_similarity_zh
-    if not scored or max(x.sim for x in scored) < floor:
-        return not_found_text(lang, info), [], False
-    topic = LIST_TOPIC.search(question)
-    if info.is_list and topic:
-        listed = _list_answer(info, hits, index, k, _topic_pattern(topic.group(0)))
+    model = model or ab.DEFAULT_MODEL
+    if info.unknown_places and not info.places or not hits:
+        verdict = ab.judge(info, catalog, None, model)
+        return Composed(refusal_text(info, verdict, catalog), [], verdict)
+    scored = _score_sentences(info, hits, index, qvec, s)
+    year = ab.uncovered_year(info, catalog)
+    if year is not None:
+        # a year no report covers may still be spoken of ("到2025年"): only sentences naming it count
+        scored = [x for x in scored if str(year) in x.text]
+    passages = [h.chunk.text for h in hits[:5]]
+    scope = [r for r in index.reports.values() if not info.places or r.city in info.places]
+    ev = ab.evidence(info, passages, max((x.sim for x in scored), default=0.0), hits[0].dense, index.bm25,
+                     "\n".join(r.text for r in scope))
+    verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
+    if verdict.status == ab.YEAR_NOT_COVERED:
+        return _other_year(info, verdict, hits, index, qvec, catalog, s)
+    if not verdict.found or not scored:
+        if verdict.found:
+            verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
+        return Composed(refusal_text(info, verdict, catalog), [], verdict)
+    if info.is_list:
+        listed = _list_answer(info, hits, index, k)
         if listed is not None:
-            return listed
+            return Composed(listed[0], listed[1], verdict)
     chosen = _choose(scored, s, k, several_places=len(info.places) > 1)
-    return _write(chosen, hits, index, lang)
+    text, citations = _write(chosen, hits, index, info.lang)
+    return Composed(text, citations, verdict)
 
 
-def _score_sentences(question: str, hits: list[Hit], index: Index, qvec, s: ComposerSettings,
-                     lang: str = "zh") -> list[_Scored]:
-    from .query import lexical_query
-
-    query = lexical_query(question, lang)
-    q_terms = set(tokenize(query)) | set(bigrams(query))
-    wants_number = bool(ASKS_NUMBER.search(question))
+def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: ComposerSettings) -> list[_Scored]:
+    """Every sentence of the hits, scored: its similarity to the question, the share of the question's
+    topic terms it contains (IDF-weighted), a figure when a figure is asked for, the passage's rank."""
+    terms = list(info.topic_terms)
+    weights = {t: max(index.bm25.idf(t), 0.1) for t in terms}
+    total = sum(weights.values())
     out = []
     for rank, hit in enumerate(hits):
         row = index.chunk_row[hit.chunk.chunk_id]
         a, b = index.sentence_span(row)
         vecs = index.sentence_vectors[a:b]
         sims = vecs @ qvec if qvec is not None and len(vecs) else np.full(len(hit.chunk.sentences), hit.dense)
+        report_text = index.reports[hit.chunk.report_id].text
         for (start, end), sim in zip(hit.chunk.sentences, sims):
-            text = index.reports[hit.chunk.report_id].text[start:end]
+            text = report_text[start:end]
             if len(text.strip()) < 6:
                 continue
-            overlap = 0.0
-            if q_terms:
-                sent_terms = set(tokenize(text)) | set(bigrams(text))
-                overlap = len(q_terms & sent_terms) / len(q_terms)
-            score = float(sim) + s.lexical_weight * overlap - 0.004 * rank
-            if wants_number and re.search(r"\d", text):
+            coverage = sum(w for t, w in weights.items() if ab.term_present(t, text)) / total if total else 0.0
+            score = float(sim) + s.coverage_weight * coverage - s.rank_penalty * rank
+            if info.wants_number and re.search(r"\d", text):
                 score += s.number_bonus
-            out.append(_Scored(rank, start, end, score, float(sim)))
+            out.append(_Scored(rank, start, end, score, float(sim), coverage, text))
     return out
 
 
 def _choose(scored: list[_Scored], s: ComposerSettings, k: int, several_places: bool) -> list[_Scored]:
+    """The best sentence, then others close to it that share the question's topic (or, comparing
+    places, the best sentence of a second passage)."""
     scored = sorted(scored, key=lambda x: -x.score)
-    best = scored[0].score
+    best = scored[0]
     chosen: list[_Scored] = []
     used_hits: set[int] = set()
     for cand in scored:
         if len(chosen) >= s.max_sentences:
             break
-        if cand.score < best - s.margin and not (several_places and cand.hit_rank not in used_hits and len(used_hits) < 2):
+        close = cand.score >= best.score - s.margin and (cand.coverage > 0 or best.coverage == 0)
+        if not close and not (several_places and cand.hit_rank not in used_hits and len(used_hits) < 2):
             continue
         if len(used_hits | {cand.hit_rank}) > k:
             continue
@@ -208,7 +198,7 @@ def _near_duplicate(a: str, b: str) -> bool:
     return bool(ga and gb) and len(ga & gb) / min(len(ga), len(gb)) > 0.8
 
 
-def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> tuple[str, list[Citation], bool]:
+def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> tuple[str, list[Citation]]:
     # order: by report (as first ranked), then by position in the report
     report_order: dict[str, int] = {}
     for c in sorted(chosen, key=lambda x: x.hit_rank):
@@ -238,12 +228,20 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
         if not t.endswith(("。", "！", "？", "”")):
             t += "。"
         lines.append(f"“{t}”[{numbers[c.hit_rank]}]" if lang == "en" else f"{t}[{numbers[c.hit_rank]}]")
-    return "\n".join(lines), citations, True
+    return "\n".join(lines), citations
+
+
+def citation_year(report, part: str) -> int | None:
+    """The year a passage speaks of: a plan passage the plan year, a review passage the reviewed year,
+    anything else (the government's own conduct, appendices) the plan year of its report."""
+    if part == "review":
+        return report.reviewed_year
+    return report.plan_year
 
 
 def _lead_in(hit: Hit, lang: str) -> str:
     r, part = hit.report, hit.chunk.part
-    year = r.plan_year if part == "plan" else r.reviewed_year if part == "review" else None
+    year = citation_year(r, part) if part in ("plan", "review") else None
     if lang == "en":
         from .places import slug
 
@@ -258,22 +256,12 @@ def _lead_in(hit: Hit, lang: str) -> str:
 
 def _citation(n: int, hit: Hit, used: list[_Scored]) -> Citation:
     c, r = hit.chunk, hit.report
-    year = r.plan_year if c.part == "plan" else r.reviewed_year if c.part == "review" else r.plan_year
+    year = citation_year(r, c.part)
     highlights = tuple((u.start - c.start, u.end - c.start) for u in sorted(used, key=lambda u: u.start))
     return Citation(n, c.chunk_id, c.text, r.title, r.city, year, c.section, c.part, round(hit.score, 6), highlights)
 
 
-def _topic_pattern(asked: str) -> str:
-    """What a section must say about itself to be the list asked for ("实事" for 民生实事…)."""
-    low = asked.lower()
-    if "实事" in asked or "practical" in low:
-        return "实事"
-    if "举措" in asked or "measures" in low:
-        return "举措|措施"
-    return "任务|重点|工作|方面"
-
-
-def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int, topic: str):
+def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     """Answer "what are the main tasks" from the section's own items, in order, each cited.
 
     Only when the section holding the top passage introduces itself as that list: a report with no
@@ -291,7 +279,10 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int, topic: 
         return None
     own = next((s for s in report.sections if s.path == parent), None)
     intro = report.text[own.start:children[0].start] if own else parent[-1]
-    if not re.search(topic, parent[-1] + intro[-300:]):
+    # the section must introduce itself as the list asked for: one of the question's topic terms in
+    # its heading or lead-in (a report with no 民生实事 must not answer with its nine key tasks)
+    lead = parent[-1] + intro[-300:]
+    if not LIST_SECTION.search(lead) or not any(ab.term_present(t, lead) for t in info.topic_terms):
         return None
     items = []
     for sec in children:
@@ -315,7 +306,7 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int, topic: 
         span = (at, at + len(heading)) if at >= 0 else (chunk.sentences[0][0] - chunk.start,
                                                          chunk.sentences[0][1] - chunk.start)
         citations.append(Citation(n, chunk.chunk_id, chunk.text, report.title, report.city,
-                                  report.plan_year if chunk.part == "plan" else report.reviewed_year,
+                                  citation_year(report, chunk.part),
                                   chunk.section, chunk.part, round(score, 6), (span,)))
         item = chunk.text[span[0]:span[1]].strip()
         lines.append(f"“{item}”[{n}]" if info.lang == "en" else f"{n}. {item}[{n}]")
@@ -323,4 +314,73 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int, topic: 
         rest = len(items) - len(shown)
         lines.append(f"(…and {rest} more items in the same section; ask with a larger --k to list them all.)"
                      if info.lang == "en" else f"（该部分另有{rest}项，可用更大的 --k 查看全部。）")
-    return "\n".join(lines), citations, True
+    return "\n".join(lines), citations
+
+
+# ---------------------------------------------------------------- refusals, in the question's language
+
+def _place_name(city: str, lang: str) -> str:
+    if lang != "en":
+        return city
+    from .places import slug
+
+    return " ".join(w.capitalize() for w in slug(city).split("-")) + f" ({city})"
+
+
+def _years_text(verdict: ab.Verdict, lang: str) -> str:
+    parts = []
+    for place, (reviewed, planned) in verdict.places_years.items():
+        rv = "、".join(map(str, reviewed)) if lang != "en" else ", ".join(map(str, reviewed))
+        pl = "、".join(map(str, planned)) if lang != "en" else ", ".join(map(str, planned))
+        if lang == "en":
+            parts.append(f"{_place_name(place, lang)}: reviews {rv or 'no year'}, plans {pl or 'no year'}")
+        else:
+            parts.append(f"{place}的报告回顾{rv or '—'}年、部署{pl or '—'}年的工作")
+    return ("; ".join(parts) + ".") if lang == "en" else ("；".join(parts) + "。")
+
+
+def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
+    """Why the reports do not answer, in the question's language."""
+    en = info.lang == "en"
+    if verdict.status == ab.PLACE_NOT_INDEXED:
+        indexed = sorted(catalog.places)
+        if en:
+            names = ", ".join(info.unknown_places)
+            return (f"No report of {names} is indexed, and another place's figures are no substitute. "
+                    f"Indexed places: {', '.join(_place_name(p, 'en') for p in indexed)}.")
+        return (f"已收录的报告中没有{'、'.join(info.unknown_places)}的政府工作报告，不能用其他地方的数字代替。"
+                f"已收录的地方：{'、'.join(indexed)}。")
+    if verdict.status == ab.YEAR_NOT_COVERED:
+        year = verdict.uncovered_year
+        if en:
+            return f"No indexed report covers {year}. {_years_text(verdict, 'en')}"
+        return f"已收录的报告没有涉及{year}年。{_years_text(verdict, 'zh')}"
+    where = "、".join(info.places) if info.places else ""
+    missing = verdict.evidence.missing_terms if verdict.evidence else ()
+    if en:
+        place = f"the report of {', '.join(_place_name(p, 'en') for p in info.places)}" if info.places else "the indexed reports"
+        why = (f" They never mention: {', '.join(missing)}." if missing
+               else " The closest passages are about other things.")
+        return f"Not found: {place} does not address this question.{why}"
+    place = f"{where}的报告" if where else "已收录的报告"
+    why = f"报告中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"
+    return f"没有找到答案：{place}没有谈到这个问题。{why}"
+
+
+def _other_year(info: QueryInfo, verdict: ab.Verdict, hits: list[Hit], index: Index, qvec, catalog: Catalog,
+                s: ComposerSettings) -> Composed:
+    """Say which years the reports cover and offer the closest passage, labelled as its own year."""
+    text = refusal_text(info, verdict, catalog)
+    scored = _score_sentences(info, hits[:3], index, qvec, s)
+    if not scored:
+        return Composed(text, [], verdict)
+    best = max(scored, key=lambda x: x.score)
+    hit = hits[best.hit_rank]
+    year = citation_year(hit.report, hit.chunk.part)
+    sentence = best.text.strip()
+    if info.lang == "en":
+        text += (f"\nThe closest passage is about {year}, not {verdict.uncovered_year} — not an answer for "
+                 f"{verdict.uncovered_year}: “{sentence}”[1]")
+    else:
+        text += f"\n最接近的段落说的是{year}年，不是{verdict.uncovered_year}年的情况，仅供参考：{sentence}[1]"
+    return Composed(text, [_citation(1, hit, [best])], verdict)

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .answer import Answer, ComposerSettings, compose, not_found_text
+from . import answerability
+from .answer import Answer, ComposerSettings, compose
 from .config import Config
 from .errors import IndexMismatchError, IndexNotFoundError, LLMError, QuestionError
 from .index import BuildStats, Index, Progress
-from .query import analyse, language
+from .query import is_followup, language
 from .retriever import RetrievalSettings, Retriever, SearchResult
 
 MAX_QUESTION_CHARS = 2000
@@ -102,12 +103,14 @@ class Assistant:
         question, notes = _check_question(question)
         k = k or self.config.k
         searched = self.rewrite_followup(question, history) if history else question
-        info = analyse(searched, self.index.places)
+        info = self.retriever.read(searched)
         result = self.retriever.search(searched, k, cities=cities, year=year, part=part, info=info,
                                        candidates=self.config.candidates)
         t1 = time.perf_counter()
         qvec = result.query_vector if result.query_vector is not None else self.encoder.encode_queries([searched])[0]
-        text, citations, found = compose(searched, info, result.hits, self.index, qvec, k, self.composer)
+        composed = compose(info, result.hits, self.index, self.retriever.catalog, qvec, k, self.composer,
+                           answerability.load_model(self.encoder.name))
+        text, citations, found = composed.text, composed.citations, composed.found
         mode, flagged = "extractive", False
         if llm and found:
             from .chain import llm_answer
@@ -123,7 +126,7 @@ class Assistant:
                       {**result.timings_ms, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
                        "total": (t2 - t0) * 1000},
                       lang=language(question), searched_question=searched, notes=notes, hits=result.hits,
-                      flagged=flagged, mode=mode)
+                      flagged=flagged, mode=mode, status=composed.verdict.status, verdict=composed.verdict)
 
     def ask_many(self, questions: list[str], **kwargs) -> Iterator[Answer]:
         for q in questions:
@@ -135,10 +138,9 @@ class Assistant:
             return question
         prev = history[-1]
         places = self.index.places
-        now = analyse(question, places)
-        before = analyse(prev, places)
-        short = len(question) <= 14 or bool(re_followup(question))
-        if not short:
+        now = self.retriever.read(question)
+        before = self.retriever.read(prev)
+        if not is_followup(question):
             return question
         if now.places and before.places:
             from .places import chinese_aliases
@@ -211,12 +213,6 @@ def _check_question(question: str) -> tuple[str, list[str]]:
     return q, notes
 
 
-def re_followup(question: str):
-    import re
-
-    return re.match(r"^(那|那么|还有|而|and\b|what about\b|how about\b)", question.strip(), re.I)
-
-
 def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) -> str:
     from .places import english_aliases, english_words
 
@@ -235,4 +231,4 @@ def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) 
     return text if replaced else f"{prev} {new}"
 
 
-__all__ = ["Assistant", "ReportInfo", "PassageView", "build_index", "not_found_text"]
+__all__ = ["Assistant", "ReportInfo", "PassageView", "build_index"]

@@ -207,7 +207,7 @@ def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
 
 
 @app.command(name="eval")
-def eval_cmd(set_path: Path = typer.Option(Path("eval/questions.jsonl"), "--set", help="question set (JSON lines)"),
+def eval_cmd(set_path: Path = typer.Option(None, "--set", help="question set (JSON lines); default: dev + held-out"),
              k: int = typer.Option(5, "--k"),
              compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
              out: Path = typer.Option(Path("eval/results"), "--out"),
@@ -217,7 +217,7 @@ def eval_cmd(set_path: Path = typer.Option(Path("eval/questions.jsonl"), "--set"
         from eval.runner import main as run_eval
     except ImportError:
         _fail("the evaluation runner (eval/) is not importable: run from the project folder")
-    if not set_path.exists():
+    if set_path is not None and not set_path.exists():
         _fail(f"no question set at {set_path}")
     run_eval(set_path=set_path, k=k, compare=compare, out=out, split=split)
 

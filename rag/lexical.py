@@ -65,6 +65,11 @@ def tokenize(text: str) -> list[str]:
     return [t for t in tokens if t not in STOPWORDS]
 
 
+def segment(text: str) -> list[str]:
+    """jieba's words of a text, nothing dropped (for word boundaries, not for search)."""
+    return [w for w in _tokenizer().lcut(text or "", HMM=True) if w]
+
+
 def _words(text: str) -> list[str]:
     out: list[str] = []
     for m in re.finditer(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
@@ -131,6 +136,25 @@ class BM25:
         w = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm)
         weights = sparse.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=(n_docs, len(vocab)))
         return cls(vocab, weights)
+
+    def doc_freq(self, term: str) -> int:
+        """How many passages contain a term (0 when none)."""
+        j = self.vocab.get(term)
+        return 0 if j is None else int(self.weights.indptr[j + 1] - self.weights.indptr[j])
+
+    def term_freq(self, term: str) -> int:
+        """Passages using a term, as a word or (for a word jieba keeps inside a longer one) as all its bigrams."""
+        df = self.doc_freq(term)
+        if df or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", term):
+            return df
+        grams = [self.doc_freq("§" + term[i:i + 2]) for i in range(len(term) - 1)]
+        return min(grams) if all(grams) else 0
+
+    def idf(self, term: str) -> float:
+        """BM25's inverse document frequency of a term; a term no passage has gets the highest."""
+        n = self.weights.shape[0]
+        df = self.doc_freq(term)
+        return float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
         """BM25 score of every document; bigram matches count for less than whole-word matches."""

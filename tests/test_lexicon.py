@@ -1,0 +1,577 @@
+"""Table-driven tests of the question reader (rag.query.read_question), the gazetteer, the lexicon
+and answerability.judge, in Chinese and English, including every failing example of issue 8.
+
+The Catalog is built from the bundled reports without the embedding model: reports are read,
+chunked and put in a BM25 index the way rag/index.py does it, and the Catalog gets BM25's
+vocabulary and term frequencies as the retriever gives it (rag/retriever.py).
+
+Rows the code gets wrong are kept with their sensible expectation and marked xfail with the reason;
+they are not weakened.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rag import answerability as ab
+from rag import gazetteer
+from rag.query import Catalog, QueryInfo, read_question
+
+
+def _xf(*values, reason: str):
+    return pytest.param(*values, marks=pytest.mark.xfail(reason=reason, strict=True))
+
+
+# ------------------------------------------------------------------ the catalog, without a model
+class Reader:
+    """The bundled corpus's Catalog and BM25, and each question read once."""
+
+    def __init__(self):
+        from rag import config
+        from rag.chunking import chunk_report
+        from rag.index import _lexical_text
+        from rag.ingest import assign_ids, collect_files, dedupe, load_reports
+        from rag.lexical import BM25, corpus_user_words, load_user_words, terms
+        from rag.places import chinese_aliases, title_place
+
+        reports = []
+        for f in collect_files([config.BUNDLED_CORPUS]):
+            reports += load_reports(f)
+        reports, _ = dedupe(reports)
+        reports = assign_ids(reports)
+        # as the index does: the corpus's place names and quoted terms are words for jieba
+        places = sorted({a for r in reports for a in chinese_aliases(title_place(r.title, r.city))})
+        load_user_words(corpus_user_words([r.text for r in reports], places))
+        chunks = []
+        for r in reports:
+            chunks += chunk_report(r)
+        by_id = {r.report_id: r for r in reports}
+        self.bm25 = BM25.build([terms(_lexical_text(c, by_id[c.report_id])) for c in chunks])
+        self.catalog = Catalog(reports, self.bm25.vocab, self.bm25.term_freq)
+        self.texts: dict[str, str] = {}
+        for r in reports:
+            self.texts[r.city] = self.texts.get(r.city, "") + "\n" + r.text
+        self._read: dict[str, QueryInfo] = {}
+
+    def __call__(self, question: str) -> QueryInfo:
+        if question not in self._read:
+            self._read[question] = read_question(question, self.catalog)
+        return self._read[question]
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader()
+
+
+def test_catalog_holds_the_bundled_places(reader):
+    cat = reader.catalog
+    for city in ("西宁市", "海西州", "海东市", "大安市", "青岛市黄岛区", "长沙市望城区", "龙子湖区", "庄浪县", "珲春市"):
+        assert city in cat.places
+    assert cat.places["西宁市"].reviewed_years == (2019,) and cat.places["西宁市"].plan_years == (2020,)
+    assert cat.places["海东市"].years == (2022, 2023)
+
+
+# ------------------------------------------------------------------ 1. places
+# (question, indexed places in order, real places not indexed)
+PLACE_ROWS = [
+    # indexed places, every form
+    ("西宁今年GDP增长目标是多少？", ("西宁市",), ()),
+    ("西宁市今年GDP增长目标是多少？", ("西宁市",), ()),
+    ("What did Xining promise on air quality?", ("西宁市",), ()),
+    ("what did xining promise on air quality?", ("西宁市",), ()),
+    ("Xining City GDP", ("西宁市",), ()),
+    ("海西州2019年新增就业多少人？", ("海西州",), ()),
+    ("海西蒙古族藏族自治州GDP", ("海西州",), ()),
+    ("Haixi Prefecture new urban jobs in 2019?", ("海西州",), ()),
+    ("haixi prefecture jobs", ("海西州",), ()),
+    ("How many new urban jobs did Haixi create in 2022?", ("海西州",), ()),
+    ("海东GDP增长多少", ("海东市",), ()),
+    ("海东市2023年GDP目标", ("海东市",), ()),
+    ("Haidong GDP", ("海东市",), ()),
+    ("Da'an tourism plan", ("大安市",), ()),
+    ("daan wetland", ("大安市",), ()),
+    ("大安市旅游收入多少？", ("大安市",), ()),
+    ("黄岛区GDP", ("青岛市黄岛区",), ()),
+    ("黄岛GDP", ("青岛市黄岛区",), ()),
+    ("西海岸新区有哪些重点项目？", ("青岛市黄岛区",), ()),
+    ("Huangdao GDP target", ("青岛市黄岛区",), ()),
+    ("Huangdao District GDP", ("青岛市黄岛区",), ()),
+    ("What are the main tasks of the West Coast New Area?", ("青岛市黄岛区",), ()),
+    ("west coast new area GDP", ("青岛市黄岛区",), ()),
+    ("望城区的目标", ("长沙市望城区",), ()),
+    ("望城GDP", ("长沙市望城区",), ()),
+    ("长沙市望城区GDP", ("长沙市望城区",), ()),
+    ("Wangcheng District economy", ("长沙市望城区",), ()),
+    ("龙子湖区GDP增长目标", ("龙子湖区",), ()),
+    ("Longzihu District growth target", ("龙子湖区",), ()),
+    ("longzihu jobs", ("龙子湖区",), ()),
+    ("庄浪县梯田", ("庄浪县",), ()),
+    ("Zhuanglang County terraces", ("庄浪县",), ()),
+    ("zhuanglang county", ("庄浪县",), ()),
+    ("珲春口岸", ("珲春市",), ()),
+    ("Hunchun port", ("珲春市",), ()),
+    ("德令哈市人口", ("德令哈市",), ()),
+    ("Delingha population", ("德令哈市",), ()),
+    ("繁昌区工业", ("芜湖市繁昌区",), ()),
+    ("Fanchang District industry", ("芜湖市繁昌区",), ()),
+    ("Dingxi potatoes", ("定西市",), ()),
+    ("Did Yichun shut down cryptocurrency mining in 2022?", ("宜春市",), ()),
+    ("What passenger throughput did Jinan target for its international airport?", ("济南市",), ()),
+    ("济南国际机场旅客吞吐量目标是多少？", ("济南市",), ()),
+    ("济南和银川2023年的GDP增长目标", ("济南市", "银川市"), ()),
+    # real places that are not indexed (issue 8: 上海, 兰州, 深圳 without 市 borrowed 龙子湖区's 8.5%)
+    ("上海2023年地区生产总值增长目标是多少？", (), ("上海市",)),
+    ("兰州2023年地区生产总值增长目标是多少？", (), ("兰州市",)),
+    ("兰州市GDP", (), ("兰州市",)),
+    ("深圳2023年地区生产总值增长目标是多少？", (), ("深圳市",)),
+    ("What is Lanzhou's GDP target?", (), ("Lanzhou",)),
+    ("Lanzhou beef noodles", (), ("Lanzhou",)),
+    ("Shenzhen GDP target 2023", (), ("Shenzhen",)),
+    ("Chengdu growth", (), ("Chengdu",)),
+    ("Xi'an growth target", (), ("Xi'an",)),
+    ("Pudong New Area growth", (), ("Pudong",)),
+    ("浦东新区GDP", (), ("浦东新区",)),
+    ("昆山GDP", (), ("昆山市",)),
+    ("Kunshan GDP", (), ("Kunshan",)),
+    ("甘肃GDP目标", (), ("甘肃省",)),
+    ("Gansu GDP", (), ("Gansu",)),
+    ("北京GDP", (), ("北京市",)),
+    ("Beijing GDP", (), ("Beijing",)),
+    ("广州GDP", (), ("广州市",)),
+    ("成都GDP", (), ("成都市",)),
+    ("西安GDP", (), ("西安市",)),
+    # a province is not a report of one of its cities: Qinghai is named, no Qinghai report is indexed
+    ("Qinghai province growth", (), ("Qinghai",)),
+    ("青海省GDP", (), ("青海省",)),
+    ("青海GDP", (), ("青海省",)),
+    ("Anhui province", (), ("Anhui",)),
+    # the parent city of an indexed district is not itself indexed
+    ("青岛GDP", (), ("青岛市",)),
+    ("Qingdao GDP", (), ("Qingdao",)),
+    ("长沙GDP", (), ("长沙市",)),
+    ("Changsha GDP", (), ("Changsha",)),
+    ("广西GDP", (), ("广西壮族自治区",)),
+    ("宁夏的GDP目标", (), ("宁夏回族自治区",)),
+    ("Guangxi GDP", (), ("Guangxi",)),
+    # qualifiers: a province or city written before the indexed place only qualifies it
+    ("青海省西宁市GDP", ("西宁市",), ()),
+    ("青岛黄岛区GDP", ("青岛市黄岛区",), ()),
+    ("长沙望城GDP", ("长沙市望城区",), ()),
+    ("甘肃省定西市GDP", ("定西市",), ()),
+    ("Qinghai Xining GDP", ("西宁市",), ()),
+    ("Xining, Qinghai GDP", ("西宁市",), ()),
+    ("Qingdao Huangdao GDP", ("青岛市黄岛区",), ()),
+    ("青海省海西州GDP", ("海西州",), ()),
+    # one indexed, one not: both reported
+    ("上海和西宁的GDP目标对比", ("西宁市",), ("上海市",)),
+]
+
+
+@pytest.mark.parametrize("question,places,unknown", PLACE_ROWS)
+def test_places(reader, question, places, unknown):
+    info = reader(question)
+    assert (info.places, info.unknown_places) == (places, unknown)
+
+
+# phrases that merely end in 区/县/省/市, or words that look like places, are never places
+NOT_PLACE_ROWS = [
+    "大比例的小区改造了多少？",
+    "有多少贫困县摘帽？",
+    "有多少个贫困县？",
+    "这个做法受到了省里的表扬吗？",
+    "做法受到了省",
+    "全市GDP增长多少？",
+    "全省GDP",
+    "全区GDP",
+    "本市新增就业多少？",
+    "我市新增就业",
+    "省里的项目",
+    "市里的项目",
+    "县里的项目",
+    "园区建设有哪些？",
+    "老旧小区改造",
+    "新区建设",
+    "开发区建设",
+    "高新区",
+    "社区养老",
+    "景区建设",
+    "山区道路",
+    "牧区",
+    "长治久安",
+    "平安建设有什么成效？",
+    "和平发展",
+    "Change in GDP",
+    "A change of plan",
+    "Dance competition",
+    "Dance festivals",
+    "Taxi prices",
+    "Hope Project",
+    "China's GDP",
+    "asdf qwerty",
+    ("城区绿化率多少？"),
+    ("城区"),
+    ("郊区的道路"),
+]
+
+
+@pytest.mark.parametrize("question", NOT_PLACE_ROWS)
+def test_not_places(reader, question):
+    info = reader(question)
+    assert (info.places, info.unknown_places) == ((), ())
+
+
+# ------------------------------------------------------------------ 2. years
+# (question, year, relative year)
+YEAR_ROWS = [
+    ("海东市2023年GDP目标", 2023, None),
+    ("西宁市…2023年地区生产总值增长目标是多少？", 2023, None),
+    ("2022 年新增就业多少？", 2022, None),
+    ("How many new urban jobs did Haixi create in 2022?", 2022, None),
+    ("in 2022 how many jobs", 2022, None),
+    ("FY2023 GDP target", 2023, None),
+    ("Shenzhen GDP target 2023", 2023, None),
+    ("西宁GDP是多少？", None, None),
+    ("What is Haidong's plan for tourism?", None, None),
+    ("2,023 people", None, None),
+    ("2023.5 something", None, None),
+    ("增长8.5%以上", None, None),
+    ("去年GDP增长了多少？", None, "last"),
+    ("上年度财政收入", None, "last"),
+    ("过去一年取得了哪些成绩？", None, "last"),
+    ("GDP growth last year", None, "last"),
+    ("What did Haidong achieve last year?", None, "last"),
+    ("What happened in the past year?", None, "last"),
+    ("今年打算新增多少就业？", None, "this"),
+    ("西宁今年GDP增长目标是多少？", None, "this"),
+    ("明年的计划", None, "this"),
+    ("What is this year's target?", None, "this"),
+    ("What will Jinan do this year?", None, "this"),
+    ("Plans for the coming year", None, "this"),
+]
+
+
+@pytest.mark.parametrize("question,year,relative", YEAR_ROWS)
+def test_years(reader, question, year, relative):
+    info = reader(question)
+    assert (info.year, info.relative_year) == (year, relative)
+
+
+# ------------------------------------------------------------------ 3. plan or result
+INTENT_ROWS = [
+    ("今年打算新增多少就业？", "plan"),
+    ("西宁一共打算建多少公里道路？", "plan"),
+    ("西宁的计划是什么？", "plan"),
+    ("海东市2023年GDP目标", "plan"),
+    ("西宁在空气质量方面承诺了什么？", "plan"),
+    ("济南国际机场旅客吞吐量目标是多少？", "plan"),
+    ("明年的计划", "plan"),
+    ("What is Haidong's plan for tourism?", "plan"),
+    ("Haidong's target for jobs", "plan"),
+    ("Huangdao GDP target", "plan"),
+    ("Da'an tourism plan", "plan"),
+    ("What does Jinan intend to do about housing?", "plan"),
+    ("What is this year's target?", "plan"),
+    ("What did Xining promise on air quality?", "plan"),
+    ("What passenger throughput did Jinan target for its international airport?", "plan"),
+    ("去年GDP增长了多少？", "review"),
+    ("海东去年完成了哪些工作？", "review"),
+    ("上年度财政收入", "review"),
+    ("平安建设有什么成效？", "review"),
+    ("新增了多少就业岗位？", "review"),
+    ("What did Haidong achieve last year?", "review"),
+    ("How much did Haidong's GDP grow?", "review"),
+    ("What was GDP growth in 2022?", "review"),
+    ("GDP growth last year", "review"),
+    ("How many new urban jobs did Haixi create in 2022?", "review"),
+    ("西宁GDP是多少？", None),
+    ("宜春的锂电产业", None),
+    ("Yichun's economy", None),
+    ("大安市旅游收入多少？", None),
+]
+
+
+@pytest.mark.parametrize("question,intent", INTENT_ROWS)
+def test_intent(reader, question, intent):
+    assert reader(question).intent == intent
+
+
+# ------------------------------------------------------------------ 4. list-ness
+LIST_ROWS = [
+    ("海东去年完成了哪些工作？", True),
+    ("西海岸新区有哪些重点项目？", True),
+    ("列举西宁的重点任务", True),
+    ("西宁有哪几项民生实事？", True),
+    ("平安建设有什么成效？", True),
+    ("What are the main tasks of the West Coast New Area?", True),
+    ("List the key projects of Jinan", True),
+    ("What are the main tasks for 2023?", True),
+    ("Which projects will Jinan build?", True),
+    ("What measures did Xining take on air pollution?", True),
+    ("西宁GDP是多少？", False),
+    ("海东GDP增长多少", False),
+    ("今年打算新增多少就业？", False),
+    ("How much did Haidong's GDP grow?", False),
+    ("What is Haidong's plan for tourism?", False),
+    ("What is this year's target?", False),
+]
+
+
+@pytest.mark.parametrize("question,is_list", LIST_ROWS)
+def test_list(reader, question, is_list):
+    assert reader(question).is_list is is_list
+
+
+# ------------------------------------------------------------------ 5. topic terms
+# ordinary question words say how a question asks, never what it asks about (issue 8:
+# "没有报告提到：打算"); no topic term is, or contains, one of them
+QUESTION_WORD_ROWS = [
+    ("西宁一共打算建多少公里道路？", "一共"),
+    ("西宁一共打算建多少公里道路？", "打算"),
+    ("西宁一共打算建多少公里道路？", "多少"),
+    ("海东打算怎么发展旅游？", "打算"),
+    ("海东总共新增多少就业？", "总共"),
+    ("请问西宁的GDP是多少？", "请问"),
+    ("海东去年完成了哪些工作？", "哪些"),
+    ("西宁有哪几项民生实事？", "哪几"),
+    ("造成西宁空气污染的原因是什么？", "原因"),
+    ("西宁有几条措施保障就业？", "几条"),
+    ("各区县各有多少人脱贫？", "各有"),
+    _xf("西宁在环保上定了什么目标？", "上定",
+        reason="jieba cuts 上定 out of 在…上定了; it is not a word and not dropped"),
+    ("西宁去年砍掉了哪些项目？", "哪些"),
+]
+
+
+@pytest.mark.parametrize("question,word", QUESTION_WORD_ROWS)
+def test_question_words_are_not_topic_terms(reader, question, word):
+    terms = reader(question).topic_terms
+    assert not [t for t in terms if word in t], terms
+
+
+# a word the reports never use (砍掉, 税额, 吃饭) must not be all a question is about: what it asks
+# about in the reports' words is a topic term too
+ABSENT_WORD_ROWS = [
+    ("海东减免的税额是多少？", "减免"),
+    ("西宁怎么解决老年人吃饭难？", "老年人"),
+    ("西宁去年砍掉了哪些项目？", "项目"),
+]
+
+
+@pytest.mark.parametrize("question,term", ABSENT_WORD_ROWS)
+def test_absent_words_leave_a_used_topic_term(reader, question, term):
+    terms = reader(question).topic_terms
+    assert term in terms, terms
+    assert reader.bm25.term_freq(term) > 0
+
+
+# (question, one of these substrings must be in some topic term)
+TOPIC_ROWS = [
+    ("What did Xining promise on air quality?", ("空气", "质量")),
+    ("what did xining promise on air quality?", ("空气", "质量")),
+    ("xining air quality", ("空气", "质量")),
+    ("西宁在空气质量方面承诺了什么？", ("空气",)),
+    ("海东GDP增长多少", ("生产总值",)),
+    ("西宁2023年GDP目标是多少？", ("生产总值",)),
+    ("What was GDP growth in 2022?", ("生产总值",)),
+    ("What was GDP growth in 2022?", ("增长",)),
+    ("Huangdao GDP target", ("生产总值",)),
+    ("Dingxi potatoes", ("马铃薯",)),
+    ("Longnan tea", ("茶",)),
+    ("Da'an wetland", ("湿地",)),
+    ("Zhongwei tourism", ("旅游",)),
+    ("Yichun's economy", ("经济",)),
+    ("济南国际机场旅客吞吐量目标是多少？", ("吞吐",)),
+    ("庄浪县梯田", ("梯田",)),
+    ("What passenger throughput did Jinan target for its international airport?", ("旅客", "客运", "吞吐")),
+    ("How many new urban jobs did Haixi create in 2022?", ("就业", "岗位")),
+]
+
+
+@pytest.mark.parametrize("question,any_of", TOPIC_ROWS)
+def test_topic_terms(reader, question, any_of):
+    terms = reader(question).topic_terms
+    assert any(s in t for t in terms for s in any_of), terms
+
+
+# (question, a term that must not be a topic term)
+NOT_TOPIC_ROWS = [
+    ("西宁今年GDP增长目标是多少？", "西宁"),
+    ("海东GDP增长多少", "海东"),
+    ("上海2023年地区生产总值增长目标是多少？", "上海"),
+    ("What did Xining promise on air quality?", "承诺"),
+    ("What did Xining promise on air quality?", "播出"),  # 'to air a show'
+    ("What did Xining promise on air quality?", "气管"),  # 'windpipe'
+    ("What did Xining promise on air quality?", "航线"),
+    _xf("What passenger throughput did Jinan target for its international airport?", "乘用车",
+        reason="looking 'passenger' up inside glosses finds 乘用车 'passenger car', which the reports use"),
+    ("What are the main tasks of the West Coast New Area?", "欧美"),
+    ("青海省西宁市GDP", "青海省"),
+    ("甘肃省定西市GDP", "甘肃省"),
+]
+
+
+@pytest.mark.parametrize("question,term", NOT_TOPIC_ROWS)
+def test_not_topic_terms(reader, question, term):
+    terms = reader(question).topic_terms
+    assert not [t for t in terms if term in t], terms
+
+
+# (question, English word, whether no report term translates it)
+UNTRANSLATED_ROWS = [
+    ("Did Yichun shut down cryptocurrency mining in 2022?", "cryptocurrency", True),
+    ("asdf qwerty", "asdf", True),
+    ("asdf qwerty", "qwerty", True),
+    ("Did Yichun shut down cryptocurrency mining in 2022?", "Yichun", False),
+    ("Did Yichun shut down cryptocurrency mining in 2022?", "mining", False),
+    ("What did Xining promise on air quality?", "air", False),
+    ("What did Xining promise on air quality?", "quality", False),
+    ("What did Xining promise on air quality?", "Xining", False),
+    ("What did Xining promise on air quality?", "promise", False),
+    ("Wangcheng District economy", "District", False),
+    ("What is Lanzhou's GDP target?", "Lanzhou", False),
+    ("What passenger throughput did Jinan target for its international airport?", "passenger", False),
+    ("How many new urban jobs did Haixi create in 2022?", "urban", False),
+    ("What are the main tasks of the West Coast New Area?", "Coast", False),
+]
+
+
+@pytest.mark.parametrize("question,word,expected", UNTRANSLATED_ROWS)
+def test_untranslated(reader, question, word, expected):
+    assert (word in reader(question).untranslated) is expected
+
+
+def test_gdp_in_a_chinese_question_is_translated(reader):
+    info = reader("海东GDP增长多少")
+    assert info.lang == "zh" and any("生产总值" in t for _, ts in info.translations for t in ts)
+
+
+# ------------------------------------------------------------------ 6. gazetteer
+STEM_ROWS = [
+    ("兰州市", "兰州"),
+    ("西宁市", "西宁"),
+    ("德令哈市", "德令哈"),
+    ("青海省", "青海"),
+    ("黄岛区", "黄岛"),
+    ("龙子湖区", "龙子湖"),
+    ("浦东新区", "浦东"),
+    ("西海岸新区", "西海岸"),
+    ("阿拉善盟", "阿拉善"),
+    ("大兴安岭地区", "大兴安岭"),
+    ("神农架林区", "神农架"),
+    ("香港特别行政区", "香港"),
+    ("内蒙古自治区", "内蒙古"),
+    ("城区", "城区"),
+    ("郊区", "郊区"),
+    ("和县", "和县"),
+    ("海西蒙古族藏族自治州", "海西"),
+    ("广西壮族自治区", "广西"),
+    ("互助土族自治县", "互助"),
+    ("宁夏回族自治区", "宁夏"),
+    ("延边朝鲜族自治州", "延边"),
+    ("新疆维吾尔自治区", "新疆"),
+]
+
+
+@pytest.mark.parametrize("name,expected", STEM_ROWS)
+def test_stem(name, expected):
+    assert gazetteer.stem(name) == expected
+
+
+# (form, whether the gazetteer's Chinese index reads it as a place)
+CHINESE_INDEX_ROWS = [
+    ("兰州", True),
+    ("兰州市", True),
+    ("昆山", True),
+    ("浦东新区", True),
+    ("青海", True),
+    ("长治", False),  # 长治久安
+    ("平安", False),
+    ("和平", False),
+    ("城区", False),
+    ("海西", True),
+]
+
+
+@pytest.mark.parametrize("form,expected", CHINESE_INDEX_ROWS)
+def test_chinese_index(form, expected):
+    assert (form in gazetteer.chinese_index()) is expected
+
+
+# ------------------------------------------------------------------ 7. answerability.judge
+# a fixed model: the probability rises with sim_max only (0.9 → 0.98, 0.1 → 0.02)
+MODEL = ab.Model((10.0, 0.0, 0.0, 0.0, 0.0), -5.0, 0.5, "test")
+STRONG = ab.Evidence(0.9, 0.9, 1.0, 0.0, 0.0)
+WEAK = ab.Evidence(0.1, 0.1, 0.0, 1.0, 0.0)
+
+# (question, evidence, year mentioned in the passages, status, uncovered year)
+JUDGE_ROWS = [
+    ("上海2023年地区生产总值增长目标是多少？", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("兰州2023年地区生产总值增长目标是多少？", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("深圳2023年地区生产总值增长目标是多少？", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("What is Lanzhou's GDP target?", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("青岛GDP", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("Qinghai province growth", STRONG, False, ab.PLACE_NOT_INDEXED, None),
+    ("西宁市…2023年地区生产总值增长目标是多少？", STRONG, False, ab.YEAR_NOT_COVERED, 2023),
+    ("How many new urban jobs did Haixi create in 2022?", STRONG, False, ab.YEAR_NOT_COVERED, 2022),
+    ("海东2019年GDP增长多少？", STRONG, False, ab.YEAR_NOT_COVERED, 2019),
+    ("2030年的目标是什么？", STRONG, False, ab.YEAR_NOT_COVERED, 2030),
+    ("西宁市…2023年地区生产总值增长目标是多少？", STRONG, True, ab.ANSWERED, None),
+    ("How many new urban jobs did Haixi create in 2022?", STRONG, True, ab.ANSWERED, None),
+    ("海东市2023年GDP目标", STRONG, False, ab.ANSWERED, None),
+    ("海西州2019年新增就业多少人？", STRONG, False, ab.ANSWERED, None),
+    ("2022年新增就业多少？", STRONG, False, ab.ANSWERED, None),
+    ("西宁在空气质量方面承诺了什么？", STRONG, False, ab.ANSWERED, None),
+    ("What did Xining promise on air quality?", STRONG, False, ab.ANSWERED, None),
+    ("青海省西宁市GDP", STRONG, False, ab.ANSWERED, None),
+    ("青岛黄岛区GDP", STRONG, False, ab.ANSWERED, None),
+    ("上海和西宁的GDP目标对比", STRONG, False, ab.ANSWERED, None),
+    ("What passenger throughput did Jinan target for its international airport?", STRONG, False, ab.ANSWERED, None),
+    ("西宁在空气质量方面承诺了什么？", WEAK, False, ab.NOT_IN_REPORTS, None),
+    ("Did Yichun shut down cryptocurrency mining in 2022?", WEAK, False, ab.NOT_IN_REPORTS, None),
+    ("asdf qwerty", WEAK, False, ab.NOT_IN_REPORTS, None),
+    ("海东GDP增长多少", None, False, ab.NOT_IN_REPORTS, None),
+]
+
+
+@pytest.mark.parametrize("question,ev,year_mentioned,status,year", JUDGE_ROWS)
+def test_judge(reader, question, ev, year_mentioned, status, year):
+    verdict = ab.judge(reader(question), reader.catalog, ev, MODEL, year_mentioned=year_mentioned)
+    assert (verdict.status, verdict.uncovered_year) == (status, year)
+    assert verdict.found is (status == ab.ANSWERED)
+
+
+def test_year_not_covered_says_which_years_the_place_has(reader):
+    verdict = ab.judge(reader("西宁市…2023年地区生产总值增长目标是多少？"), reader.catalog, STRONG, MODEL)
+    assert verdict.places_years == {"西宁市": ((2019,), (2020,))}
+
+
+def _scope(reader: Reader, info: QueryInfo) -> str:
+    # the text of the reports in scope: the places asked about, or all
+    return "\n".join(reader.texts[p] for p in (info.places or tuple(reader.texts)))
+
+
+# evidence features from the real BM25: an English word no report term translates counts as missing
+EVIDENCE_ROWS = [
+    ("asdf qwerty", 1.0, ("asdf", "qwerty")),
+    ("Did Yichun shut down cryptocurrency mining in 2022?", None, ("cryptocurrency",)),
+]
+
+
+@pytest.mark.parametrize("question,missing,terms", EVIDENCE_ROWS)
+def test_evidence_missing(reader, question, missing, terms):
+    info = reader(question)
+    ev = ab.evidence(info, ["宜春市锂电新能源产业"], 0.5, 0.5, reader.bm25, _scope(reader, info))
+    if missing is not None:
+        assert ev.missing == pytest.approx(missing)
+    else:
+        assert 0.0 < ev.missing < 1.0
+    assert set(terms) <= set(ev.missing_terms)
+
+
+def test_question_words_are_never_missing_evidence(reader):
+    # issue 8: "没有报告提到：打算" — a question word is never reported as what the reports lack
+    info = reader("西宁一共打算建多少公里道路？")
+    ev = ab.evidence(info, ["西宁市新建道路12公里"], 0.5, 0.5, reader.bm25, _scope(reader, info))
+    assert not {"一共", "打算", "多少"} & set(ev.missing_terms)
+    assert ev.missing == 0.0
