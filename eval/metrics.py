@@ -34,9 +34,9 @@ def first_answering_depth(evidence: list[list[str]], ranked: list[str], max_dept
     return None
 
 
-def percentile(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float | None:
     if not values:
-        return float("nan")
+        return None
     values = sorted(values)
     idx = min(len(values) - 1, max(0, int(round(q * (len(values) - 1)))))
     return values[idx]
@@ -82,9 +82,10 @@ def breakdown(rows: list[dict], field: str) -> dict[str, dict]:
     return {key: score_rows(group) for key, group in sorted(groups.items())}
 
 
-def _mean(values) -> float:
+def _mean(values) -> float | None:
+    """The mean, or None (JSON null, shown as "–") when there is nothing to average."""
     values = list(values)
-    return float(sum(values)) / len(values) if values else float("nan")
+    return float(sum(values)) / len(values) if values else None
 
 
 __all__ = ["first_answering_depth", "score_rows", "breakdown", "percentile", "group_hit", "median"]

@@ -135,7 +135,7 @@ def _chart(report: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(systems)), 4))
     width = 0.8 / 3
     for j, k in enumerate((1, 3, 5)):
-        vals = [report[s]["overall"].get(f"hit@{k}", 0) for s in systems]
+        vals = [report[s]["overall"].get(f"hit@{k}") or 0 for s in systems]
         ax.bar([i + j * width for i in range(len(systems))], vals, width, label=f"hit@{k}")
     ax.set_xticks([i + width for i in range(len(systems))])
     ax.set_xticklabels(systems, rotation=30, ha="right", fontsize=8)

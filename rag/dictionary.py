@@ -16,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
+
+import numpy as np
 from importlib import metadata
 
 from . import lexicon
@@ -84,7 +86,7 @@ def gloss_word_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     for gloss, heads in gloss_index().items():
         words = gloss.split()
-        if not 2 <= len(words) <= 4:
+        if not 2 <= len(words) <= 5:
             continue
         for w in words:
             if w in lexicon.ENGLISH_STOPWORDS or len(w) < 3:
@@ -130,8 +132,12 @@ class Translator:
     """Reverse CC-CEDICT lookup restricted to a vocabulary (the index's words)."""
 
     def __init__(self, vocabulary: set[str] | dict[str, int], per_phrase: int = 3,
-                 doc_freq: Callable[[str], int] | None = None, passages: int = 0):
+                 doc_freq: Callable[[str], int] | None = None, passages: int = 0,
+                 similarity: Callable[[list[str], list[str]], np.ndarray] | None = None):
         self.passages = passages
+        # the embedding model's similarity of an English phrase to each candidate (a matrix phrases ×
+        # terms): it knows "jobs" is 就业 rather than 开工, which dictionary statistics only guess
+        self.similarity = similarity
         # a term counts as used by the reports when a passage has it (doc_freq > 0); without
         # document frequencies, when it is in the vocabulary
         self.vocabulary = vocabulary
@@ -146,7 +152,7 @@ class Translator:
         words = re.findall(r"[A-Za-z][A-Za-z']*", english)  # "air-quality" is two words
         index = gloss_index()
         used = [False] * len(words)
-        out: list[Translation] = []
+        pending: list[tuple[str, list[str], set[str], str]] = []
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
                 if any(used[i:i + size]):
@@ -155,16 +161,37 @@ class Translator:
                 if group[0] in lexicon.ENGLISH_STOPWORDS or group[-1] in lexicon.ENGLISH_STOPWORDS:
                     continue
                 found: list[str] = []
+                matched = " ".join(group)
                 for variant in self._variants(group):
-                    found += [t for t in index.get(variant, ()) if self._used(t) and t not in found]
+                    hits = [t for t in index.get(variant, ()) if self._used(t) and t not in found]
+                    if hits and not found:
+                        matched = variant  # the dictionary form ("grow" for "grew") is what gets compared
+                    found += hits
                 exact = set(found)
                 if size == 1:
                     for variant in self._variants(group):
                         found += [t for t in gloss_word_index().get(variant, ()) if self._used(t) and t not in found]
                 if found:
-                    out.append(Translation(" ".join(words[i:i + size]), self._best(found, exact)))
+                    pending.append((" ".join(words[i:i + size]), found, exact, matched))
                     for j in range(i, i + size):
                         used[j] = True
+        if self.similarity is not None and pending:
+            return self._rank_by_similarity(pending)
+        return [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
+
+    def _rank_by_similarity(self, pending: list[tuple[str, list[str], set[str], str]]) -> list[Translation]:
+        """Keep the candidates closest in meaning to each phrase (within a small margin of the best)."""
+        assert self.similarity is not None
+        terms = list(dict.fromkeys(t for _, found, _, _ in pending for t in found))
+        sims = self.similarity([matched for _, _, _, matched in pending], terms)
+        col = {t: j for j, t in enumerate(terms)}
+        out = []
+        for i, (en, found, _, _) in enumerate(pending):
+            usable = [t for t in found if not self.generic(t)] or found
+            usable.sort(key=lambda t: -sims[i, col[t]])
+            best = sims[i, col[usable[0]]]
+            kept = [t for t in usable if sims[i, col[t]] >= best - lexicon.TRANSLATION_SIMILARITY_MARGIN]
+            out.append(Translation(en, tuple(kept[: self.per_phrase])))
         return out
 
     def _best(self, found: list[str], exact: set[str]) -> tuple[str, ...]:

@@ -84,7 +84,8 @@ ENGLISH_IRREGULAR = {"grew": "grow", "grown": "grow", "built": "build", "rose": 
 # Choosing among a word's translations: prefer those the reports use often and that have few other
 # meanings (空气 for "air", not 播出 "to air a show"); skip any in more than this share of passages.
 TRANSLATION_VAGUENESS = 0.7
-TRANSLATION_MAX_DF_SHARE = 0.25
+TRANSLATION_MAX_DF_SHARE = 0.4
+TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
 # CC-CEDICT glosses that are cross-references, not translations.
 CEDICT_SKIP_GLOSS_PREFIXES = ("variant of", "old variant", "see ", "abbr. for", "surname ", "CL:", "used in",

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
+
 from . import gazetteer, lexicon
 from .dictionary import Translator
 from .ingest import Report
@@ -42,7 +44,8 @@ class Catalog:
     and the lexical vocabulary (so English terms are kept only when the reports use them)."""
 
     def __init__(self, reports: list[Report], vocabulary: dict[str, int] | set[str] | None = None,
-                 doc_freq: Callable[[str], int] | None = None, passages: int = 0):
+                 doc_freq: Callable[[str], int] | None = None, passages: int = 0,
+                 similarity: Callable[[list[str], list[str]], np.ndarray] | None = None):
         by_city: dict[str, list[Report]] = {}
         for r in reports:
             by_city.setdefault(r.city, []).append(r)
@@ -57,7 +60,7 @@ class Catalog:
         self.title_places = {c: p.title_place for c, p in self.places.items()}
         self.all_years = tuple(sorted({y for p in self.places.values() for y in p.years}))
         vocab = vocabulary or set()
-        self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages)
+        self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages, similarity=similarity)
 
     def covers(self, city: str, year: int) -> bool:
         p = self.places.get(city)

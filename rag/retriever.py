@@ -77,6 +77,26 @@ class RetrievalSettings:
     year_boost: float = 0.5
 
 
+class TermSimilarity:
+    """Cosine similarity of English phrases to Chinese terms with the embedding model; term vectors
+    are kept, since the same report vocabulary comes back question after question."""
+
+    def __init__(self, encoder, limit: int = 20_000):
+        self.encoder = encoder
+        self.limit = limit
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, phrases: list[str], terms: list[str]) -> np.ndarray:
+        new = [t for t in terms if t not in self._vectors]
+        if new:
+            if len(self._vectors) + len(new) > self.limit:
+                self._vectors.clear()
+            for t, v in zip(new, self.encoder.encode_queries(new)):
+                self._vectors[t] = v
+        q = self.encoder.encode_queries(phrases)
+        return q @ np.stack([self._vectors[t] for t in terms]).T
+
+
 class Retriever:
     """Search an :class:`Index` with an encoder; one instance serves many questions."""
 
@@ -91,7 +111,7 @@ class Retriever:
         self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
         self._parts = np.array([c.part for c in index.chunks])
         self.catalog = Catalog(list(index.reports.values()), index.bm25.vocab, index.bm25.term_freq,
-                               len(index.chunks))
+                               len(index.chunks), TermSimilarity(encoder) if encoder is not None else None)
 
     def read(self, question: str) -> QueryInfo:
         """The question read against this index's places, years and vocabulary."""
