@@ -1,0 +1,75 @@
+"""Answerability end to end, with the real model over the fixture corpus (西宁 2019/2020, 海东
+2022/2023, 德令哈 2019/2020, 济南/银川/大安 2022/2023): every refusal has a named status, says why in
+the question's language, and never presents another place's or another year's figure as the answer."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from rag.answerability import STATUSES
+
+pytestmark = pytest.mark.model
+
+
+@pytest.mark.parametrize("question,named", [
+    ("上海2023年地区生产总值增长目标是多少？", "上海"),
+    ("兰州2023年GDP增长目标是多少", "兰州"),
+    ("深圳今年城镇新增就业目标是多少？", "深圳"),
+    ("What is Chengdu's GDP growth target for 2023?", "Chengdu"),
+    ("what did lanzhou promise on air quality?", "lanzhou"),
+])
+def test_a_place_that_is_not_indexed_is_named_and_no_other_place_answers(assistant, question, named):
+    answer = assistant.ask(question)
+    assert answer.status == "place_not_indexed" and not answer.found and answer.citations == []
+    assert named.lower() in answer.answer.lower()
+    assert "西宁市" in answer.answer  # the indexed places are listed
+    if re.search(r"[A-Za-z]{4}", question) and not re.search(r"[\u4e00-\u9fff]", question):
+        assert answer.answer.startswith("No report of")
+    else:
+        assert answer.answer.startswith("已收录的报告中没有")
+
+
+@pytest.mark.parametrize("question", ["有多少贫困县摘帽了？", "大比例的小区改造完成了吗？", "这种做法受到了省里的表扬吗？"])
+def test_a_phrase_ending_in_a_division_word_is_not_a_place(assistant, question):
+    assert assistant.ask(question).status != "place_not_indexed"
+
+
+@pytest.mark.parametrize("question,lang", [("西宁市2023年地区生产总值增长目标是多少？", "zh"),
+                                           ("What GDP growth did Xining target for 2023?", "en")])
+def test_a_year_no_report_covers_is_said_and_the_closest_passage_is_labelled_as_its_own_year(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.status == "year_not_covered" and not answer.found
+    assert "2019" in answer.answer and "2020" in answer.answer  # which years the reports do cover
+    assert len(answer.citations) <= 1
+    for c in answer.citations:
+        assert c.year != 2023
+        assert (f"not {2023}" in answer.answer) if lang == "en" else ("不是2023年" in answer.answer)
+
+
+def test_a_year_the_reports_cover_is_answered(assistant):
+    answer = assistant.ask("西宁市2020年地区生产总值增长目标是多少？")
+    assert answer.status == "answered" and answer.found
+    assert "6.5%" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["asdf qwerty", "帮我写一首关于西宁的诗", "西宁有没有关闭比特币挖矿场？"])
+def test_a_topic_the_reports_do_not_address_is_refused_with_the_reason(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.status == "not_in_reports" and not answer.found and answer.citations == []
+    assert answer.answer.startswith(("没有找到答案", "Not found"))
+
+
+def test_the_json_carries_the_status_and_the_evidence_it_rests_on(assistant):
+    data = assistant.ask("海东2023年地区生产总值预期增长多少？").to_json()
+    assert data["status"] in STATUSES and data["found"] == (data["status"] == "answered")
+    assert set(data["answerability"]) >= {"probability", "sim_max", "coverage", "missing"}
+    refused = assistant.ask("兰州2023年GDP增长目标是多少").to_json()
+    assert refused["status"] == "place_not_indexed" and refused["found"] is False
+
+
+@pytest.mark.parametrize("question", ["海东2023年GDP预期增长多少？", "How much did Haidong plan to grow its GDP in 2023?"])
+def test_a_latin_acronym_in_either_language_finds_its_chinese_term(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and re.search(r"地区生产总值增长\s*5\s*%", answer.answer)
