@@ -71,7 +71,9 @@ def _load_assistant(config: Config, build_if_missing: bool = False):
     from .assistant import Assistant
 
     bars = _Bars(config.quiet)
-    if build_if_missing and not (config.index_dir / "manifest.json").exists() and not config.quiet:
+    folder = config.index_dir
+    first_run = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+    if build_if_missing and first_run and not config.quiet:
         typer.echo(f"Building the index of the bundled reports at {config.index_dir} (first run only)…", err=True)
     try:
         return Assistant.load(config, build_if_missing=build_if_missing, progress=bars)

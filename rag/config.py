@@ -98,6 +98,8 @@ class Config:
                 values["llm_timeout"] = float(env["RAG_LLM_TIMEOUT"])
             except ValueError:
                 raise RagError(f"RAG_LLM_TIMEOUT must be a number of seconds, got {env['RAG_LLM_TIMEOUT']!r}") from None
+        if env.get("RAG_CORPUS"):  # the reports every build starts from, instead of the bundled ones
+            values["corpus"] = tuple(Path(p) for p in env["RAG_CORPUS"].split(os.pathsep) if p)
         if env.get("RAG_LIBRARY_DIR"):
             values["library_dir"] = Path(env["RAG_LIBRARY_DIR"])
         if env.get("RAG_MAX_FILE_MB"):
