@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.assistant import Assistant, build_index, remove_report
+from rag.assistant import Assistant, build_index
 from rag.errors import IndexDamagedError, IndexMismatchError, IndexWriteError, IngestError, QuestionError
 from rag.index import Index
 from rag.library import Library
