@@ -425,8 +425,10 @@ def _read_json(read_from: Path, name: str, kind: type):
     except ValueError as exc:
         raise _damaged(read_from, name, f"is not valid JSON ({getattr(exc, 'msg', exc)})") from None
     if not isinstance(data, kind):
-        raise _damaged(read_from, name, f"holds a JSON {type(data).__name__}, not a JSON "
-                                        f"{'object' if kind is dict else 'list'}")
+        names = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+                 bool: "a boolean", type(None): "null"}
+        raise _damaged(read_from, name, f"holds {names.get(type(data), 'something else')} where JSON "
+                                        f"{names[kind]} belongs")
     return data
 
 

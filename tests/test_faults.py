@@ -462,3 +462,25 @@ def test_index_write_errors_are_named(tmp_path, config, encoder):
         build_index(config.with_(index_dir=write(tmp_path / "f", "x") / "index"), encoder)
     with pytest.raises(IndexMismatchError):
         Index.load(config.index_dir, model="another/model")
+
+
+def test_a_reader_never_sees_a_half_swapped_index(tmp_path, config, encoder):
+    problems: list[BaseException] = []
+    done = threading.Event()
+
+    def reader():
+        while not done.is_set():
+            try:
+                Index.load(config.index_dir)
+            except BaseException as exc:  # noqa: BLE001 - any failure here is the finding
+                problems.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    try:
+        build_index(config, encoder, paths=[write(tmp_path / "兰州.txt", LANZHOU)])
+        build_index(config, encoder, paths=[write(tmp_path / "白银.txt", BAIYIN)])
+    finally:
+        done.set()
+        t.join(120)
+    assert problems == []
