@@ -427,8 +427,8 @@ def _read_json(read_from: Path, name: str, kind: type):
     if not isinstance(data, kind):
         names = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
                  bool: "a boolean", type(None): "null"}
-        raise _damaged(read_from, name, f"holds {names.get(type(data), 'something else')} where JSON "
-                                        f"{names[kind]} belongs")
+        raise _damaged(read_from, name, f"holds {names.get(type(data), 'something else')}, not a JSON "
+                                        f"{'object' if kind is dict else 'array'}")
     return data
 
 
