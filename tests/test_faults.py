@@ -484,3 +484,41 @@ def test_a_reader_never_sees_a_half_swapped_index(tmp_path, config, encoder):
         done.set()
         t.join(120)
     assert problems == []
+
+
+@pytest.mark.browser
+def test_the_remove_button_in_the_reports_tab_in_a_real_browser(config, encoder):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is not installed (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    from ui.app import launch
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    ui = Assistant.load(config, encoder=encoder)
+    demo = launch(ui, port=port, block=False)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=[
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
+            page.get_by_role("tab", name="报告 / Reports").click()
+            page.click("#remove")  # nothing chosen: nothing removed
+            page.wait_for_function("document.querySelector('#status').innerText.includes('Choose a report')",
+                                   timeout=60_000)
+            page.click("#pick input")
+            page.keyboard.type("xining-2020")
+            page.keyboard.press("Enter")
+            page.wait_for_function("document.querySelector('#pick input').value === 'xining-2020'", timeout=10_000)
+            page.click("#remove")
+            page.wait_for_function("document.querySelector('#status').innerText.includes('Removed')", timeout=120_000)
+            assert "xining-2020" in page.inner_text("#status")
+            browser.close()
+    finally:
+        demo.close()
+    assert "xining-2020" not in Index.load(config.index_dir).reports
+    assert [r.report_id for r in Library(config.library).removed()] == ["xining-2020"]

@@ -271,7 +271,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 table = gr.Dataframe(reports_rows(assistant), headers=["地区 place", "标题 title", "级别 level",
                                      "回顾年 reviews", "计划年 plans", "日期 date", "chunks", "id"], interactive=False)
                 with gr.Row():
-                    pick = gr.Dropdown([r.report_id for r in assistant.reports()], label="报告 / Report")
+                    pick = gr.Dropdown([r.report_id for r in assistant.reports()], label="报告 / Report",
+                                       value=None, elem_id="pick")  # never a report chosen for the person
                     sec = gr.Dropdown([], label="章节 / Section")
                 reader = gr.HTML(elem_id="reader")
                 upload = gr.File(label="添加报告 / Add a report (.txt .md .pdf .docx .html)", file_count="multiple",
