@@ -3,19 +3,27 @@ then answer questions, list reports, show passages and add reports."""
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 from . import answerability
 from .answer import Answer, ComposerSettings, compose
 from .config import Config
-from .errors import IndexMismatchError, IndexNotFoundError, LLMError, QuestionError
-from .index import BuildStats, Index, Progress
+from .errors import IndexNotFoundError, IngestError, LLMError, QuestionError, RagError
+from .index import BuildStats, Index, Progress, Source, manifest_signature, read_generation
+from .ingest import collect_files, load_reports
+from .library import Library, RemovedReport
 from .query import is_followup, language
 from .retriever import RetrievalSettings, Retriever, SearchResult
+from .storage import check_replaceable, file_digest, write_lock
+from .validate import check_k, clean_text
+
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 2000
 
@@ -61,39 +69,100 @@ def make_encoder(config: Config):
     return Encoder(config.model, config.cache_dir)
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What ``rag remove`` did: the report taken out and the library files deleted with it."""
+
+    report: ReportInfo
+    bundled: bool
+    deleted_files: list[str] = field(default_factory=list)
+    stats: BuildStats | None = None
+
+
 class Assistant:
-    """Question answering over an index; thread-safe for concurrent questions, serialised writes."""
+    """Question answering over an index; thread-safe for concurrent questions, serialised writes.
+
+    Another process (``rag index`` while the UI runs) may write a newer index at any time: every
+    use of :attr:`index` or :attr:`retriever` first checks the manifest on disk (one ``stat``) and
+    reloads when a newer build was swapped in, so answers and uploads never work from a stale copy.
+    """
 
     def __init__(self, config: Config, index: Index, encoder, retrieval: RetrievalSettings | None = None,
                  composer: ComposerSettings | None = None):
         self.config = config
-        self.index = index
         self.encoder = encoder
-        self.retriever = Retriever(index, encoder, retrieval)
+        self._index = index
+        self._retriever = Retriever(index, encoder, retrieval)
         self.composer = composer or ComposerSettings()
         self._write_lock = threading.Lock()
+        self._reload_lock = threading.Lock()
+
+    @property
+    def index(self) -> Index:
+        self.refresh()
+        return self._index
+
+    @property
+    def retriever(self) -> Retriever:
+        self.refresh()
+        return self._retriever
+
+    @retriever.setter
+    def retriever(self, retriever: Retriever) -> None:  # the evaluation swaps in ablation settings
+        self._retriever = retriever
+
+    def _use(self, index: Index) -> None:
+        self._retriever = Retriever(index, self.encoder, self._retriever.settings)
+        self._index = index
+
+    def refresh(self) -> bool:
+        """Reload the index when another process has swapped a newer one in; True when it did."""
+        current = self._index
+        if current.folder is None:
+            return False
+        signature = manifest_signature(current.folder)
+        if signature is None or signature == current.signature:
+            return False
+        with self._reload_lock:
+            current = self._index
+            if signature == current.signature:
+                return False
+            try:
+                fresh = Index.load(current.folder, model=self.encoder.name)
+            except RagError as exc:
+                # damaged or foreign on disk: keep answering from memory; the next write rebuilds from sources
+                log.warning("not reloading the index: %s", exc)
+                current.signature = signature
+                return False
+            if fresh.manifest.get("build_id") == current.manifest.get("build_id"):
+                current.signature = fresh.signature
+                return False
+            self._use(fresh)
+            return True
 
     # ------------------------------------------------------------ construction
 
     @classmethod
     def load(cls, config: Config | None = None, *, encoder=None, build_if_missing: bool = False,
              progress: Progress | None = None) -> "Assistant":
-        """Load the index (building it from the bundled corpus first if asked and missing)."""
+        """Load the index (building it from the bundled corpus and the library first if asked and missing)."""
         config = config or Config.from_env()
         encoder = encoder or make_encoder(config)
         try:
             index = Index.load(config.index_dir, model=encoder.name)
-        except (IndexNotFoundError, IndexMismatchError):
+        except IndexNotFoundError:
             if not build_if_missing:
                 raise
-            index, _ = build_index(config, encoder, rebuild=True, progress=progress)
+            # first run: the bundled reports and whatever the library holds. A damaged or old index is
+            # never rebuilt here (IndexMismatchError goes up with the command that fixes it).
+            index, _ = build_index(config, encoder, progress=progress)
         return cls(config, index, encoder)
 
     # ------------------------------------------------------------ questions
 
     def search(self, question: str, *, k: int | None = None, cities=None, year=None, part=None) -> SearchResult:
         question = _check_question(question)[0]
-        return self.retriever.search(question, k or self.config.k, cities=cities, year=year, part=part,
+        return self.retriever.search(question, check_k(k, self.config.k), cities=cities, year=year, part=part,
                                      candidates=self.config.candidates)
 
     def ask(self, question: str, *, k: int | None = None, cities=None, year=None, part=None, llm: bool = False,
@@ -101,7 +170,7 @@ class Assistant:
         """Answer one question with citations (extractive unless ``llm`` and an endpoint is configured)."""
         t0 = time.perf_counter()
         question, notes = _check_question(question)
-        k = k or self.config.k
+        k = check_k(k, self.config.k)
         searched = self.rewrite_followup(question, history) if history else question
         info = self.retriever.read(searched)
         result = self.retriever.search(searched, k, cities=cities, year=year, part=part, info=info,
@@ -177,33 +246,157 @@ class Assistant:
         return PassageView(chunk.chunk_id, chunk.text, info, chunk.section, chunk.part, context, a, b)
 
     def add_reports(self, paths: list[Path], progress: Progress | None = None) -> BuildStats:
-        """Index more report files; only new text is embedded. Writes are serialised."""
+        """Put report files into the library and rebuild the index from it; only new text is embedded.
+
+        Writes are serialised within the process (a lock) and between processes (the file lock
+        in :func:`build_index`), and every build starts from the library on disk, never from this
+        process's copy, so a report another process added meanwhile is kept.
+        """
         with self._write_lock:
-            index, stats = build_index(self.config, self.encoder, paths=paths, previous=self.index, progress=progress)
-            self.index = index
-            self.retriever = Retriever(index, self.encoder, self.retriever.settings)
+            index, stats = build_index(self.config, self.encoder, paths=paths, progress=progress)
+            self._use(index)
             return stats
 
+    def remove_report(self, report_id: str, progress: Progress | None = None) -> "Removal":
+        """Take a report out of the index and the library (see :func:`remove_report`)."""
+        with self._write_lock:
+            removal, index = remove_report(self.config, self.encoder, report_id, progress=progress)
+            self._use(index)
+            return removal
 
-def build_index(config: Config, encoder, *, paths: list[Path] | None = None, previous: Index | None = None,
-                rebuild: bool = False, progress: Progress | None = None) -> tuple[Index, BuildStats]:
-    """Build (or extend) the index and save it atomically under ``config.index_dir``."""
-    if previous is None and not rebuild:
-        try:
-            previous = Index.load(config.index_dir, model=encoder.name)
-        except (IndexNotFoundError, IndexMismatchError):
-            previous = None
-    index, stats = Index.build(config, encoder, paths, previous=previous, progress=progress)
-    index.save(config.index_dir)
+
+def corpus_sources(config: Config) -> list[Source]:
+    """The bundled reports (``config.corpus``), as a build reads them."""
+    return [Source(f, f.name, True, file_digest(f)) for f in collect_files(list(config.corpus))]
+
+
+def library_sources(library: Library) -> list[Source]:
+    return [Source(library.path_of(e), e.name, False, e.sha256, e.stored_as) for e in library.files()]
+
+
+def build_index(config: Config, encoder, *, paths: list[Path] | None = None, rebuild: bool = False,
+                progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
+                ) -> tuple[Index, BuildStats]:
+    """Add ``paths`` (files or folders) to the library, then build the index from the bundled corpus and
+    the library and save it atomically under ``config.index_dir``.
+
+    Every build derives the whole index from its sources (the embedding cache makes unchanged text
+    free), so ``rebuild`` changes nothing and is kept for callers that say it. Files that cannot be
+    read are skipped and named in ``stats.skipped``; when none of the given files can be read,
+    nothing changes and the error says why.
+    """
+    folder = config.index_dir
+    check_replaceable(folder)  # before any work: never after minutes of embedding
+    files = collect_files(list(paths)) if paths else []
+    with write_lock(folder, on_wait=on_wait):
+        library = Library(config.library)
+        notes = _adopt_legacy_sources(folder, library)
+        corpus = corpus_sources(config)
+        added, skipped, add_notes = _add_files(library, files, corpus, config)
+        notes += add_notes
+        if files and not added and skipped:
+            raise IngestError(skipped[0] if len(skipped) == 1 else
+                              f"none of the {len(skipped)} files could be indexed: " + "; ".join(skipped[:3]))
+        removed = frozenset(r.content_hash for r in library.removed())
+        index, stats = Index.build(config, encoder, corpus + library_sources(library), removed=removed,
+                                   progress=progress)
+        index.save(folder, generation=read_generation(folder) + 1)
+    stats.notes[:0] = notes
+    stats.skipped[:0] = skipped
+    stats.added = added
     return index, stats
+
+
+def remove_report(config: Config, encoder, report_id: str, progress: Progress | None = None,
+                  on_wait: Callable[[str], None] | None = None) -> tuple[Removal, Index]:
+    """Remove a report from the index and the library; delete its library file once none of its reports is left.
+
+    The removal is recorded in the library by content hash, so it holds across rebuilds (for a
+    bundled report, or one report of a compilation, whose file stays).
+    """
+    folder = config.index_dir
+    check_replaceable(folder)
+    with write_lock(folder, on_wait=on_wait):
+        current = Index.load(folder, model=encoder.name)
+        report = current.reports.get(report_id)
+        if report is None:
+            raise RagError(f"no report with id '{report_id}' in the index; `rag reports` lists the ids")
+        library = Library(config.library)
+        gone = {r.content_hash for r in library.removed()} | {report.content_hash}
+        source = next((s for s in current.manifest.get("sources", []) if report.content_hash in s.get("reports", [])),
+                      None)
+        drop = []
+        if source and source.get("library_file") and all(h in gone for h in source.get("reports", [])):
+            drop.append(source["sha256"])
+        record = RemovedReport(report.content_hash, report.report_id, report.title, time.strftime("%Y-%m-%dT%H:%M:%S"))
+        deleted = library.remove_reports([record], drop)
+        index, stats = Index.build(config, encoder, corpus_sources(config) + library_sources(library),
+                                   removed=frozenset(gone), progress=progress)
+        index.save(folder, generation=read_generation(folder) + 1)
+    counts = sum(1 for c in current.chunks if c.report_id == report_id)
+    info = ReportInfo(report.report_id, report.title, report.city, report.level, report.reviewed_year,
+                      report.plan_year, report.date, report.speaker, counts, report.source)
+    return Removal(info, bool(source and source.get("bundled")), [f.name for f in deleted], stats), index
+
+
+def _add_files(library: Library, files: list[Path], corpus: list[Source], config: Config
+               ) -> tuple[list[str], list[str], list[str]]:
+    """Check each new file reads as text within the size limit, then copy it into the library.
+
+    Returns the names added, the problems of the files skipped, and notes (a file already there).
+    """
+    bundled = {s.sha256: s.name for s in corpus}
+    added, skipped, notes = [], [], []
+    for f in files:
+        try:
+            hashes = [r.content_hash for r in load_reports(f, config.max_file_bytes)]
+        except IngestError as exc:
+            skipped.append(str(exc))
+            continue
+        sha = file_digest(f)
+        if sha in bundled:  # a bundled file needs no copy; adding it takes back its removal
+            library.restore(hashes)
+            notes.append(f"{Path(f).name}: same file as the bundled {bundled[sha]}; not copied")
+            continue
+        entry, new = library.add(f, hashes)
+        if new:
+            added.append(Path(f).name)
+        else:
+            notes.append(f"{Path(f).name}: same file as {entry.name}, already in the library")
+    return added, skipped, notes
+
+
+def _adopt_legacy_sources(folder: Path, library: Library) -> list[str]:
+    """Format 2 kept uploaded reports inside ``index/sources/``, which a rebuild replaces: move them
+    into the library first (their original names come from the old manifest)."""
+    sources = folder / "sources"
+    if not sources.is_dir():
+        return []
+    names = {}
+    try:
+        import json
+
+        old = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        for s in old.get("sources", []) if isinstance(old, dict) else []:
+            if isinstance(s, dict) and s.get("stored_as"):
+                names[s["stored_as"]] = s.get("name")
+    except (OSError, ValueError, AttributeError):
+        pass
+    moved = 0
+    for f in sorted(sources.iterdir()):
+        if f.is_file():
+            name = names.get(f.name) or re.sub(r"^[0-9a-f]{12}-", "", f.name)
+            if library.add(f, [], name=name)[1]:
+                moved += 1
+    return [f"moved {moved} added report file(s) from the old index's sources/ into the library at {library.folder}"] \
+        if moved else []
 
 
 def _check_question(question: str) -> tuple[str, list[str]]:
     notes: list[str] = []
-    q = (question or "").strip()
+    q = clean_text(question).strip()
     if not q:
         raise QuestionError("the question is empty")
-    import re
 
     if not re.search(r"[\w\u4e00-\u9fff]", q):
         raise QuestionError("the question has no words in it (only punctuation or symbols)")
@@ -231,4 +424,4 @@ def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) 
     return text if replaced else f"{prev} {new}"
 
 
-__all__ = ["Assistant", "ReportInfo", "PassageView", "build_index"]
+__all__ = ["Assistant", "ReportInfo", "PassageView", "Removal", "build_index", "remove_report"]

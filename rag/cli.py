@@ -15,6 +15,7 @@ import typer
 
 from .config import Config
 from .errors import RagError
+from .validate import check_k, clean_text
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Cited answers over Chinese government work reports (政府工作报告).")
@@ -27,6 +28,18 @@ def _config(model: str | None = None, quiet: bool = False) -> Config:
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code)
+
+
+def _k(k: int) -> int:
+    try:
+        return check_k(k)
+    except RagError as exc:
+        _fail(f"--k: {exc}", 2)
+        raise
+
+
+def _note(message: str) -> None:
+    typer.echo(f"note: {message}", err=True)
 
 
 class _Bars:
@@ -58,7 +71,9 @@ def _load_assistant(config: Config, build_if_missing: bool = False):
     from .assistant import Assistant
 
     bars = _Bars(config.quiet)
-    if build_if_missing and not (config.index_dir / "manifest.json").exists() and not config.quiet:
+    folder = config.index_dir
+    first_run = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
+    if build_if_missing and first_run and not config.quiet:
         typer.echo(f"Building the index of the bundled reports at {config.index_dir} (first run only)…", err=True)
     try:
         return Assistant.load(config, build_if_missing=build_if_missing, progress=bars)
@@ -68,25 +83,60 @@ def _load_assistant(config: Config, build_if_missing: bool = False):
 
 @app.command()
 def index(paths: List[Path] = typer.Argument(None, help="report files or folders to add (.txt .md .pdf .docx .html)"),
-          rebuild: bool = typer.Option(False, "--rebuild", help="start from scratch with only the given (or bundled) reports"),
+          rebuild: bool = typer.Option(False, "--rebuild", help="rebuild from the bundled reports and your library "
+                                       "(what every build does; fixes a damaged or old index)"),
           model: Optional[str] = typer.Option(None, "--model", help="embedding model: HF id or local folder"),
           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
-    """Build the index, or add reports to it. Example: rag index my_reports/2024年兰州市政府工作报告.pdf"""
+    """Build the index, or add reports to it (kept in the library). Example: rag index my_reports/兰州2024.pdf
+
+    Added files are copied into the library folder (RAG_LIBRARY_DIR, default library/ beside the
+    index) and stay there through every rebuild; `rag remove REPORT_ID` takes one out. A file that
+    cannot be read is named and skipped, the others are indexed, and the exit code is 1.
+    """
     from .assistant import build_index, make_encoder
 
     config = _config(model, quiet)
     bars = _Bars(quiet)
     try:
         _, stats = build_index(config, make_encoder(config), paths=list(paths or []) or None, rebuild=rebuild,
-                               progress=bars)
+                               progress=bars, on_wait=_note)
     finally:
         bars.close()
     for note in stats.notes:
-        typer.echo(f"note: {note}", err=True)
+        _note(note)
+    for problem in stats.skipped:
+        typer.echo(f"skipped: {problem}", err=True)
     if not quiet:
+        if stats.added:
+            typer.echo(f"added to the library ({config.library}): {', '.join(stats.added)}")
         typer.echo(f"indexed {stats.reports} reports, {stats.chunks} chunks, {stats.characters} characters "
                    f"in {stats.seconds:.1f}s (embedded {stats.embedded} new texts, {stats.cached} from cache) "
                    f"→ {config.index_dir}")
+    if stats.skipped:
+        _fail(f"{len(stats.skipped)} file(s) could not be indexed (see above); the others were")
+
+
+@app.command()
+def remove(report_id: str = typer.Argument(..., help="the report's id, as `rag reports` lists it"),
+           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+    """Remove a report from the index and the library. Example: rag remove lanzhou-2024"""
+    from .assistant import make_encoder, remove_report
+
+    config = _config(quiet=quiet)
+    bars = _Bars(quiet)
+    try:
+        removal, _ = remove_report(config, make_encoder(config), clean_text(report_id).strip(), progress=bars,
+                                   on_wait=_note)
+    finally:
+        bars.close()
+    r = removal.report
+    typer.echo(f"removed {r.report_id} ({r.title}, {r.chunks} chunks) from the index")
+    for name in removal.deleted_files:
+        typer.echo(f"deleted its file '{name}' from the library at {config.library}")
+    if removal.bundled:
+        typer.echo("it is a bundled report: it stays out of every rebuild until you add its file again with `rag index`")
+    elif not removal.deleted_files:
+        typer.echo(f"its file holds other reports and stays in the library at {config.library}")
 
 
 @app.command()
@@ -131,26 +181,57 @@ def ask(question: str = typer.Argument(..., help="the question, or - to read one
         part: Optional[str] = typer.Option(None, "--part", help="review | plan | government | other"),
         llm: bool = typer.Option(False, "--llm", help="answer with the configured OpenAI-compatible LLM"),
         as_json: bool = typer.Option(False, "--json", help="print the JSON contract (one object per line)")) -> None:
-    """Answer a question with citations. Example: rag ask "海东2023年地区生产总值预期增长多少？" """
+    """Answer a question with citations. Example: rag ask "海东2023年地区生产总值预期增长多少？"
+
+    With "-", questions are read one per line from stdin and answered as they come; a line that
+    cannot be read or answered gets an error object (or an error line) and the batch goes on.
+    """
+    k = _k(k)
     config = _config(quiet=True).with_(k=k)
     assistant = _load_assistant(config)
-    questions = [line for line in sys.stdin.read().splitlines() if line.strip()] if question == "-" else [question]
-    failed = False
-    for q in questions:
-        try:
-            answer = assistant.ask(q, k=k, cities=city, year=year, part=part, llm=llm)
-        except RagError as exc:
-            if question != "-":
-                raise
-            failed = True
-            typer.echo(json.dumps({"question": q, "error": str(exc)}, ensure_ascii=False))
-            continue
+    if question != "-":
+        answer = assistant.ask(clean_text(question), k=k, cities=city, year=year, part=part, llm=llm)
         if as_json:
             typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
             _print_answer(answer)
+        return
+    failed = False
+    for n, q, problem in _stdin_lines():
+        if problem is None:
+            try:
+                answer = assistant.ask(q, k=k, cities=city, year=year, part=part, llm=llm)
+            except RagError as exc:
+                problem = str(exc)
+            except Exception as exc:  # one question's bug never costs the rest of the batch its answers
+                problem = f"internal error: {type(exc).__name__}: {exc}"
+        if problem is not None:
+            failed = True
+            if as_json:
+                typer.echo(json.dumps({"line": n, "question": q, "error": problem}, ensure_ascii=False))
+            else:
+                typer.echo(f"error: line {n}: {problem}", err=True)
+        elif as_json:
+            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            _print_answer(answer)
+        sys.stdout.flush()
     if failed:
         raise typer.Exit(1)
+
+
+def _stdin_lines():
+    """(line number, question, problem) for each non-blank stdin line, decoded one line at a time."""
+    for n, raw in enumerate(sys.stdin.buffer, 1):
+        try:
+            text = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            problem = None
+        except UnicodeDecodeError as exc:
+            text = raw.decode("utf-8", "replace")
+            problem = f"line {n} is not UTF-8 text (byte {exc.start}); use UTF-8 for the questions"
+        text = clean_text(text).strip()
+        if text or problem:
+            yield n, text, problem
 
 
 def _print_answer(answer) -> None:
@@ -190,7 +271,7 @@ def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     history: list[str] = []
     while True:
         try:
-            question = input("\n? ").strip()
+            question = clean_text(input("\n? ")).strip()
         except EOFError:
             break
         if not question:
@@ -213,6 +294,7 @@ def eval_cmd(set_path: Path = typer.Option(None, "--set", help="question set (JS
              out: Path = typer.Option(Path("eval/results"), "--out"),
              split: Optional[str] = typer.Option(None, "--split", help="dev | test (default: both)")) -> None:
     """Run the evaluation question set and score it. Example: rag eval --compare"""
+    k = _k(k)
     try:
         from eval.runner import main as run_eval
     except ImportError:
@@ -224,6 +306,11 @@ def eval_cmd(set_path: Path = typer.Option(None, "--set", help="question set (JS
 
 def main() -> None:
     """Entry point: library errors become one line and a non-zero exit, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        try:  # text that cannot be encoded (a terminal that is not UTF-8) is replaced, never fatal
+            stream.reconfigure(errors="replace")
+        except (AttributeError, ValueError):
+            pass
     try:
         app(standalone_mode=True)
     except RagError as exc:
@@ -232,6 +319,11 @@ def main() -> None:
     except KeyboardInterrupt:
         typer.echo("interrupted; the index on disk is unchanged", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug: still one line (RAG_DEBUG=1 shows the traceback)
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        typer.echo(f"error: internal error: {type(exc).__name__}: {exc} (RAG_DEBUG=1 shows where)", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

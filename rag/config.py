@@ -55,6 +55,10 @@ class Config:
     llm_api_key: str | None = None
     llm_timeout: float = 30.0
     feedback_path: Path | None = None
+    # The user's own reports live here, outside the index folder a rebuild replaces (None: beside the index).
+    library_dir: Path | None = None
+    # Largest report file accepted, in MB of text: a report is well under 1 MB; this bounds time and memory.
+    max_file_mb: float = 20.0
     quiet: bool = False
 
     def __post_init__(self) -> None:
@@ -64,7 +68,11 @@ class Config:
             raise RagError(f"chunk overlap must be between 0 and chunk size, got {self.chunk_overlap}")
         if not 1 <= self.k <= 50:
             raise RagError(f"k must be between 1 and 50, got {self.k}")
+        if not self.max_file_mb > 0:
+            raise RagError(f"the file size limit must be positive, got {self.max_file_mb} MB")
         object.__setattr__(self, "index_dir", Path(self.index_dir).expanduser())
+        if self.library_dir is not None:
+            object.__setattr__(self, "library_dir", Path(self.library_dir).expanduser())
         object.__setattr__(self, "cache_dir", Path(self.cache_dir).expanduser())
         object.__setattr__(self, "corpus", tuple(Path(p) for p in self.corpus))
 
@@ -86,7 +94,19 @@ class Config:
         if env.get("RAG_LLM_API_KEY"):
             values["llm_api_key"] = env["RAG_LLM_API_KEY"]
         if env.get("RAG_LLM_TIMEOUT"):
-            values["llm_timeout"] = float(env["RAG_LLM_TIMEOUT"])
+            try:
+                values["llm_timeout"] = float(env["RAG_LLM_TIMEOUT"])
+            except ValueError:
+                raise RagError(f"RAG_LLM_TIMEOUT must be a number of seconds, got {env['RAG_LLM_TIMEOUT']!r}") from None
+        if env.get("RAG_CORPUS"):  # the reports every build starts from, instead of the bundled ones
+            values["corpus"] = tuple(Path(p) for p in env["RAG_CORPUS"].split(os.pathsep) if p)
+        if env.get("RAG_LIBRARY_DIR"):
+            values["library_dir"] = Path(env["RAG_LIBRARY_DIR"])
+        if env.get("RAG_MAX_FILE_MB"):
+            try:
+                values["max_file_mb"] = float(env["RAG_MAX_FILE_MB"])
+            except ValueError:
+                raise RagError(f"RAG_MAX_FILE_MB must be a number of megabytes, got {env['RAG_MAX_FILE_MB']!r}") from None
         if env.get("RAG_FEEDBACK_PATH"):
             values["feedback_path"] = Path(env["RAG_FEEDBACK_PATH"])
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -99,3 +119,12 @@ class Config:
     @property
     def feedback_file(self) -> Path:
         return self.feedback_path or (self.index_dir.parent / "feedback" / "feedback.jsonl")
+
+    @property
+    def library(self) -> Path:
+        """Where added reports are kept: ``library/`` beside the index folder unless configured."""
+        return self.library_dir or (self.index_dir.parent / "library")
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1_000_000)

@@ -23,8 +23,16 @@ class IndexMismatchError(RagError):
     """The index on disk was built with another model, chunker or format."""
 
 
+class IndexDamagedError(IndexMismatchError):
+    """An index file fails its load checks (size, checksum, JSON, shape); the message names the file."""
+
+
 class IndexWriteError(RagError):
     """The index folder cannot be written (read-only, disk full); the old index is intact."""
+
+
+class LibraryError(RagError):
+    """The library of added reports cannot be read or written; the message names the file."""
 
 
 class QuestionError(RagError):

@@ -1,35 +1,42 @@
 """The index on disk: FAISS vectors, BM25 data and the chunk/report store, behind a manifest.
 
 ``index/`` holds one file per component; row i of ``dense.faiss`` is line i of
-``chunks.jsonl``. Builds go to a temporary sibling folder that is swapped in by rename, so a build
-that is interrupted or fails leaves the previous index loadable.
+``chunks.jsonl``. The index is derived data: builds read the bundled corpus and the user's library
+(:mod:`rag.library`), go to a temporary sibling folder and are swapped in by rename, so a build
+that is interrupted or fails leaves the previous index loadable. The manifest records each file's
+size and checksum, checked at every load.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import sqlite3
 import tempfile
 import time
+import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 import numpy as np
 
 from . import __version__
 from .chunking import CHUNKER_VERSION, Chunk, chunk_report, embedding_text
-from .config import BUNDLED_CORPUS, Config
-from .errors import IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError
-from .ingest import Report, Section, assign_ids, collect_files, dedupe, load_reports
+from .config import Config
+from .embedcache import EmbeddingCache, embed_with_cache
+from .errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError
+from .ingest import Report, Section, assign_ids, dedupe, load_reports
 from .lexical import BM25, LEXICAL_VERSION, corpus_user_words, load_user_words, terms
 from .places import chinese_aliases, title_place
+from .storage import check_replaceable, file_digest
 
-FORMAT_VERSION = 2
+# 3: file checksums and a generation in the manifest; added reports kept in the library, not in sources/
+FORMAT_VERSION = 3
 Progress = Callable[[str, int, int], None]
+COMPONENTS = ("dense.faiss", "sentences.npy", "sentence_rows.npy", "bm25.npz", "bm25_vocab.json", "chunks.jsonl",
+              "reports.json")
+KEEPS = "(it keeps the reports you added)"
 
 
 @dataclass
@@ -43,73 +50,21 @@ class BuildStats:
     embedded: int = 0
     cached: int = 0
     seconds: float = 0.0
+    removed: int = 0
     notes: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files that could not be read, each with why
+    added: list[str] = field(default_factory=list)  # files newly put into the library
 
 
-class EmbeddingCache:
-    """Vectors by (model, text hash) in one SQLite file, so unchanged text is never embedded twice."""
+@dataclass(frozen=True)
+class Source:
+    """A file a build reads: the bundled corpus or the user's library (never the index folder)."""
 
-    def __init__(self, path: Path, model: str):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path))
-        self.db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, hash TEXT, v BLOB, PRIMARY KEY (model, hash))")
-        self.model = model
-
-    @staticmethod
-    def key(text: str) -> str:
-        return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-    def get_many(self, texts: list[str]) -> dict[str, np.ndarray]:
-        keys = list({self.key(t) for t in texts})
-        found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
-            q = f"SELECT hash, v FROM vec WHERE model=? AND hash IN ({','.join('?' * len(part))})"
-            for h, blob in self.db.execute(q, [self.model, *part]):
-                found[h] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put_many(self, texts: list[str], vectors: np.ndarray) -> None:
-        rows = [(self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
-        self.db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
-        self.db.commit()
-
-    def close(self) -> None:
-        self.db.close()
-
-
-def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]]], cache: EmbeddingCache,
-                     stats: BuildStats, progress: Progress | None = None) -> list[np.ndarray]:
-    """Passage + sentence vectors per passage: from the cache where the text is known, else embedded in batches."""
-    keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans)]
-    found = cache.get_many(keys)
-    dim = None
-    missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
-    stats.cached += len(texts) - len(missing)
-    batch = 32
-    for n in range(0, len(missing), batch):
-        part = missing[n:n + batch]
-        arrays = _encode_spans(encoder, [texts[i] for i in part], [spans[i] for i in part])
-        cache.put_many([keys[i] for i in part], [a.ravel() for a in arrays])
-        for i, a in zip(part, arrays):
-            found[cache.key(keys[i])] = a.ravel()
-            dim = a.shape[1]
-        stats.embedded += len(part)
-        if progress:
-            progress("embedding passages", min(n + batch, len(missing)), len(missing))
-    if dim is None and keys:  # everything came from the cache: no need to load the model for its size
-        dim = len(found[cache.key(keys[0])]) // (len(spans[0]) + 1)
-    return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans)]
-
-
-def _encode_spans(encoder, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[np.ndarray]:
-    if hasattr(encoder, "encode_passages_with_spans"):
-        return encoder.encode_passages_with_spans(texts, spans)
-    # encoders without token access: embed each sentence on its own
-    out = []
-    for t, sp in zip(texts, spans):
-        out.append(encoder.encode_passages([t] + [t[a:b] for a, b in sp]))
-    return out
+    path: Path
+    name: str  # what citations show: the file's name as the person gave it
+    bundled: bool
+    sha256: str
+    library_file: str | None = None  # its name under library/files/
 
 
 class Index:
@@ -125,6 +80,8 @@ class Index:
         self.sentence_vectors = sentence_vectors
         self.sentence_rows = sentence_rows  # chunk row of each sentence vector, in chunk order
         self.folder = folder
+        # what manifest.json looked like on disk when this index was read: a change means a newer build
+        self.signature: tuple | None = None
         self.chunk_row = {c.chunk_id: i for i, c in enumerate(chunks)}
         starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
@@ -135,55 +92,54 @@ class Index:
     # ------------------------------------------------------------ building
 
     @classmethod
-    def build(cls, config: Config, encoder, paths: Iterable[Path] | None = None, *, previous: "Index | None" = None,
+    def build(cls, config: Config, encoder, sources: list[Source], *, removed: frozenset[str] = frozenset(),
               progress: Progress | None = None) -> tuple["Index", BuildStats]:
-        """Read, chunk and embed the given report files (plus what ``previous`` already held)."""
+        """Read, chunk and embed the given sources, leaving out reports whose content hash is in ``removed``.
+
+        A source that cannot be read any more (a library file damaged on disk) is skipped and named
+        in ``stats.skipped``: one bad file never costs the others their place in the index.
+        """
         t0 = time.perf_counter()
         stats = BuildStats()
-        sources: list[dict] = []
-        if previous is not None:
-            sources += [dict(s) for s in previous.manifest.get("sources", [])]
-            for s in sources:
-                if not s.get("bundled") and previous.folder is not None:
-                    s["read_from"] = str(previous.folder / "sources" / s["stored_as"])
-        new_files = collect_files(list(paths)) if paths else []
-        if not sources and not new_files:
-            new_files = collect_files(list(config.corpus))
-        for f in new_files:
-            bundled = Path(f).resolve().parent == BUNDLED_CORPUS.resolve()
-            sources.append({"name": Path(f).name, "bundled": bundled, "read_from": str(Path(f).resolve()),
-                            "sha256": hashlib.sha256(Path(f).read_bytes()).hexdigest()})
-        # same file bytes given twice: one source
-        unique: dict[str, dict] = {}
-        for s in sources:
-            if s["sha256"] in unique:
-                stats.notes.append(f"{s['name']}: same file as {unique[s['sha256']]['name']}; skipped")
+        unique: dict[str, Source] = {}
+        for s in sources:  # same file bytes given twice: one source
+            if s.sha256 in unique:
+                stats.notes.append(f"{s.name}: same file as {unique[s.sha256].name}; skipped")
                 continue
-            unique[s["sha256"]] = s
-        sources = list(unique.values())
-
+            unique[s.sha256] = s
         reports: list[Report] = []
-        for s in sources:
-            src = Path(s.get("read_from") or (BUNDLED_CORPUS / s["name"]))
-            if not src.exists() and s.get("bundled"):
-                src = BUNDLED_CORPUS / s["name"]
-            found = load_reports(src)
-            for r in found:
+        manifest_sources: list[dict] = []
+        for n, s in enumerate(unique.values(), 1):
+            try:
+                found = load_reports(s.path, config.max_file_bytes, name=s.name)
+            except IngestError as exc:
+                stats.skipped.append(str(exc))
+                continue
+            finally:
+                if progress:
+                    progress("reading reports", n, len(unique))
+            kept = [r for r in found if r.content_hash not in removed]
+            stats.removed += len(found) - len(kept)
+            for r in kept:
                 stats.notes += list(r.warnings)
-            reports += found
+            reports += kept
+            manifest_sources.append({"name": s.name, "bundled": s.bundled, "sha256": s.sha256,
+                                     "library_file": s.library_file, "reports": [r.content_hash for r in found]})
         reports, dup_notes = dedupe(reports)
         stats.notes += dup_notes
         reports = assign_ids(reports)
         if not reports:
-            raise IngestError("no reports to index")
+            raise IngestError("no reports to index" + (f" ({stats.skipped[0]})" if stats.skipped else ""))
 
         places = sorted({a for r in reports for a in chinese_aliases(title_place(r.title, r.city))})
         user_words = corpus_user_words([r.text for r in reports], places)
         load_user_words(user_words)
 
         chunks: list[Chunk] = []
-        for r in reports:
+        for n, r in enumerate(reports, 1):
             chunks += chunk_report(r, config.chunk_size, config.chunk_max, config.chunk_overlap)
+            if progress:
+                progress("chunking", n, len(reports))
         titles = {r.report_id: r.title for r in reports}
         passages = [embedding_text(c, titles[c.report_id]) if config.title_prefix else c.text for c in chunks]
         spans, sentence_rows = [], []
@@ -199,9 +155,15 @@ class Index:
             cache.close()
         vectors = np.stack([a[0] for a in arrays])
         sent_vectors = np.concatenate([a[1:] for a in arrays]) if arrays else np.zeros((0, vectors.shape[1]), np.float32)
+        del arrays
         dense = _dense_index(vectors, config.hnsw_threshold)
         by_id = {r.report_id: r for r in reports}
-        bm25 = BM25.build([terms(_lexical_text(c, by_id[c.report_id])) for c in chunks])
+        docs = []
+        for n, c in enumerate(chunks, 1):
+            docs.append(terms(_lexical_text(c, by_id[c.report_id])))
+            if progress and (n % 200 == 0 or n == len(chunks)):
+                progress("lexical index", n, len(chunks))
+        bm25 = BM25.build(docs)
         manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
@@ -215,7 +177,7 @@ class Index:
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "reports": len(reports),
             "chunks": len(chunks),
-            "sources": sources,
+            "sources": manifest_sources,
             "user_words": user_words,
         }
         stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_rows)
@@ -227,24 +189,28 @@ class Index:
 
     # ------------------------------------------------------------ saving / loading
 
-    def save(self, folder: Path) -> None:
-        """Write the index atomically: a temporary sibling folder, then a rename swap."""
+    def save(self, folder: Path, generation: int = 1) -> None:
+        """Write the index atomically: a temporary sibling folder, then a rename swap.
+
+        Only a folder that is missing, empty or an index is ever replaced (see
+        :func:`rag.storage.check_replaceable`); build folders left by a killed build are removed.
+        The manifest records the size and SHA-256 of every file, checked at load.
+        """
         import faiss
 
         folder = Path(folder)
+        if folder.is_symlink():
+            folder = folder.resolve()  # replace what the link points at, keep the link
+        check_replaceable(folder)
         try:
             folder.parent.mkdir(parents=True, exist_ok=True)
+            for stale in folder.parent.glob(f".{folder.name}.building-*"):
+                shutil.rmtree(stale, ignore_errors=True)  # a killed build's leftovers (we hold the write lock)
             tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.building-", dir=folder.parent))
         except OSError as exc:
             raise IndexWriteError(f"cannot write the index at {folder}: {exc.strerror or exc}") from exc
         try:
-            (tmp / "sources").mkdir()
             manifest = json.loads(json.dumps(self.manifest))
-            for s in manifest["sources"]:
-                src = Path(s.pop("read_from", "") or "")
-                if not s.get("bundled"):
-                    s["stored_as"] = s.get("stored_as") or f"{s['sha256'][:12]}-{s['name']}"
-                    shutil.copyfile(src, tmp / "sources" / s["stored_as"])
             faiss.write_index(self.dense, str(tmp / "dense.faiss"))
             np.save(tmp / "sentences.npy", self.sentence_vectors)
             np.save(tmp / "sentence_rows.npy", self.sentence_rows)
@@ -254,8 +220,13 @@ class Index:
                     fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
             (tmp / "reports.json").write_text(json.dumps([_report_dict(r) for r in self.reports.values()],
                                                          ensure_ascii=False), encoding="utf-8")
+            manifest["files"] = {name: {"size": (tmp / name).stat().st_size, "sha256": file_digest(tmp / name)}
+                                 for name in COMPONENTS}
+            manifest["generation"] = int(generation)
+            manifest["build_id"] = uuid.uuid4().hex
             # the manifest is written last: a folder without one is never taken for an index
             (tmp / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+            check_replaceable(folder)  # again: the folder may have changed during a long build
             _swap_in(tmp, folder)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -266,47 +237,86 @@ class Index:
             raise
         self.manifest = manifest
         self.folder = folder
+        self.signature = manifest_signature(folder)
 
     @classmethod
     def load(cls, folder: Path, model: str | None = None) -> "Index":
-        """Load and check an index; raise a named error saying which command fixes a missing or stale one."""
+        """Load and check an index; raise a named error saying which command fixes a missing or stale one.
+
+        A build may swap a new folder in while this reads: a check that fails while the manifest
+        changed underneath is read again rather than reported as damage.
+        """
+        folder = Path(folder)
+        for attempt in range(3):
+            signature = manifest_signature(folder)
+            try:
+                index = cls._load_once(folder, model)
+            except IndexDamagedError:
+                if attempt < 2 and manifest_signature(folder) != signature:
+                    continue
+                raise
+            index.signature = signature
+            return index
+        raise AssertionError("unreachable")
+
+    @classmethod
+    def _load_once(cls, folder: Path, model: str | None) -> "Index":
         import faiss
 
-        folder = Path(folder)
+        read_from = folder
         if not (folder / "manifest.json").exists():
             backup = folder.with_name(f".{folder.name}.previous")
             if (backup / "manifest.json").exists():  # a swap was interrupted between its two renames
-                folder = backup
+                read_from = backup
+            elif folder.exists() and not folder.is_dir():
+                raise IndexNotFoundError(f"no index at {folder}: it is a file, not an index folder")
             else:
                 raise IndexNotFoundError(f"no index at {folder}; build it with `rag index`")
-        try:
-            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise IndexMismatchError(f"the index at {folder} is damaged ({exc}); rebuild it with `rag index --rebuild`")
-        if (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("lexical_version")) != \
-                (FORMAT_VERSION, CHUNKER_VERSION, LEXICAL_VERSION):
+        manifest = _read_json(read_from, "manifest.json", dict)
+        versions = (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("lexical_version"))
+        if versions != (FORMAT_VERSION, CHUNKER_VERSION, LEXICAL_VERSION):
             raise IndexMismatchError(
-                f"the index at {folder} was built by another version (format {manifest.get('format_version')}, "
-                f"chunker {manifest.get('chunker_version')}, lexical {manifest.get('lexical_version')}); "
-                "rebuild it with `rag index --rebuild`")
+                f"the index at {folder} was built by another version (format {versions[0]}, chunker {versions[1]}, "
+                f"lexical {versions[2]}); rebuild it with `rag index --rebuild` {KEEPS}")
         if model is not None and manifest.get("model") != model:
             raise IndexMismatchError(
                 f"the index at {folder} was built with model '{manifest.get('model')}', not '{model}'; "
                 f"rebuild it with `rag index --rebuild --model {model}` or use --model {manifest.get('model')}")
+        files = manifest.get("files")
+        dim = manifest.get("dimension")
+        if not isinstance(files, dict) or not isinstance(dim, int):
+            raise _damaged(folder, "manifest.json", "lacks the file checksums or the dimension")
+        for name in COMPONENTS:
+            _verify(read_from, folder, name, files.get(name))
+        reports_raw = _read_json(read_from, "reports.json", list)
         try:
-            reports = [_report_from_dict(d) for d in json.loads((folder / "reports.json").read_text(encoding="utf-8"))]
-            with open(folder / "chunks.jsonl", encoding="utf-8") as fh:
-                chunks = [_chunk_from_dict(json.loads(line)) for line in fh if line.strip()]
-            dense = faiss.read_index(str(folder / "dense.faiss"))
-            bm25 = BM25.load(folder)
-            sent = np.load(folder / "sentences.npy")
-            rows = np.load(folder / "sentence_rows.npy")
-        except (OSError, ValueError, RuntimeError, KeyError) as exc:
-            raise IndexMismatchError(f"the index at {folder} is incomplete or damaged ({exc}); "
-                                     "rebuild it with `rag index --rebuild`") from exc
-        if dense.ntotal != len(chunks):
-            raise IndexMismatchError(f"the index at {folder} is inconsistent ({dense.ntotal} vectors, "
-                                     f"{len(chunks)} chunks); rebuild it with `rag index --rebuild`")
+            reports = [_report_from_dict(d) for d in reports_raw]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise _damaged(folder, "reports.json", f"has a report of the wrong shape ({type(exc).__name__}: {exc})")
+        chunks = _read_chunks(read_from, folder)
+        try:
+            dense = faiss.read_index(str(read_from / "dense.faiss"))
+        except RuntimeError as exc:
+            raise _damaged(folder, "dense.faiss", f"cannot be read ({str(exc).splitlines()[0][:100]})")
+        if dense.ntotal != len(chunks) or dense.d != dim:
+            raise _damaged(folder, "dense.faiss", f"holds {dense.ntotal} vectors of size {dense.d} for "
+                                                  f"{len(chunks)} chunks of size {dim}")
+        try:
+            bm25 = BM25.load(read_from)
+        except (OSError, ValueError, KeyError) as exc:
+            raise _damaged(folder, "bm25.npz", f"cannot be read ({type(exc).__name__})")
+        if bm25.weights.shape[0] != len(chunks) or not isinstance(bm25.vocab, dict):
+            raise _damaged(folder, "bm25.npz", f"has {bm25.weights.shape[0]} rows for {len(chunks)} chunks")
+        sent = _read_array(read_from, folder, "sentences.npy")
+        rows = _read_array(read_from, folder, "sentence_rows.npy")
+        if sent.ndim != 2 or sent.shape[1] != dim or sent.dtype != np.float32:
+            raise _damaged(folder, "sentences.npy", f"has shape {sent.shape} ({sent.dtype}), not (n, {dim}) float32")
+        if rows.ndim != 1 or len(rows) != len(sent) or rows.dtype.kind not in "iu" or \
+                (len(rows) and (rows.min() < 0 or rows.max() >= len(chunks) or np.any(np.diff(rows) < 0))):
+            raise _damaged(folder, "sentence_rows.npy", "does not map sentences onto chunks in order")
+        known = {r.report_id for r in reports}
+        if any(c.report_id not in known for c in chunks):
+            raise _damaged(folder, "chunks.jsonl", "names a report that reports.json does not hold")
         return cls(manifest, reports, chunks, dense, bm25, sent, rows, folder=folder)
 
     # ------------------------------------------------------------ queries
@@ -377,6 +387,92 @@ def _dense_index(vectors: np.ndarray, hnsw_threshold: int):
         index = faiss.IndexFlatIP(dim)
     index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     return index
+
+
+def manifest_signature(folder: Path) -> tuple | None:
+    """Cheap fingerprint of ``folder/manifest.json`` (inode, size, mtime): a swap-in changes it."""
+    try:
+        st = os.stat(Path(folder) / "manifest.json")
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def read_generation(folder: Path) -> int:
+    """The generation of the index in ``folder`` (0 when there is none or it cannot be read)."""
+    try:
+        data = json.loads((Path(folder) / "manifest.json").read_text(encoding="utf-8"))
+        return int(data.get("generation", 0)) if isinstance(data, dict) else 0
+    except (OSError, ValueError, TypeError):
+        return 0
+
+
+def _damaged(folder: Path, name: str, what: str) -> IndexDamagedError:
+    return IndexDamagedError(f"the index at {folder} is damaged: {name} {what}; "
+                             f"rebuild it with `rag index --rebuild` {KEEPS}")
+
+
+def _read_json(read_from: Path, name: str, kind: type):
+    path = read_from / name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _damaged(read_from, name, f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise _damaged(read_from, name, "is not UTF-8 text") from None
+    except ValueError as exc:
+        raise _damaged(read_from, name, f"is not valid JSON ({getattr(exc, 'msg', exc)})") from None
+    if not isinstance(data, kind):
+        names = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
+                 bool: "a boolean", type(None): "null"}
+        raise _damaged(read_from, name, f"holds {names.get(type(data), 'something else')}, not a JSON "
+                                        f"{'object' if kind is dict else 'array'}")
+    return data
+
+
+def _verify(read_from: Path, folder: Path, name: str, entry) -> None:
+    path = read_from / name
+    if not isinstance(entry, dict) or not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
+        raise _damaged(folder, "manifest.json", f"has no checksum for {name}")
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise _damaged(folder, name, "is missing") from None
+    if size != entry["size"]:
+        raise _damaged(folder, name, f"has {size} bytes where the build wrote {entry['size']}")
+    if file_digest(path) != entry["sha256"]:
+        raise _damaged(folder, name, "does not match its checksum (it changed after the build)")
+
+
+def _read_chunks(read_from: Path, folder: Path) -> list[Chunk]:
+    chunks = []
+    try:
+        with open(read_from / "chunks.jsonl", encoding="utf-8") as fh:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    d = json.loads(line)
+                    if not isinstance(d, dict):
+                        raise TypeError(f"a JSON {type(d).__name__}, not an object")
+                    chunks.append(_chunk_from_dict(d))
+                except (ValueError, TypeError, KeyError) as exc:
+                    raise _damaged(folder, "chunks.jsonl", f"line {n} is not a chunk ({type(exc).__name__}: "
+                                                           f"{str(exc)[:80]})") from None
+    except UnicodeDecodeError:
+        raise _damaged(folder, "chunks.jsonl", "is not UTF-8 text") from None
+    except OSError as exc:
+        raise _damaged(folder, "chunks.jsonl", f"cannot be read ({exc.strerror or exc})") from None
+    return chunks
+
+
+def _read_array(read_from: Path, folder: Path, name: str) -> np.ndarray:
+    try:
+        return np.load(read_from / name, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise _damaged(folder, name, f"cannot be read ({str(exc)[:80]})") from None
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:

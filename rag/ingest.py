@@ -80,35 +80,56 @@ class Report:
 
 # ---------------------------------------------------------------- reading files
 
-def read_text(path: Path) -> str:
-    """Return the text of a report file of any supported kind, or raise IngestError (one line)."""
+def read_text(path: Path, max_bytes: int | None = None, name: str | None = None) -> str:
+    """Return the text of a report file of any supported kind, or raise IngestError (one line).
+
+    ``max_bytes`` bounds the text a file may hold (a report is well under 1 MB): a file far larger
+    would take hours to embed and gigabytes of memory, so it is refused before it is read.
+    """
     path = Path(path)
+    shown = name or path
     if not path.exists():
-        raise IngestError(f"{path}: no such file")
+        raise IngestError(f"{shown}: no such file")
     if path.is_dir():
-        raise IngestError(f"{path}: is a folder, not a report file")
+        raise IngestError(f"{shown}: is a folder, not a report file")
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise IngestError(f"{path}: unsupported file type '{suffix}' (use {', '.join(SUPPORTED_SUFFIXES)})")
-    data = path.read_bytes()
+        raise IngestError(f"{shown}: unsupported file type '{suffix}' (use {', '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        size = path.stat().st_size
+        # .pdf/.docx carry layout and images besides their text: their text is checked once extracted
+        raw_limit = None if max_bytes is None else max_bytes * (10 if suffix in (".pdf", ".docx") else 1)
+        if raw_limit is not None and size > raw_limit:
+            raise IngestError(f"{shown}: {_mb(size)} is over the limit of {_mb(raw_limit)} per file "
+                              "(set RAG_MAX_FILE_MB to raise it)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IngestError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
     if not data.strip():
-        raise IngestError(f"{path}: file is empty")
+        raise IngestError(f"{shown}: file is empty")
     try:
         if suffix == ".pdf":
             text = _pdf_text(path)
         elif suffix == ".docx":
             text = _docx_text(path)
         elif suffix in (".html", ".htm"):
-            text = _html_text(decode_bytes(data, path))
+            text = _html_text(decode_bytes(data, shown))
         else:
-            text = decode_bytes(data, path)
+            text = decode_bytes(data, shown)
     except IngestError:
         raise
     except Exception as exc:  # a broken pdf/docx: one line, not a traceback
-        raise IngestError(f"{path}: cannot read {suffix[1:]} file ({type(exc).__name__}: {exc})") from exc
+        raise IngestError(f"{shown}: cannot read {suffix[1:]} file ({type(exc).__name__}: {exc})") from exc
     if not text.strip():
-        raise IngestError(f"{path}: no text could be extracted")
+        raise IngestError(f"{shown}: no text could be extracted")
+    if max_bytes is not None and suffix in (".pdf", ".docx") and len(text.encode("utf-8")) > max_bytes:
+        raise IngestError(f"{shown}: {_mb(len(text.encode('utf-8')))} of text is over the limit of {_mb(max_bytes)} "
+                          "per file (set RAG_MAX_FILE_MB to raise it)")
     return text
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.1f} kB"
 
 
 def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
@@ -380,6 +401,9 @@ def parse_report(lines: list[str], source: str) -> Report | None:
     if not paras or sum(len(p) for p in paras) < 20:
         return None
     title_line = paras[0] if TITLE_RE.match(paras[0]) else ""
+    sections, structured = _sections(paras)
+    if not title_line and not structured:
+        return _not_a_report(paras, source)
     city = _find_city(title_line, paras) or Path(source).stem
     date = speaker = None
     for para in paras[:6]:
@@ -390,7 +414,6 @@ def parse_report(lines: list[str], source: str) -> Report | None:
         if m and speaker is None:
             speaker = m.group(2)
     text = "\n".join(paras)
-    sections, structured = _sections(paras)
     reviewed, plan = _years([(s.heading, s.part) for s in sections if s.level == 1], date, title_line)
     if reviewed is None:
         reviewed, plan = _years([(s.heading, s.part) for s in sections], date, title_line)
@@ -407,6 +430,21 @@ def parse_report(lines: list[str], source: str) -> Report | None:
         report_id="", title=title, city=city, level=_level(city), reviewed_year=reviewed, plan_year=plan,
         date=date, speaker=speaker, source=source, text=text, sections=tuple(sections),
         content_hash=content_hash, structured=structured, warnings=notes,
+    )
+
+
+def _not_a_report(paras: list[str], source: str) -> Report:
+    """A file with neither a report title nor report structure (a README, notes): indexed under its
+    file name, so it is never cited as "notes政府工作报告", and with an id that only its name decides."""
+    text = "\n".join(paras)
+    stem = Path(source).stem or "document"
+    sections, _ = _sections(paras)
+    return Report(
+        report_id="", title=Path(source).name, city=stem, level="其他", reviewed_year=None, plan_year=None,
+        date=None, speaker=None, source=source, text=text, sections=tuple(sections),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), structured=False,
+        warnings=(f"{source}: not a government work report (no title, no section headings); "
+                  "indexed under its file name",),
     )
 
 
@@ -469,17 +507,20 @@ def _heading_text(para: str) -> str:
 
 # ---------------------------------------------------------------- files → reports
 
-def load_reports(path: Path) -> list[Report]:
-    """All reports in one file (a compilation gives several), cleaned, with metadata."""
-    text = read_text(path)
+def load_reports(path: Path, max_bytes: int | None = None, name: str | None = None) -> list[Report]:
+    """All reports in one file (a compilation gives several), cleaned, with metadata.
+
+    ``name`` is the file's name as the person gave it, when ``path`` is a stored copy: reports cite it.
+    """
+    text = read_text(path, max_bytes, name)
     lines = [normalize_line(ln) for ln in text.splitlines()]
     reports = []
     for block in split_reports(lines):
-        report = parse_report(block, source=Path(path).name)
+        report = parse_report(block, source=name or Path(path).name)
         if report is not None:
             reports.append(report)
     if not reports:
-        raise IngestError(f"{path}: no report text found")
+        raise IngestError(f"{name or path}: no report text found")
     return reports
 
 
@@ -491,8 +532,11 @@ def collect_files(paths: list[Path]) -> list[Path]:
         if not p.exists():
             raise IngestError(f"{p}: no such file or folder")
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED_SUFFIXES
-                            and f.is_file() and f.name.lower() != "readme.md" and not f.name.startswith("."))
+            found = sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED_SUFFIXES
+                           and f.is_file() and f.name.lower() != "readme.md" and not f.name.startswith("."))
+            if not found:
+                raise IngestError(f"{p}: no report files in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
+            files += found
         else:
             files.append(p)
     return files

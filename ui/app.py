@@ -21,6 +21,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 import gradio as gr  # noqa: E402
 
 from rag import PARTS, Assistant, RagError  # noqa: E402
+from rag.validate import check_k, clean_text  # noqa: E402
 
 EXAMPLES = ["海东2023年地区生产总值预期增长多少？", "What did Xining promise on air quality?",
             "海东2023年有哪些民生实事？", "济南和银川2023年的GDP增长目标分别是多少？",
@@ -118,10 +119,11 @@ def respond(assistant: Assistant, message: str, history: list, state: dict, plac
     """Answer one chat message; yields (history, state, sources, panel, process, copy, searched) as it streams."""
     history = list(history or [])
     state = dict(state or {"searched": [], "answers": []})
+    message = clean_text(message) if isinstance(message, str) else ""
     history.append({"role": "user", "content": _esc(message)})
     try:
         year_v = int(year) if year not in (None, "", "any") else None
-        answer = assistant.ask(message, k=int(k or 5), cities=list(places or []) or None, year=year_v,
+        answer = assistant.ask(message, k=check_k(k), cities=list(places or []) or None, year=year_v,
                                part=part or None, history=state["searched"], llm=bool(llm))
     except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
         text = str(exc) if isinstance(exc, RagError) else f"internal error: {type(exc).__name__}: {exc}"
@@ -198,7 +200,34 @@ def add_report(assistant: Assistant, files, progress=None) -> str:
     except RagError as exc:
         return f"⚠ {_esc(str(exc))} (索引未改变 / the index is unchanged)"
     notes = "".join(f"<br>note: {_esc(n)}" for n in stats.notes)
-    return f"✅ 已加入 / Indexed: {stats.reports} reports, {stats.chunks} chunks (embedded {stats.embedded} new){notes}"
+    skipped = "".join(f"<br>⚠ 未加入 / skipped: {_esc(p)}" for p in stats.skipped)
+    return (f"✅ 已加入 / Indexed: {stats.reports} reports, {stats.chunks} chunks (embedded {stats.embedded} new)"
+            f"{skipped}{notes}")
+
+
+def remove_report(assistant: Assistant, report_id: str | None, progress=None) -> str:
+    """The Reports tab's remove button: the report leaves the index and the library."""
+    if not report_id:
+        return "请先选择报告 / Choose a report first"
+    try:
+        removal = assistant.remove_report(report_id, progress=(lambda label, done, total: progress(
+            (done, total), desc=label)) if progress else None)
+    except RagError as exc:
+        return f"⚠ {_esc(str(exc))} (索引未改变 / the index is unchanged)"
+    r = removal.report
+    files = "".join(f"<br>已从资料库删除文件 / deleted its file from the library: {_esc(n)}" for n in removal.deleted_files)
+    return f"🗑 已移除 / Removed: {_esc(r.report_id)} 《{_esc(r.title)}》 ({r.chunks} chunks){files}"
+
+
+def api_ask(assistant: Assistant, question, k=5) -> dict:
+    """The /ask HTTP endpoint: inputs checked here (text cleaned, k in 1–50), every error a message."""
+    shown = clean_text(question) if isinstance(question, str) else None
+    try:
+        return assistant.ask(clean_text(question), k=check_k(k)).to_json()
+    except RagError as exc:
+        return {"question": shown, "error": str(exc)}
+    except Exception as exc:  # never {"error": null}: the caller always learns what went wrong
+        return {"question": shown, "error": f"internal error: {type(exc).__name__}: {exc}"}
 
 
 def build_app(assistant: Assistant) -> gr.Blocks:
@@ -242,12 +271,15 @@ def build_app(assistant: Assistant) -> gr.Blocks:
                 table = gr.Dataframe(reports_rows(assistant), headers=["地区 place", "标题 title", "级别 level",
                                      "回顾年 reviews", "计划年 plans", "日期 date", "chunks", "id"], interactive=False)
                 with gr.Row():
-                    pick = gr.Dropdown([r.report_id for r in assistant.reports()], label="报告 / Report")
+                    pick = gr.Dropdown([r.report_id for r in assistant.reports()], label="报告 / Report",
+                                       value=None, elem_id="pick")  # never a report chosen for the person
                     sec = gr.Dropdown([], label="章节 / Section")
                 reader = gr.HTML(elem_id="reader")
                 upload = gr.File(label="添加报告 / Add a report (.txt .md .pdf .docx .html)", file_count="multiple",
                                  file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"], elem_id="upload")
-                add = gr.Button("加入索引 / Add to index", elem_id="add")
+                with gr.Row():
+                    add = gr.Button("加入索引 / Add to index", elem_id="add")
+                    drop = gr.Button("移除所选报告 / Remove the chosen report", elem_id="remove", variant="stop")
                 status = gr.HTML(elem_id="status")
             with gr.Tab("评测 / Evaluation"):
                 e_split = gr.Dropdown(["all", "dev", "test"], value="test", label="题集 / Split")
@@ -282,6 +314,14 @@ def build_app(assistant: Assistant) -> gr.Blocks:
 
         add.click(_add, upload, [status, table, pick, f_places], concurrency_limit=1)
 
+        def _remove(rid, progress=gr.Progress()):
+            msg = remove_report(assistant, rid, progress)
+            new_places = sorted({r.city for r in assistant.reports()})
+            return (msg, reports_rows(assistant), gr.update(choices=[r.report_id for r in assistant.reports()],
+                                                            value=None), gr.update(choices=new_places))
+
+        drop.click(_remove, pick, [status, table, pick, f_places], concurrency_limit=1)
+
         def _eval(split, progress=gr.Progress()):
             try:
                 from eval.runner import main as run_eval
@@ -297,11 +337,8 @@ def build_app(assistant: Assistant) -> gr.Blocks:
         e_run.click(_eval, e_split, [e_table, e_chart], concurrency_limit=1)
 
         def ask(question: str, k: int = 5) -> dict:
-            """Same JSON as `rag ask --json`."""
-            try:
-                return assistant.ask(question, k=int(k)).to_json()
-            except RagError as exc:
-                return {"question": question, "error": str(exc)}
+            """Same JSON as `rag ask --json`; a bad input or a failure is {"question", "error"} with a message."""
+            return api_ask(assistant, question, k)
 
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=4)
