@@ -183,12 +183,20 @@ def ui(host: str = typer.Option("127.0.0.1", "--host", help="0.0.0.0 serves the 
         _fail(f"--port must be between 1 and 65535, not {port}", 2)
     config = _config(quiet=quiet)
     try:
-        from ui.app import serve
+        from ui.placeholder import Placeholder
     except ImportError:
         _fail("the UI package (ui/) is not installed: run `make install`")
-    try:
-        serve(config, host=host, port=port, verbose=verbose, t0=t0)
+    try:  # a "starting…" page answers at once while the page's own code (Gradio) imports
+        placeholder = Placeholder(host, port)
     except OSError as exc:  # the port is taken or the host is not an address of this machine
+        _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+    if verbose:
+        typer.echo(f"[startup] starting page on http://{host}:{port}: {time.perf_counter() - t0:.1f} s", err=True)
+    from ui.app import serve
+
+    try:
+        serve(config, host=host, port=port, verbose=verbose, t0=t0, placeholder=placeholder)
+    except OSError as exc:
         _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
 
 

@@ -19,7 +19,7 @@ import gradio as gr  # noqa: E402
 from .handlers import (add_report, assistant_of, clear, read_section, record_feedback, report_choices,  # noqa: E402
                        reports_rows, respond, run_evaluation, section_choices, show_source, step_section)
 from .loader import Loader  # noqa: E402
-from .render import empty_panel_html, filters_text  # noqa: E402
+from .render import empty_panel_html, filters_text, no_paths  # noqa: E402
 
 PARTS = ("review", "plan", "government", "other")  # as rag.PARTS; not imported so the page needs no model code
 # Each works as a first question on the bundled reports (tests/test_ui.py checks them on the fixture corpus)
@@ -37,8 +37,7 @@ CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob
 # On a phone the source column is a drawer that slides over the bottom of the screen when opened.
 JS = """
 () => {
-  const l = (navigator.language || 'zh').toLowerCase();
-  document.documentElement.lang = l.startsWith('zh') ? 'zh-CN' : (l.startsWith('en') ? 'en' : 'zh-CN');
+  document.documentElement.lang = 'zh-CN';  // the page speaks Chinese first; an English question switches it to 'en'
   let seq = 0;
   document.addEventListener('click', (e) => {
     const a = e.target.closest('a[href^="#cite-"]');
@@ -54,14 +53,35 @@ JS = """
       setTimeout(() => document.querySelector('#cite-go').click(), 0);
       return;
     }
+    const t = e.target.closest('a[href^="#sec-"]');
+    if (t) {  // a heading in the reader's section tree: open that section
+      e.preventDefault();
+      const box = document.querySelector('#sec-key textarea, #sec-key input');
+      box.value = t.getAttribute('href').slice(5) + '|' + (++seq);
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.querySelector('#sec-go').click(), 0);
+      return;
+    }
     if (e.target.closest('.drawer-close')) document.getElementById('panel-col').classList.remove('open');
   }, true);
+  // when a passage arrives, bring its first highlighted sentence into view inside the panel or drawer
+  const panel = document.getElementById('panel');
+  if (panel) new MutationObserver(() => {
+    const m = panel.querySelector('mark');
+    if (m) m.scrollIntoView({block: 'nearest'});
+  }).observe(panel, {childList: true, subtree: true});
 }
 """
 CSS = """
 .hidden-ctl { display: none !important; }
 #panel mark, #reader mark { background: #ffe58a; color: #1a1a1a; padding: 0 1px; }
 .dark #panel mark, .dark #reader mark { background: #7a5a00; color: #ffffff; }
+#reader .reader { display: flex; gap: 16px; align-items: flex-start; }
+#reader .toc { flex: 0 0 260px; max-height: 70vh; overflow-y: auto; font-size: 0.92em; }
+#reader .toc ul { list-style: none; padding: 0; margin: 0; }
+#reader .toc li { margin: 2px 0; } #reader .toc li.lv2 { padding-left: 1em; } #reader .toc li.lv3 { padding-left: 2em; }
+#reader .toc li.lv4 { padding-left: 3em; } #reader .toc li.current a { font-weight: 700; }
+#reader .body { flex: 1; min-width: 0; }
 #panel .ctx, #reader .ctx { white-space: pre-wrap; line-height: 1.7; }
 #panel .meta, #reader .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
 #panel .hint { color: var(--body-text-color-subdued); padding: 1em 0; }
@@ -69,7 +89,6 @@ CSS = """
 .drawer-close { display: none; float: right; border: 1px solid var(--border-color-primary); border-radius: 6px;
                 padding: 2px 10px; background: var(--background-fill-secondary); color: var(--body-text-color); }
 #panel-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto; }
-#loading:empty { display: none; }
 #loading { padding: 6px 12px; border-radius: 6px; background: var(--background-fill-secondary); }
 a.cite-open { outline: 2px solid var(--color-accent); border-radius: 3px; }
 @media (max-width: 820px) {
@@ -79,10 +98,14 @@ a.cite-open { outline: 2px solid var(--color-accent); border-radius: 3px; }
   #panel-col { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; max-height: 62vh; z-index: 1000;
                margin: 0 !important; padding: 10px 14px !important; background: var(--background-fill-primary);
                box-shadow: 0 -6px 24px rgba(0, 0, 0, .35); border-radius: 14px 14px 0 0; display: none !important; }
-  #panel-col.open { display: flex !important; }
-  .drawer-close { display: inline-block; }
+  #panel-col.open { display: flex !important; flex-direction: column !important; flex-wrap: nowrap !important; }
+  #panel-col > * { width: 100% !important; min-width: 0 !important; }
+  /* the close button stays at the top of the drawer however far its passage is scrolled */
+  .drawer-close { display: block; position: sticky; top: 0; z-index: 2; float: none; margin-left: auto; width: max-content; }
+  #reader .reader { flex-direction: column; } #reader .toc { flex: none; max-height: 30vh; width: 100%; }
   /* every tab stays a visible button: they wrap instead of hiding behind an overflow menu */
-  .tab-wrapper, .tab-container { flex-wrap: wrap !important; height: auto !important; overflow: visible !important; }
+  /* tighter tab buttons, measured the same way by Gradio's overflow logic, so all three fit a phone */
+  .tab-wrapper .tab-container button { padding: 4px 7px !important; font-size: 14px !important; }
 }
 """
 
@@ -105,7 +128,7 @@ def build_app(source) -> gr.Blocks:
         state = gr.State({"searched": [], "turns": []})
         gr.Markdown("## 政府工作报告问答 / Government work report Q&A\n"
                     "每句回答都带编号引用，点击 [n] 查看原文 / Every answer sentence cites its passage: click [n] to check it.")
-        loading = gr.Markdown("" if ready else "⏳ 正在加载模型和索引… / Loading the model and index…", elem_id="loading")
+        loading = gr.Markdown("⏳ 正在加载模型和索引… / Loading the model and index…", elem_id="loading", visible=not ready)
         with gr.Tabs():
             with gr.Tab("问答 / Ask", id="ask-tab"):
                 with gr.Row():
@@ -149,6 +172,8 @@ def build_app(source) -> gr.Blocks:
                                       elem_id="section", scale=3)
                     prev_btn = gr.Button("◀ 上一节 / Previous", elem_id="prev", scale=1, min_width=100)
                     next_btn = gr.Button("下一节 / Next ▶", elem_id="next", scale=1, min_width=100)
+                sec_key = gr.Textbox(elem_id="sec-key", elem_classes="hidden-ctl", show_label=False, container=False)
+                sec_go = gr.Button("open", elem_id="sec-go", elem_classes="hidden-ctl")
                 reader = gr.HTML(read_section(a, first, None) if ready else "", elem_id="reader")
                 upload = gr.File(label="添加报告 / Add a report (.txt .md .pdf .docx .html)", file_count="multiple",
                                  file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"], elem_id="upload")
@@ -165,15 +190,15 @@ def build_app(source) -> gr.Blocks:
 
         def _poll():
             if not loader.ready and not loader.failed:
-                return ("⏳ 正在加载模型和索引… / Loading the model and index… " + loader.status(),
-                        *([gr.skip()] * 7))
+                return (gr.update(value="⏳ 正在加载模型和索引… / Loading the model and index… " + loader.status(),
+                                  visible=True), *([gr.skip()] * 7))
             if loader.failed:
-                return (f"⚠ {loader.failed}", gr.Timer(active=False), *([gr.skip()] * 6))
+                return (gr.update(value=f"⚠ {no_paths(loader.failed)}", visible=True), gr.Timer(active=False), *([gr.skip()] * 6))
             a = loader.get()
             pl, yrs = _choices_update(a)
             reps = report_choices(a)
             rid = reps[0][1] if reps else None
-            return ("", gr.Timer(active=False), gr.update(choices=pl), gr.update(choices=yrs), reports_rows(a),
+            return (gr.update(visible=False), gr.Timer(active=False), gr.update(choices=pl), gr.update(choices=yrs), reports_rows(a),
                     gr.update(choices=reps, value=rid), gr.update(choices=section_choices(a, rid), value=None),
                     read_section(a, rid, None))
 
@@ -184,8 +209,10 @@ def build_app(source) -> gr.Blocks:
             yield from respond(loader, message, history, st, pl or [], yr, pt, k, use_llm)
 
         outs = [chat, state, process, copy, searched, lang_box]
+        pending = gr.State("")  # the box empties as soon as a question is sent, so typing the next one is safe
         for trigger in (box.submit, send.click):
-            trigger(_respond, [box, chat, state, f_places, f_year, f_part, f_k, f_llm], outs).then(lambda: "", None, box)
+            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(
+                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs)
         for comp in (f_places, f_year, f_part, f_k):
             comp.change(lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
                         [f_places, f_year, f_part, f_k], in_force)
@@ -214,6 +241,12 @@ def build_app(source) -> gr.Blocks:
             return gr.update(value=rid) if rid else gr.skip()
 
         table.select(_open_row, None, pick)
+
+        def _open_section(rid, key):
+            i = int((key or "0").split("|")[0] or 0)
+            return i, read_section(assistant_of(loader), rid, i)
+
+        sec_go.click(_open_section, [pick, sec_key], [sec, reader], show_progress="hidden")
 
         def _add(files, progress=gr.Progress()):
             assistant = assistant_of(loader)
@@ -270,11 +303,17 @@ class _CSPMiddleware:
         return await self.app(scope, receive, send_with_csp)
 
 
-def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool | None = None):
-    """Serve the page for an Assistant or a Loader; with ``block=False`` return at once (tests)."""
+def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool | None = None,
+           before_bind=None):
+    """Serve the page for an Assistant or a Loader; with ``block=False`` return at once (tests).
+
+    ``before_bind`` runs after the page is built and right before the port is taken (it closes the
+    "starting…" placeholder)."""
     from starlette.middleware import Middleware
 
     demo = build_app(source)
+    if before_bind:
+        before_bind()
     demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=True,
                 theme=theme(), css=CSS, js=JS, footer_links=[], quiet=(not block) if quiet is None else quiet,
                 app_kwargs={"middleware": [Middleware(_CSPMiddleware)]})
@@ -283,13 +322,15 @@ def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True
     return demo
 
 
-def serve(config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None):
+def serve(config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None,
+          placeholder=None):
     """What `rag ui` runs: the page first, then the model and index in the background."""
     import sys
 
     loader = Loader(t0=t0, verbose=verbose)
     loader.mark("import the page's code (gradio)")
-    demo = launch(loader, host=host, port=port, block=False, quiet=True)
+    demo = launch(loader, host=host, port=port, block=False, quiet=True,
+                  before_bind=placeholder.close if placeholder else None)
     loader.mark(f"page served at http://{host}:{port}")
     print(f"Open http://{host}:{port} (Ctrl-C stops); the model and index are loading…", file=sys.stderr, flush=True)
 

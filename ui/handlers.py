@@ -117,6 +117,13 @@ def clear(lang: str = "zh") -> tuple:
 _ACK = re.compile(r"\n\n\*[✓✔] [^\n]*\*$")
 
 
+def _text(content) -> str:
+    """A message's Markdown: the chat hands messages back with their content as a list of parts."""
+    if isinstance(content, list):
+        return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    return content if isinstance(content, str) else ""
+
+
 def record_feedback(source, state: dict | None, history: list | None, liked: bool, index: Any) -> list:
     """Append 👍/👎 for the message at ``index`` (the chat's message index) to the feedback JSONL file.
 
@@ -143,7 +150,7 @@ def record_feedback(source, state: dict | None, history: list | None, liked: boo
     lang = turn.get("lang", "zh")
     msg = dict(history[index])
     ack = tr(lang, f"✓ 已记录{'👍' if liked else '👎'}，谢谢", f"✓ {'👍' if liked else '👎'} saved, thank you")
-    msg["content"] = _ACK.sub("", msg.get("content") or "") + f"\n\n*{ack}*"
+    msg["content"] = _ACK.sub("", _text(msg.get("content"))) + f"\n\n*{ack}*"
     history[index] = msg
     return history
 

@@ -158,16 +158,22 @@ def section_label(path: tuple[str, ...] | list[str]) -> str:
 
 
 def reader_html(report, sections: list, i: int | None, lang: str = "zh") -> str:
-    """One section of a report (or its opening when ``i`` is None) with its place in the tree."""
+    """A report's section tree (each heading a link that opens it) beside one section's text
+    (or the report's opening when ``i`` is None)."""
     if report is None:
         return ""
     if i is None or not sections:
         end = sections[0].start if sections else len(report.text)
         crumbs, body = esc(report.title), report.text[:end] or report.text[:2000]
+        pos = tr(lang, f"开头 · 共 {len(sections)} 节", f"opening · {len(sections)} sections")
     else:
         s = sections[i]
         crumbs = esc(report.title) + " › " + " › ".join(esc(p) for p in s.path)
         body = report.text[s.start:s.end]
-    pos = tr(lang, f"第 {0 if i is None else i + 1} / {len(sections)} 节", f"section {0 if i is None else i + 1} of {len(sections)}")
-    return (f"<div class='reader'><div class='meta'>{crumbs} · {pos}</div><hr>"
-            f"<div class='ctx'>{esc(body)}</div></div>")
+        pos = tr(lang, f"第 {i + 1} / {len(sections)} 节", f"section {i + 1} of {len(sections)}")
+    toc = "".join(f"<li class='lv{min(len(x.path), 4)}{' current' if j == i else ''}'>"
+                  f"<a href='#sec-{j}'>{esc(x.path[-1] if x.path else x.heading)}</a></li>"
+                  for j, x in enumerate(sections))
+    return (f"<div class='reader'><nav class='toc' aria-label='{tr(lang, '目录', 'Sections')}'><ul>{toc}</ul></nav>"
+            f"<div class='body'><div class='meta'>{crumbs} · {pos}</div><hr>"
+            f"<div class='ctx'>{esc(body)}</div></div></div>")
