@@ -83,14 +83,14 @@ def open_page(browser, server):
         ctx.close()
 
 
-def ask(page, question: str) -> None:
-    """Type a question and wait for its answer to finish (the status line names it when done)."""
+def ask(page, question: str, expect: str | None = None) -> None:
+    """Type a question and wait for its answer to finish (the status line names it, or `expect`, when done)."""
     n = page.locator("#chat [data-testid=bot]").count()
     page.fill("#question textarea", question)
     page.click("#ask")
     page.wait_for_function("([q, n]) => (document.querySelector('#searched') || {}).textContent?.includes(q)"
                            " && document.querySelectorAll('#chat [data-testid=bot]').length > n",
-                           arg=[question, n], timeout=90_000)
+                           arg=[expect or question, n], timeout=90_000)
 
 
 def bot_messages(page) -> list[str]:
@@ -178,10 +178,11 @@ def test_on_a_phone_the_passage_opens_in_view_the_chat_grows_and_every_tab_is_re
                          " return [c.scrollHeight, c.clientHeight, c.getBoundingClientRect().height]; })()")
     assert chat[0] <= chat[1] + 2  # no scrolling inside the chat box: it is as tall as its answers
     page.locator("#chat a[href^='#cite-0-']").first.click()
-    # the highlighted sentence is on screen, without scrolling the page to find it
+    # the highlighted evidence starts on screen, without scrolling the page to find it
     page.wait_for_function("(() => { const m = document.querySelector('#panel mark'); if (!m) return false;"
-                           " const r = m.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight"
+                           " const r = m.getBoundingClientRect(); return r.top >= 0 && r.top + 20 <= innerHeight"
                            " && r.left >= 0 && r.right <= innerWidth; })()", timeout=30_000)
+    assert page.locator("#panel .drawer-close").is_visible()
     page.screenshot(path=str(ARTIFACTS / "ui_phone_drawer.png"))
     page.click("#panel .drawer-close")
     page.wait_for_selector("#panel-col", state="hidden")
@@ -328,7 +329,9 @@ def test_markdown_images_in_questions_passages_and_uploads_fetch_nothing(open_pa
         page.click("#add")
         page.wait_for_function("document.querySelector('#status').innerText.includes('✅')", timeout=120_000)
         page.get_by_role("tab", name="问答 / Ask").click()
-        ask(page, f"兰州2023年要新建多少个滑雪场？![q]({img}/question.png) <img src='{img}/q2.png'>")
+        ask(page, f"兰州2023年要新建多少个滑雪场？![q]({img}/question.png) <img src='{img}/q2.png'>",
+            expect="兰州2023年要新建多少个滑雪场？")
+        assert "![q](" in page.inner_text("#chat")  # shown as the text it is
         open_citation(page, 0, 1)
         assert "滑雪场" in page.inner_text("#panel")
         page.evaluate(f"fetch('{img}/probe.png').catch(() => null)")  # the policy itself refuses other origins

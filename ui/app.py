@@ -67,8 +67,9 @@ JS = """
   // when a passage arrives, bring its first highlighted sentence into view inside the panel or drawer
   const panel = document.getElementById('panel');
   if (panel) new MutationObserver(() => {
-    const m = panel.querySelector('mark');
-    if (m) m.scrollIntoView({block: 'nearest'});
+    const m = panel.querySelector('mark'), col = document.getElementById('panel-col');
+    // scroll the panel (or drawer) only, never the page: the marker the user clicked stays where it was
+    if (m && col) col.scrollTop += m.getBoundingClientRect().top - col.getBoundingClientRect().top - 48;
   }).observe(panel, {childList: true, subtree: true});
 }
 """
