@@ -89,7 +89,11 @@ CSS = """
 #panel .hint .en { font-size: 0.9em; }
 .drawer-close { display: none; float: right; border: 1px solid var(--border-color-primary); border-radius: 6px;
                 padding: 2px 10px; background: var(--background-fill-secondary); color: var(--body-text-color); }
-#panel-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto; }
+/* a height-capped column that scrolls: no wrapping (a wrapping column flexbox would push the passage into a
+   second, off-screen column) */
+#panel-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto;
+             flex-wrap: nowrap !important; }
+#panel-col > * { flex-shrink: 0; }
 #loading { padding: 6px 12px; border-radius: 6px; background: var(--background-fill-secondary); }
 a.cite-open { outline: 2px solid var(--color-accent); border-radius: 3px; }
 @media (max-width: 820px) {

@@ -83,7 +83,7 @@ def answer_markdown(answer: dict, turn: int) -> str:
     out = "  \n".join(text.split("\n"))
     note = search_note(answer)
     if note:
-        out = f"🔎 *{md(note)}*\n\n" + out
+        out = f"*{md(note)}*\n\n" + out
     citations = answer.get("citations") or []
     if citations:
         out += "\n\n**" + tr(lang, "来源", "Sources") + "**\n" + "\n".join(
