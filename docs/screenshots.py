@@ -1,6 +1,7 @@
 """Take the README's screenshots (desktop, phone, dark) of a running `rag ui` with Debian's Chromium.
 
 Run: rag ui --port 7860 &  then  .venv/bin/python docs/screenshots.py http://127.0.0.1:7860
+(Chinese text needs a CJK font in the system: apt-get install fonts-noto-cjk.)
 """
 
 from __future__ import annotations

@@ -4,10 +4,8 @@ the load, --verbose prints each startup phase once, and bad options are one line
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 import pytest
