@@ -69,7 +69,10 @@ JS = """
   if (panel) new MutationObserver(() => {
     const m = panel.querySelector('mark'), col = document.getElementById('panel-col');
     // scroll the panel (or drawer) only, never the page: the marker the user clicked stays where it was
-    if (m && col) col.scrollTop += m.getBoundingClientRect().top - col.getBoundingClientRect().top - 48;
+    // (from the top when the evidence fits below the passage's title and section, so they stay in view)
+    if (!m || !col) return;
+    const off = m.getBoundingClientRect().top - col.getBoundingClientRect().top + col.scrollTop;
+    col.scrollTop = off + m.offsetHeight + 24 < col.clientHeight ? 0 : off - 48;
   }).observe(panel, {childList: true, subtree: true});
 }
 """
