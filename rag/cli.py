@@ -247,18 +247,38 @@ def _print_answer(answer) -> None:
 
 
 @app.command()
-def ui(host: str = typer.Option("127.0.0.1", "--host"), port: int = typer.Option(7860, "--port"),
+def ui(host: str = typer.Option("127.0.0.1", "--host", help="0.0.0.0 serves the UI to your local network"),
+       port: int = typer.Option(7860, "--port"),
+       verbose: bool = typer.Option(False, "--verbose", "-v", help="print how long each startup phase took"),
        quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
-    """Start the chat UI at http://HOST:PORT (builds the index of the bundled reports on first run)."""
+    """Start the chat UI at http://HOST:PORT. Example: rag ui --host 0.0.0.0 --port 7860
+
+    The page is served first; the model and index load behind it (the first question waits for them),
+    and the index of the bundled reports is built on the first run.
+    """
+    import time
+
+    t0 = time.perf_counter()
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+    if not 0 < port < 65536:
+        _fail(f"--port must be between 1 and 65535, not {port}", 2)
     config = _config(quiet=quiet)
-    assistant = _load_assistant(config, build_if_missing=True)
     try:
-        from ui.app import launch
+        from ui.placeholder import Placeholder
     except ImportError:
         _fail("the UI package (ui/) is not installed: run `make install`")
-    typer.echo(f"Open http://{host}:{port} (Ctrl-C stops)", err=True)
-    launch(assistant, host=host, port=port)
+    try:  # a "starting…" page answers at once while the page's own code (Gradio) imports
+        placeholder = Placeholder(host, port)
+    except OSError as exc:  # the port is taken or the host is not an address of this machine
+        _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
+    if verbose:
+        typer.echo(f"[startup] starting page on http://{host}:{port}: {time.perf_counter() - t0:.1f} s", err=True)
+    from ui.app import serve
+
+    try:
+        serve(config, host=host, port=port, verbose=verbose, t0=t0, placeholder=placeholder)
+    except OSError as exc:
+        _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
 
 
 @app.command()

@@ -1,344 +1,292 @@
-"""The Gradio chat UI: layout and pure handlers over the library's Assistant; no retrieval here.
+"""The Gradio page: layout, the little JavaScript that binds citation markers to their answer, and serving.
 
-Handlers are plain functions (``respond``, ``show_source``, ``record_feedback``…) so they can be
-tested without a server; ``build_app`` wires them into a Blocks page and ``launch`` serves it.
-Everything taken from reports or typed by a person is escaped before it is shown.
+The handlers live in ``ui/handlers.py`` (plain functions, tested without a server) and the
+Markdown/HTML they produce in ``ui/render.py``. ``serve`` is what ``rag ui`` runs: the page is
+served first and the model and index load behind it (``ui/loader.py``), so the page answers in
+seconds; the first question waits for the load with a visible "loading" message.
 """
 
 from __future__ import annotations
 
-import html
-import json
 import os
-import re
 import tempfile
-import time
 from pathlib import Path
-from typing import Iterator
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from rag import PARTS, Assistant, RagError  # noqa: E402
-from rag.validate import check_k, clean_text  # noqa: E402
+from .handlers import (add_report, api_ask, assistant_of, clear, read_section, record_feedback,  # noqa: E402
+                       remove_report, report_choices,
+                       reports_rows, respond, run_evaluation, section_choices, show_source, step_section)
+from .loader import Loader  # noqa: E402
+from .render import empty_panel_html, filters_text, no_paths  # noqa: E402
 
-EXAMPLES = ["海东2023年地区生产总值预期增长多少？", "What did Xining promise on air quality?",
-            "海东2023年有哪些民生实事？", "济南和银川2023年的GDP增长目标分别是多少？",
-            "How many new urban jobs did Haidong plan for 2023?", "那海东呢？"]
-PART_LABELS = {"review": "回顾 review", "plan": "计划 plan", "government": "政府建设 government", "other": "其他 other"}
-# Clicking a marker [n] in an answer selects source n (markers are links to #cite-n).
+PARTS = ("review", "plan", "government", "other")  # as rag.PARTS; not imported so the page needs no model code
+# Each works as a first question on the bundled reports (tests/test_ui.py checks them on the fixture corpus)
+EXAMPLES = ["海东2023年地区生产总值预期增长多少？", "What GDP growth target did Jinan set for 2023?",
+            "西宁2020年城镇新增就业目标是多少？", "银川2023年地区生产总值增长目标是多少？",
+            "How many new urban jobs did Xining plan for 2020?"]
+REPORT_HEADERS = ["地区 place", "标题 title", "级别 level", "回顾年 reviews", "计划年 plans", "日期 date", "chunks", "id"]
+# Only the page's own origin: a Markdown image or link that slipped through escaping still loads nothing.
+CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data: blob:; "
+       "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+
+# A marker [n] of answer t is a link to #cite-t-n: clicking it puts "cite-t-n" in a hidden box and
+# presses a hidden button, so the server opens that answer's citation (never the latest answer's).
+# On a phone the source column is a drawer that slides over the bottom of the screen when opened.
 JS = """
 () => {
+  document.documentElement.lang = 'zh-CN';  // the page speaks Chinese first; an English question switches it to 'en'
+  let seq = 0;
   document.addEventListener('click', (e) => {
     const a = e.target.closest('a[href^="#cite-"]');
-    if (!a) return;
-    e.preventDefault();
-    const n = a.getAttribute('href').slice(6);
-    const inputs = document.querySelectorAll('#sources input[type=radio]');
-    for (const input of inputs) {
-      if (input.value.startsWith('[' + n + ']')) { input.click(); break; }
+    if (a) {
+      e.preventDefault();
+      e.stopPropagation();
+      const box = document.querySelector('#cite-key textarea, #cite-key input');
+      box.value = a.getAttribute('href').slice(1) + '|' + (++seq);
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      document.querySelectorAll('a.cite-open').forEach((x) => x.classList.remove('cite-open'));
+      a.classList.add('cite-open');
+      document.getElementById('panel-col').classList.add('open');
+      setTimeout(() => document.querySelector('#cite-go').click(), 0);
+      return;
     }
-  });
+    const t = e.target.closest('a[href^="#sec-"]');
+    if (t) {  // a heading in the reader's section tree: open that section
+      e.preventDefault();
+      const box = document.querySelector('#sec-key textarea, #sec-key input');
+      box.value = t.getAttribute('href').slice(5) + '|' + (++seq);
+      box.dispatchEvent(new Event('input', {bubbles: true}));
+      setTimeout(() => document.querySelector('#sec-go').click(), 0);
+      return;
+    }
+    if (e.target.closest('.drawer-close')) document.getElementById('panel-col').classList.remove('open');
+  }, true);
+  // when a passage arrives, bring its first highlighted sentence into view inside the panel or drawer
+  const panel = document.getElementById('panel');
+  if (panel) new MutationObserver(() => {
+    const m = panel.querySelector('mark'), col = document.getElementById('panel-col');
+    // scroll the panel (or drawer) only, never the page: the marker the user clicked stays where it was
+    // (from the top when the evidence fits below the passage's title and section, so they stay in view)
+    if (!m || !col) return;
+    const off = m.getBoundingClientRect().top - col.getBoundingClientRect().top + col.scrollTop;
+    col.scrollTop = off + m.offsetHeight + 24 < col.clientHeight ? 0 : off - 48;
+  }).observe(panel, {childList: true, subtree: true});
 }
 """
 CSS = """
-#panel mark { background: #ffe58a; padding: 0 1px; }
-#panel .ctx { white-space: pre-wrap; line-height: 1.7; }
-#panel .meta { color: #555; font-size: 0.9em; }
+.hidden-ctl { display: none !important; }
+#panel mark, #reader mark { background: #ffe58a; color: #1a1a1a; padding: 0 1px; }
+.dark #panel mark, .dark #reader mark { background: #7a5a00; color: #ffffff; }
+#reader .reader { display: flex; gap: 16px; align-items: flex-start; }
+#reader .toc { flex: 0 0 260px; max-height: 70vh; overflow-y: auto; font-size: 0.92em; }
+#reader .toc ul { list-style: none; padding: 0; margin: 0; }
+#reader .toc li { margin: 2px 0; } #reader .toc li.lv2 { padding-left: 1em; } #reader .toc li.lv3 { padding-left: 2em; }
+#reader .toc li.lv4 { padding-left: 3em; } #reader .toc li.current a { font-weight: 700; }
+#reader .body { flex: 1; min-width: 0; }
+#panel .ctx, #reader .ctx { white-space: pre-wrap; line-height: 1.7; }
+#panel .meta, #reader .meta { color: var(--body-text-color-subdued); font-size: 0.9em; }
+#panel .hint { color: var(--body-text-color-subdued); padding: 1em 0; }
+#panel .hint .en { font-size: 0.9em; }
+.drawer-close { display: none; float: right; border: 1px solid var(--border-color-primary); border-radius: 6px;
+                padding: 2px 10px; background: var(--background-fill-secondary); color: var(--body-text-color); }
+/* a height-capped column that scrolls: no wrapping (a wrapping column flexbox would push the passage into a
+   second, off-screen column) */
+#panel-col { position: sticky; top: 8px; align-self: flex-start; max-height: calc(100vh - 16px); overflow-y: auto;
+             flex-wrap: nowrap !important; }
+#panel-col > * { flex-shrink: 0; }
+#loading { padding: 6px 12px; border-radius: 6px; background: var(--background-fill-secondary); }
+a.cite-open { outline: 2px solid var(--color-accent); border-radius: 3px; }
+@media (max-width: 820px) {
+  /* the chat grows with its answers instead of scrolling inside a fixed box */
+  #chat, #chat .bubble-wrap, #chat > div { height: auto !important; max-height: none !important; }
+  /* the passage opens as a drawer over the bottom of the screen, where the thumb that tapped is */
+  #panel-col { position: fixed !important; left: 0; right: 0; bottom: 0; top: auto; max-height: 62vh; z-index: 1000;
+               margin: 0 !important; padding: 10px 14px !important; background: var(--background-fill-primary);
+               box-shadow: 0 -6px 24px rgba(0, 0, 0, .35); border-radius: 14px 14px 0 0; display: none !important; }
+  #panel-col.open { display: flex !important; flex-direction: column !important; flex-wrap: nowrap !important; }
+  #panel-col > * { width: 100% !important; min-width: 0 !important; }
+  /* the close button stays at the top of the drawer however far its passage is scrolled */
+  .drawer-close { display: block; position: sticky; top: 0; z-index: 2; float: none; margin-left: auto; width: max-content; }
+  #reader .reader { flex-direction: column; } #reader .toc { flex: none; max-height: 30vh; width: 100%; }
+  /* every tab stays a visible button: they wrap instead of hiding behind an overflow menu */
+  /* tighter tab buttons, measured the same way by Gradio's overflow logic, so all three fit a phone */
+  .tab-wrapper .tab-container button { padding: 4px 7px !important; font-size: 14px !important; }
+}
 """
 
 
-def _esc(text: str) -> str:
-    return html.escape(text or "", quote=False)
-
-
-def _markdown_answer(answer) -> str:
-    """The answer for the chat: escaped text, markers as links that open the source panel."""
-    text = _esc(answer.answer)
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[\\[{m.group(1)}\\]](#cite-{m.group(1)})", text)
-    lines = text.split("\n")
-    out = "  \n".join(lines)
-    if answer.citations:
-        out += "\n\n**来源 / Sources**\n" + "\n".join(
-            f"{c.n}. 《{_esc(c.report)}》 {_esc(c.section)} — {PART_LABELS.get(c.part, c.part)}" for c in answer.citations)
-    for note in answer.notes:
-        out += f"\n\n> ⚠ {_esc(note)}"
-    return out
-
-
-def source_choices(answer) -> list[str]:
-    return [f"[{c.n}] 《{c.report}》 {c.section} ({c.part})" for c in answer.citations]
-
-
-def passage_html(assistant: Assistant, citation: dict) -> str:
-    """The cited passage inside its surrounding text, the sentences the answer used highlighted."""
-    view = assistant.passage(citation["chunk_id"], paragraphs=2)
-    ctx, a = view.context, view.start_in_context
-    marks = sorted((a + s, a + e) for s, e in citation.get("highlights", []))
-    parts, pos = [], 0
-    for s, e in marks:
-        parts += [_esc(ctx[pos:s]), f"<mark>{_esc(ctx[s:e])}</mark>"]
-        pos = e
-    parts.append(_esc(ctx[pos:]))
-    r = view.report
-    meta = (f"《{_esc(r.title)}》 · {_esc(r.city)} · 回顾 reviews {r.reviewed_year} · 计划 plans {r.plan_year}"
-            f"{' · ' + _esc(r.date) if r.date else ''}<br>{_esc(view.section)} · {PART_LABELS.get(view.part, view.part)}"
-            f" · <code>{_esc(view.chunk_id)}</code>")
-    return f"<div class='meta'>{meta}</div><hr><div class='ctx'>{''.join(parts)}</div>"
-
-
-def process_markdown(answer) -> str:
-    """How this was found: the searched question, filters, every retrieved passage with its scores."""
-    f = answer.filters
-    lines = [f"**检索问题 / Searched as:** {_esc(answer.searched_question or answer.question)}",
-             f"**筛选 / Filters:** places={f.get('cities') or 'all'}, year={f.get('year')}, part={f.get('part')}, "
-             f"prefer={f.get('prefer_part')}",
-             "**耗时 / Timings (ms):** " + ", ".join(f"{k} {v:.0f}" for k, v in answer.timings_ms.items()), "",
-             "| # | report | section | part | dense | lexical | fused |", "|---|---|---|---|---|---|---|"]
-    for i, h in enumerate(answer.hits, 1):
-        lines.append(f"| {i} | {_esc(h.report.city)} | {_esc(h.chunk.section[:40])} | {h.chunk.part} | "
-                     f"{h.dense:.3f} (#{'-' if h.dense_rank is None else h.dense_rank + 1}) | "
-                     f"{h.lexical:.2f} (#{'-' if h.lexical_rank is None else h.lexical_rank + 1}) | {h.score:.3f} |")
-    return "\n".join(lines)
-
-
-def copy_markdown(answer) -> str:
-    out = answer.answer + "\n\n" + "\n".join(
-        f"[{c.n}] 《{c.report}》 {c.section} ({c.part}): {c.text}" for c in answer.citations)
-    return out
-
-
-def filters_text(places, year, part, k) -> str:
-    return (f"筛选 / Filters in force: places = {', '.join(places) if places else 'all / 全部'} · "
-            f"year = {year or 'any'} · part = {part or 'any'} · passages = {int(k)}")
-
-
-def respond(assistant: Assistant, message: str, history: list, state: dict, places=None, year=None, part=None,
-            k=5, llm: bool = False) -> Iterator[tuple]:
-    """Answer one chat message; yields (history, state, sources, panel, process, copy, searched) as it streams."""
-    history = list(history or [])
-    state = dict(state or {"searched": [], "answers": []})
-    message = clean_text(message) if isinstance(message, str) else ""
-    history.append({"role": "user", "content": _esc(message)})
-    try:
-        year_v = int(year) if year not in (None, "", "any") else None
-        answer = assistant.ask(message, k=check_k(k), cities=list(places or []) or None, year=year_v,
-                               part=part or None, history=state["searched"], llm=bool(llm))
-    except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
-        text = str(exc) if isinstance(exc, RagError) else f"internal error: {type(exc).__name__}: {exc}"
-        history.append({"role": "assistant", "content": f"⚠ {_esc(text)}"})
-        yield history, state, gr.update(choices=[], value=None), "", "", "", ""
-        return
-    full = _markdown_answer(answer)
-    history.append({"role": "assistant", "content": ""})
-    shown = ""
-    for line in full.split("\n"):  # stream line by line
-        shown += ("\n" if shown else "") + line
-        history[-1] = {"role": "assistant", "content": shown}
-        yield history, state, gr.update(), gr.update(), gr.update(), gr.update(), gr.update()
-        time.sleep(0.02)
-    state["searched"] = state["searched"] + [answer.searched_question or message]
-    state["answers"] = state["answers"] + [answer.to_json()]
-    searched = f"已回答 / Answered in {answer.timings_ms['total']:.0f} ms: {_esc(message)}"
-    if answer.searched_question and answer.searched_question != message:
-        searched += f"  \n检索问题 / Searched as: {_esc(answer.searched_question)}"
-    yield (history, state, gr.update(choices=source_choices(answer), value=None), "", process_markdown(answer),
-           copy_markdown(answer), searched)
-
-
-def show_source(assistant: Assistant, choice: str | None, state: dict) -> str:
-    if not choice or not state or not state.get("answers"):
-        return ""
-    n = int(re.match(r"\[(\d+)\]", choice).group(1))
-    citation = next((c for c in state["answers"][-1]["citations"] if c["n"] == n), None)
-    return passage_html(assistant, citation) if citation else ""
-
-
-def record_feedback(assistant: Assistant, state: dict, liked: bool, index: int | None = None) -> str:
-    """Append 👍/👎 with the question, answer and citations to the feedback JSONL file."""
-    answers = (state or {}).get("answers") or []
-    if not answers:
-        return ""
-    i = len(answers) - 1 if index is None else max(0, min(index // 2, len(answers) - 1))
-    a = answers[i]
-    path = Path(assistant.config.feedback_file)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(json.dumps({"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "vote": "up" if liked else "down",
-                             "question": a["question"], "answer": a["answer"], "citations": a["citations"]},
-                            ensure_ascii=False) + "\n")
-    return "谢谢 / Thanks: feedback saved"
-
-
-def reports_rows(assistant: Assistant) -> list[list]:
-    return [[r.city, r.title, r.level, r.reviewed_year, r.plan_year, r.date or "", r.chunks, r.report_id]
-            for r in assistant.reports()]
-
-
-def report_sections(assistant: Assistant, report_id: str) -> list[str]:
-    r = assistant.index.reports.get(report_id)
-    return [" > ".join(s.path) for s in r.sections] if r else []
-
-
-def section_text(assistant: Assistant, report_id: str, section: str) -> str:
-    r = assistant.index.reports.get(report_id)
-    if not r:
-        return ""
-    sec = next((s for s in r.sections if " > ".join(s.path) == section), None)
-    text = r.text[sec.start:sec.end] if sec else r.text
-    return f"<div class='ctx'>{_esc(text)}</div>"
-
-
-def add_report(assistant: Assistant, files, progress=None) -> str:
-    if not files:
-        return "请选择文件 / Choose a file first"
-    paths = [Path(f if isinstance(f, str) else f.name) for f in (files if isinstance(files, list) else [files])]
-    try:
-        stats = assistant.add_reports(paths, progress=(lambda label, done, total: progress((done, total), desc=label))
-                                      if progress else None)
-    except RagError as exc:
-        return f"⚠ {_esc(str(exc))} (索引未改变 / the index is unchanged)"
-    notes = "".join(f"<br>note: {_esc(n)}" for n in stats.notes)
-    skipped = "".join(f"<br>⚠ 未加入 / skipped: {_esc(p)}" for p in stats.skipped)
-    return (f"✅ 已加入 / Indexed: {stats.reports} reports, {stats.chunks} chunks (embedded {stats.embedded} new)"
-            f"{skipped}{notes}")
-
-
-def remove_report(assistant: Assistant, report_id: str | None, progress=None) -> str:
-    """The Reports tab's remove button: the report leaves the index and the library."""
-    if not report_id:
-        return "请先选择报告 / Choose a report first"
-    try:
-        removal = assistant.remove_report(report_id, progress=(lambda label, done, total: progress(
-            (done, total), desc=label)) if progress else None)
-    except RagError as exc:
-        return f"⚠ {_esc(str(exc))} (索引未改变 / the index is unchanged)"
-    r = removal.report
-    files = "".join(f"<br>已从资料库删除文件 / deleted its file from the library: {_esc(n)}" for n in removal.deleted_files)
-    return f"🗑 已移除 / Removed: {_esc(r.report_id)} 《{_esc(r.title)}》 ({r.chunks} chunks){files}"
-
-
-def api_ask(assistant: Assistant, question, k=5) -> dict:
-    """The /ask HTTP endpoint: inputs checked here (text cleaned, k in 1–50), every error a message."""
-    shown = clean_text(question) if isinstance(question, str) else None
-    try:
-        return assistant.ask(clean_text(question), k=check_k(k)).to_json()
-    except RagError as exc:
-        return {"question": shown, "error": str(exc)}
-    except Exception as exc:  # never {"error": null}: the caller always learns what went wrong
-        return {"question": shown, "error": f"internal error: {type(exc).__name__}: {exc}"}
-
-
-def build_app(assistant: Assistant) -> gr.Blocks:
+def _choices_update(assistant):
     places = sorted({r.city for r in assistant.reports()})
     years = sorted({y for r in assistant.reports() for y in (r.reviewed_year, r.plan_year) if y})
+    return places, ["any"] + [str(y) for y in years]
+
+
+def build_app(source) -> gr.Blocks:
+    """The page for an Assistant, or for a Loader still loading one (the lists fill in when it is ready)."""
+    loader = source if isinstance(source, Loader) else Loader(source)
+    ready = loader.ready
+    a = loader.get() if ready else None
+    places, years = _choices_update(a) if ready else ([], ["any"])
+    reports = report_choices(a) if ready else []
+    first = reports[0][1] if reports else None
     with gr.Blocks(title="政府工作报告问答 · Government work report Q&A", analytics_enabled=False) as demo:
-        state = gr.State({"searched": [], "answers": []})
+        state = gr.State({"searched": [], "turns": []})
         gr.Markdown("## 政府工作报告问答 / Government work report Q&A\n"
                     "每句回答都带编号引用，点击 [n] 查看原文 / Every answer sentence cites its passage: click [n] to check it.")
+        loading = gr.Markdown("⏳ 正在加载模型和索引… / Loading the model and index…", elem_id="loading", visible=not ready)
         with gr.Tabs():
-            with gr.Tab("问答 / Ask"):
+            with gr.Tab("问答 / Ask", id="ask-tab"):
                 with gr.Row():
-                    with gr.Column(scale=3):
-                        chat = gr.Chatbot(label="对话 / Chat", height=460, elem_id="chat", feedback_options=("Like", "Dislike"))
+                    with gr.Column(scale=3, min_width=300):
+                        chat = gr.Chatbot(label="对话 / Chat", height=520, elem_id="chat", feedback_options=("Like", "Dislike"),
+                                          placeholder="用中文或英文提问，回答中的 [n] 可点开原文。<br>"
+                                                      "Ask in Chinese or English; click [n] in an answer to read its source.")
                         searched = gr.Markdown(elem_id="searched")
                         with gr.Row():
                             box = gr.Textbox(placeholder="用中文或英文提问 / Ask in Chinese or English", show_label=False,
                                              scale=5, elem_id="question")
-                            send = gr.Button("提问 / Ask", variant="primary", scale=1, elem_id="ask")
+                            send = gr.Button("提问 / Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
+                            clear_btn = gr.Button("清空 / Clear", scale=1, elem_id="clear", min_width=80)
                         gr.Examples(EXAMPLES, inputs=box, label="示例 / Examples")
                         with gr.Accordion("筛选 / Filters", open=False):
                             f_places = gr.Dropdown(places, multiselect=True, label="地区 / Places", elem_id="places")
-                            f_year = gr.Dropdown(["any"] + [str(y) for y in years], value="any", label="年份 / Year")
+                            f_year = gr.Dropdown(years, value="any", label="年份 / Year", elem_id="year")
                             f_part = gr.Dropdown([""] + list(PARTS), value="", label="部分 / Part")
                             f_k = gr.Slider(1, 10, value=5, step=1, label="段落数 / Passages")
-                            llm_on = bool(assistant.config.llm_base_url and assistant.config.llm_model)
+                            llm_on = bool(ready and a.config.llm_base_url and a.config.llm_model)
                             # a failing or slow endpoint falls back to the extractive answer with a note
                             f_llm = gr.Checkbox(value=llm_on, visible=llm_on,
-                                                label=f"LLM 回答 / LLM answer ({assistant.config.llm_model})")
+                                                label=f"LLM 回答 / LLM answer ({a.config.llm_model if ready else ''})")
                         in_force = gr.Markdown(filters_text([], None, None, 5), elem_id="filters")
-                        sources = gr.Radio([], label="来源 / Sources (click to open)", elem_id="sources")
                         with gr.Accordion("检索过程 / How this was found", open=False):
                             process = gr.Markdown(elem_id="process")
                         with gr.Accordion("复制为 Markdown / Copy as Markdown", open=False):
                             copy = gr.Code(language="markdown", label="Markdown")
-                        thanks = gr.Markdown()
-                    with gr.Column(scale=2):
+                    with gr.Column(scale=2, min_width=280, elem_id="panel-col"):
                         gr.Markdown("### 原文 / Source passage")
-                        panel = gr.HTML(elem_id="panel")
-            with gr.Tab("报告 / Reports"):
-                table = gr.Dataframe(reports_rows(assistant), headers=["地区 place", "标题 title", "级别 level",
-                                     "回顾年 reviews", "计划年 plans", "日期 date", "chunks", "id"], interactive=False)
+                        panel = gr.HTML(empty_panel_html(), elem_id="panel")
+                cite_key = gr.Textbox(elem_id="cite-key", elem_classes="hidden-ctl", show_label=False, container=False)
+                cite_go = gr.Button("open", elem_id="cite-go", elem_classes="hidden-ctl")
+                lang_box = gr.Textbox("", elem_id="lang", elem_classes="hidden-ctl", show_label=False, container=False)
+            with gr.Tab("报告 / Reports", id="reports-tab"):
+                table = gr.Dataframe(reports_rows(a) if ready else [], headers=REPORT_HEADERS, interactive=False,
+                                     elem_id="reports")
                 with gr.Row():
-                    pick = gr.Dropdown([r.report_id for r in assistant.reports()], label="报告 / Report",
-                                       value=None, elem_id="pick")  # never a report chosen for the person
-                    sec = gr.Dropdown([], label="章节 / Section")
-                reader = gr.HTML(elem_id="reader")
+                    pick = gr.Dropdown(reports, value=first, label="报告 / Report", elem_id="pick", scale=3)
+                    sec = gr.Dropdown(section_choices(a, first) if ready else [], value=None, label="章节 / Section",
+                                      elem_id="section", scale=3)
+                    prev_btn = gr.Button("◀ 上一节 / Previous", elem_id="prev", scale=1, min_width=100)
+                    next_btn = gr.Button("下一节 / Next ▶", elem_id="next", scale=1, min_width=100)
+                sec_key = gr.Textbox(elem_id="sec-key", elem_classes="hidden-ctl", show_label=False, container=False)
+                sec_go = gr.Button("open", elem_id="sec-go", elem_classes="hidden-ctl")
+                reader = gr.HTML(read_section(a, first, None) if ready else "", elem_id="reader")
                 upload = gr.File(label="添加报告 / Add a report (.txt .md .pdf .docx .html)", file_count="multiple",
                                  file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"], elem_id="upload")
                 with gr.Row():
                     add = gr.Button("加入索引 / Add to index", elem_id="add")
                     drop = gr.Button("移除所选报告 / Remove the chosen report", elem_id="remove", variant="stop")
                 status = gr.HTML(elem_id="status")
-            with gr.Tab("评测 / Evaluation"):
+            with gr.Tab("评测 / Evaluation", id="eval-tab"):
                 e_split = gr.Dropdown(["all", "dev", "test"], value="test", label="题集 / Split")
-                e_run = gr.Button("运行评测 / Run evaluation")
-                e_table = gr.Markdown()
+                e_run = gr.Button("运行评测 / Run evaluation", elem_id="eval-run")
+                e_table = gr.Markdown(elem_id="eval-report")
                 e_chart = gr.Image(label="hit@k", type="filepath")
 
-        def _respond(message, history, st, pl, yr, pt, k, use_llm):
-            yield from respond(assistant, message, history, st, pl or [], yr, pt, k, use_llm)
+        # ---------------------------------------------------------- the background load
+        timer = gr.Timer(1.0, active=not ready)
 
-        outs = [chat, state, sources, panel, process, copy, searched]
+        def _poll():
+            if not loader.ready and not loader.failed:
+                return (gr.update(value="⏳ 正在加载模型和索引… / Loading the model and index… " + loader.status(),
+                                  visible=True), *([gr.skip()] * 7))
+            if loader.failed:
+                return (gr.update(value=f"⚠ {no_paths(loader.failed)}", visible=True), gr.Timer(active=False), *([gr.skip()] * 6))
+            a = loader.get()
+            pl, yrs = _choices_update(a)
+            reps = report_choices(a)
+            rid = reps[0][1] if reps else None
+            return (gr.update(visible=False), gr.Timer(active=False), gr.update(choices=pl), gr.update(choices=yrs), reports_rows(a),
+                    gr.update(choices=reps, value=rid), gr.update(choices=section_choices(a, rid), value=None),
+                    read_section(a, rid, None))
+
+        timer.tick(_poll, None, [loading, timer, f_places, f_year, table, pick, sec, reader], show_progress="hidden")
+
+        # ---------------------------------------------------------- asking
+        def _respond(message, history, st, pl, yr, pt, k, use_llm):
+            yield from respond(loader, message, history, st, pl or [], yr, pt, k, use_llm)
+
+        outs = [chat, state, process, copy, searched, lang_box]
+        pending = gr.State("")  # the box empties as soon as a question is sent, so typing the next one is safe
         for trigger in (box.submit, send.click):
-            trigger(_respond, [box, chat, state, f_places, f_year, f_part, f_k, f_llm], outs).then(lambda: "", None, box)
+            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(
+                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs)
         for comp in (f_places, f_year, f_part, f_k):
             comp.change(lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
                         [f_places, f_year, f_part, f_k], in_force)
-        sources.change(lambda c, st: show_source(assistant, c, st), [sources, state], panel)
+        cite_go.click(lambda key, st: show_source(loader, key, st), [cite_key, state], panel, show_progress="hidden")
+        lang_box.change(None, lang_box, None, js="(l) => { document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN'; }")
 
-        def _like(st, data: gr.LikeData):
-            return record_feedback(assistant, st, bool(data.liked), data.index if isinstance(data.index, int)
-                                   else (data.index[0] if data.index else None))
+        def _like(st, history, data: gr.LikeData):
+            return record_feedback(loader, st, history, bool(data.liked), data.index)
 
-        chat.like(_like, [state], thanks)
-        pick.change(lambda rid: gr.update(choices=report_sections(assistant, rid), value=None), pick, sec)
-        sec.change(lambda rid, s: section_text(assistant, rid, s), [pick, sec], reader)
+        chat.like(_like, [state, chat], chat, show_progress="hidden")
+        clear_outs = [chat, state, panel, process, copy, searched]
+        clear_btn.click(lambda: clear(), None, clear_outs)
+        chat.clear(lambda: clear(), None, clear_outs)
+
+        # ---------------------------------------------------------- reports
+        pick.change(lambda rid: (gr.update(choices=section_choices(assistant_of(loader), rid), value=None),
+                                 read_section(assistant_of(loader), rid, None)), pick, [sec, reader])
+        sec.input(lambda rid, i: read_section(assistant_of(loader), rid, i), [pick, sec], reader)
+        for btn, delta in ((prev_btn, -1), (next_btn, 1)):
+            btn.click(lambda rid, i, d=delta: (lambda j: (j, read_section(assistant_of(loader), rid, j)))(
+                step_section(assistant_of(loader), rid, i, d)), [pick, sec], [sec, reader])
+
+        def _open_row(data: gr.SelectData):
+            row = getattr(data, "row_value", None) or []
+            rid = row[-1] if row else None
+            return gr.update(value=rid) if rid else gr.skip()
+
+        table.select(_open_row, None, pick)
+
+        def _open_section(rid, key):
+            i = int((key or "0").split("|")[0] or 0)
+            return i, read_section(assistant_of(loader), rid, i)
+
+        sec_go.click(_open_section, [pick, sec_key], [sec, reader], show_progress="hidden")
 
         def _add(files, progress=gr.Progress()):
+            assistant = assistant_of(loader)
             msg = add_report(assistant, files, progress)
-            new_places = sorted({r.city for r in assistant.reports()})
-            return (msg, reports_rows(assistant), gr.update(choices=[r.report_id for r in assistant.reports()]),
-                    gr.update(choices=new_places))
+            pl, _ = _choices_update(assistant)
+            return msg, reports_rows(assistant), gr.update(choices=report_choices(assistant)), gr.update(choices=pl)
 
         add.click(_add, upload, [status, table, pick, f_places], concurrency_limit=1)
 
         def _remove(rid, progress=gr.Progress()):
+            assistant = assistant_of(loader)
             msg = remove_report(assistant, rid, progress)
-            new_places = sorted({r.city for r in assistant.reports()})
-            return (msg, reports_rows(assistant), gr.update(choices=[r.report_id for r in assistant.reports()],
-                                                            value=None), gr.update(choices=new_places))
+            pl, _ = _choices_update(assistant)
+            return (msg, reports_rows(assistant), gr.update(choices=report_choices(assistant), value=None),
+                    gr.update(choices=pl))
 
         drop.click(_remove, pick, [status, table, pick, f_places], concurrency_limit=1)
 
+        # ---------------------------------------------------------- evaluation
         def _eval(split, progress=gr.Progress()):
-            try:
-                from eval.runner import main as run_eval
-            except ImportError:
-                return "evaluation not available / 评测不可用", None
             out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
-            from eval.runner import DEFAULT_SET
-
-            progress(0, desc="running / 运行中")
-            run_eval(set_path=DEFAULT_SET, out=out, split=None if split == "all" else split, assistant=assistant)
-            return (out / "report.md").read_text(encoding="utf-8"), str(out / "hit_at_k.png")
+            return run_evaluation(assistant_of(loader), split, out,
+                                  lambda done, total: progress((done, total), desc="评测中 / evaluating", unit="questions"))
 
         e_run.click(_eval, e_split, [e_table, e_chart], concurrency_limit=1)
 
         def ask(question: str, k: int = 5) -> dict:
             """Same JSON as `rag ask --json`; a bad input or a failure is {"question", "error"} with a message."""
-            return api_ask(assistant, question, k)
+            return api_ask(loader, question, k)
 
         gr.api(ask, api_name="ask")
     demo.queue(default_concurrency_limit=4)
@@ -351,9 +299,75 @@ def theme():
                              font_mono=["ui-monospace", "monospace"])
 
 
-def launch(assistant: Assistant, host: str = "127.0.0.1", port: int = 7860, block: bool = True):
-    assistant.search("预热 warm-up")  # first-question costs (tokenizer, jieba, torch kernels) paid before serving
-    demo = build_app(assistant)
-    demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=not block,
-                theme=theme(), css=CSS, js=JS, footer_links=[], quiet=not block)
+class _CSPMiddleware:
+    """Adds the Content-Security-Policy header to every HTTP response."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_csp(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"content-security-policy", CSP.encode())]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_csp)
+
+
+def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool | None = None,
+           before_bind=None):
+    """Serve the page for an Assistant or a Loader; with ``block=False`` return at once (tests).
+
+    ``before_bind`` runs after the page is built and right before the port is taken (it closes the
+    "starting…" placeholder)."""
+    from starlette.middleware import Middleware
+
+    demo = build_app(source)
+    if before_bind:
+        before_bind()
+    demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=True,
+                theme=theme(), css=CSS, js=JS, footer_links=[], quiet=(not block) if quiet is None else quiet,
+                app_kwargs={"middleware": [Middleware(_CSPMiddleware)]})
+    if block:
+        demo.block_thread()
+    return demo
+
+
+def serve(config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None,
+          placeholder=None):
+    """What `rag ui` runs: the page first, then the model and index in the background."""
+    import sys
+
+    loader = Loader(t0=t0, verbose=verbose)
+    loader.mark("import the page's code (gradio)")
+    demo = launch(loader, host=host, port=port, block=False, quiet=True,
+                  before_bind=placeholder.close if placeholder else None)
+    loader.mark(f"page served at http://{host}:{port}")
+    print(f"Open http://{host}:{port} (Ctrl-C stops); the model and index are loading…", file=sys.stderr, flush=True)
+
+    def load(ld: Loader):
+        from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
+
+        ld.mark("import rag")
+        if not (config.index_dir / "manifest.json").exists():
+            ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
+            print(f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
+                  file=sys.stderr, flush=True)
+
+        def progress(label, done, total):
+            ld.progress(f"{label} {done}/{total}")
+
+        assistant = Assistant.load(config, build_if_missing=True, progress=progress)
+        ld.mark("load the index")
+        ld.progress("预热模型 / warming up the model")
+        assistant.search("预热 warm-up")  # loads the model and pays first-question costs (tokenizer, jieba, kernels)
+        ld.mark("load the model and warm up (ready to answer)")
+        return assistant
+
+    loader.start(load)
+    demo.block_thread()
     return demo
