@@ -87,7 +87,11 @@ def divisions() -> tuple[Division, ...]:
 @lru_cache(maxsize=1)
 def _jieba_tags() -> dict[str, str]:
     """jieba's own dictionary tags (``ns`` = place name), to tell 昆山 (a place) from 长治 (久安)."""
-    import jieba
+    import warnings
+
+    with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
+        warnings.simplefilter("ignore")
+        import jieba
 
     path = jieba.get_dict_file()
     tags: dict[str, str] = {}

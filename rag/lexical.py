@@ -33,7 +33,11 @@ _user_words: tuple[str, ...] = ()
 def _tokenizer():
     global _jieba
     if _jieba is None:
-        import jieba
+        import warnings
+
+        with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
+            warnings.simplefilter("ignore")
+            import jieba
 
         jieba.setLogLevel(logging.WARNING)
         _jieba = jieba.Tokenizer()
