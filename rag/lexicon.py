@@ -86,7 +86,8 @@ ENGLISH_IRREGULAR = {"grew": "grow", "grown": "grow", "built": "build", "rose": 
 TRANSLATION_VAGUENESS = 0.7
 TRANSLATION_MAX_DF_SHARE = 0.4
 TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
-TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
+TRANSLATION_EXACT_BONUS = 0.7
+PAIR_WINDOW = 5  # two words of a dictionary phrase may stand this far apart in a question  # a gloss that is the word itself outranks a longer gloss containing it
 # CC-CEDICT glosses that are cross-references, not translations.
 CEDICT_SKIP_GLOSS_PREFIXES = ("variant of", "old variant", "see ", "abbr. for", "surname ", "CL:", "used in",
                               "Japanese variant", "also written", "also pr.", "erhua variant")

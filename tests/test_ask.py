@@ -80,5 +80,10 @@ def test_a_list_question_is_answered_from_the_sections_own_items_in_order(assist
 
 
 def test_a_list_the_report_does_not_have_is_not_made_up_from_another_list(assistant):
+    # the same report does list its key tasks when asked for them…
+    tasks = assistant.ask("海东2023年重点任务有哪些？")
+    assert any(line.startswith("1. 一是") for line in tasks.answer.splitlines())
+    # …but a list it does not have (民生实事) is not made up from them
     answer = assistant.ask("海东2023年有哪些民生实事？")
-    assert not any(line.startswith("1. 一是") for line in answer.answer.splitlines())
+    assert answer.status in ("answered", "not_in_reports")
+    assert not any(re.match(r"^\d+\. [一二三四五六七八九]是", line) for line in answer.answer.splitlines())
