@@ -146,6 +146,10 @@ def compose(info: QueryInfo, hits: list[Hit], index: Index, catalog: Catalog, qv
             return Composed(listed[0], listed[1], verdict)
     chosen = _choose(scored, s, k, several_places=len(info.places) > 1)
     text, citations = _write(chosen, hits, index, info.lang)
+    if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
+        missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
+        text = (f"(No report of {missing_places} is indexed; only the others are answered.)\n" if info.lang == "en"
+                else f"（未收录{missing_places}的报告，只回答其他地方。）\n") + text
     return Composed(text, citations, verdict)
 
 
@@ -353,18 +357,22 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
                 f"已收录的地方：{'、'.join(indexed)}。")
     if verdict.status == ab.YEAR_NOT_COVERED:
         year = verdict.uncovered_year
+        years = "、".join(map(str, catalog.all_years))
         if en:
-            return f"No indexed report covers {year}. {_years_text(verdict, 'en')}"
-        return f"已收录的报告没有涉及{year}年。{_years_text(verdict, 'zh')}"
+            covered = _years_text(verdict, "en") if verdict.places_years else f"The reports cover {years.replace('、', ', ')}."
+            return f"No indexed report covers {year}. {covered}"
+        covered = _years_text(verdict, "zh") if verdict.places_years else f"已收录的报告涉及{years}年。"
+        return f"已收录的报告没有涉及{year}年。{covered}"
     where = "、".join(info.places) if info.places else ""
     missing = verdict.evidence.missing_terms if verdict.evidence else ()
     if en:
-        place = f"the report of {', '.join(_place_name(p, 'en') for p in info.places)}" if info.places else "the indexed reports"
-        why = (f" They never mention: {', '.join(missing)}." if missing
-               else " The closest passages are about other things.")
-        return f"Not found: {place} does not address this question.{why}"
+        place = (f"the report of {', '.join(_place_name(p, 'en') for p in info.places)} does"
+                 if info.places else "the indexed reports do")
+        subject = "It never mentions" if info.places else "No report mentions"
+        why = f" {subject}: {', '.join(missing)}." if missing else " The closest passages are about other things."
+        return f"Not found: {place} not address this question.{why}"
     place = f"{where}的报告" if where else "已收录的报告"
-    why = f"报告中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"
+    why = f"{place}中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"
     return f"没有找到答案：{place}没有谈到这个问题。{why}"
 
 
