@@ -85,6 +85,8 @@ def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]
     found = cache.get_many(keys)
     dim = None
     missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
+    # batches of similar length: a batch is padded to its longest text, so mixed lengths waste compute
+    missing.sort(key=lambda i: len(texts[i]))
     stats.cached += len(texts) - len(missing)
     batch = 32
     for n in range(0, len(missing), batch):
@@ -192,7 +194,8 @@ class Index:
             spans.append([(s - c.start + offset, e - c.start + offset) for s, e in c.sentences])
             sentence_rows += [row] * len(c.sentences)
 
-        cache = EmbeddingCache(config.cache_dir / "embeddings.sqlite", encoder.name)
+        # vectors are cached per model and runtime (int8 ONNX vectors are close to torch's, not equal)
+        cache = EmbeddingCache(config.cache_dir / "embeddings.sqlite", getattr(encoder, "cache_key", encoder.name))
         try:
             arrays = embed_with_cache(encoder, passages, spans, cache, stats, progress)
         finally:
@@ -206,6 +209,9 @@ class Index:
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": encoder.name,
+            # informational: torch and int8 ONNX vectors agree to cosine >= 0.99, so an index built
+            # with either runtime is searched with the other (tests/test_onnx.py checks the parity)
+            "runtime": getattr(encoder, "runtime_name", "unknown"),
             "dimension": int(vectors.shape[1]),
             "chunker_version": CHUNKER_VERSION,
             "lexical_version": LEXICAL_VERSION,
