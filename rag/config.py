@@ -50,8 +50,9 @@ class Config:
     title_prefix: bool = True
     k: int = 5
     candidates: int = 60
-    # Dense search switches to HNSW above this many chunks; exact inner product below it.
-    hnsw_threshold: int = 200_000
+    # Dense search is exact (flat inner product) up to this many chunks and IVF above it, with
+    # filters applied inside the search (rag/index.py; measured in benchmarks/bench_scale.py).
+    ann_threshold: int = 200_000
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
