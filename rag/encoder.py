@@ -151,6 +151,9 @@ class _OnnxModel:
         options.intra_op_num_threads = threads  # one per core: more only contends on a small machine
         options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # no busy-waiting between ops: on a shared 2-core machine (the UI's server, other processes)
+        # a spinning pool thread steals the core the other one needs; measured 2x slower queries
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         from .onnx_export import ONNX_MODEL
 
         self.session = ort.InferenceSession(str(folder / ONNX_MODEL), options, providers=["CPUExecutionProvider"])

@@ -346,7 +346,7 @@ class Index:
                 scores, found = self.dense.search(q, k)
                 keep = found[0] >= 0
                 return found[0][keep], scores[0][keep]
-            sub = self._flat_vectors()[rows] @ q[0]
+            sub = np.einsum("ij,j->i", self._flat_vectors()[rows], q[0])
             top = top_k(sub, k)
             return np.asarray(rows)[top], sub[top]
         ivf = faiss.extract_index_ivf(self.dense)
@@ -376,7 +376,9 @@ class Index:
 
         n = len(self.chunks)
         if isinstance(self.dense, faiss.IndexFlat):
-            return self._flat_vectors() @ np.asarray(query_vector, dtype=np.float32)
+            # einsum, not BLAS: a BLAS matvec on faiss's buffer wakes its thread pool (measured ~10 ms
+            # on 2 shared cores, against <1 ms for this single-threaded pass over 1,500 x 384 floats)
+            return np.einsum("ij,j->i", self._flat_vectors(), np.asarray(query_vector, dtype=np.float32))
         found, scores = self.dense_search(query_vector, k, rows)
         out = np.full(n, float(scores.min()) if len(scores) else -1.0, dtype=np.float32)
         out[found] = scores
