@@ -7,7 +7,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install start test browser bench
+.PHONY: install start test browser bench bench-scale
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ start: install
 test: install browser
 	$(BIN)/python -m pytest -q
 
+# one run on this machine: CPU, project vs LangChain baseline query times, cold/warm build, peak memory
 bench: install
-	$(BIN)/python benchmarks/bench_index.py
-	$(BIN)/python benchmarks/bench_query.py
+	$(BIN)/python benchmarks/bench_all.py
+
+# the 10k/100k/1M synthetic scale benchmark (about 15 minutes on 2 cores; ~10 GB peak at 1M)
+bench-scale: install
+	$(BIN)/python benchmarks/bench_scale.py

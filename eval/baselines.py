@@ -15,7 +15,7 @@ class CachedEmbeddings(Embeddings):
         self.encoder = assistant.encoder
         from rag.index import BuildStats, EmbeddingCache
 
-        self._cache = EmbeddingCache(assistant.config.cache_dir / "embeddings.sqlite", f"baseline|{self.encoder.name}")
+        self._cache = EmbeddingCache(assistant.config.cache_dir / "embeddings.sqlite", f"baseline|{getattr(self.encoder, 'cache_key', self.encoder.name)}")
         self._stats = BuildStats()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -66,7 +66,7 @@ class PassageView:
 def make_encoder(config: Config):
     from .encoder import Encoder
 
-    return Encoder(config.model, config.cache_dir)
+    return Encoder(config.model, config.cache_dir, runtime=config.runtime)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ class Config:
     cache_dir: Path = field(default_factory=_default_cache_dir)
     corpus: tuple[Path, ...] = (BUNDLED_CORPUS,)
     model: str = BUNDLED_MODEL
+    # embedding runtime: "auto" = int8 ONNX for the bundled model on a CPU, torch otherwise (rag/encoder.py)
+    runtime: str = "auto"
     # Chunk sizes in characters: tuned on eval/questions.jsonl (see eval/README.md).
     chunk_size: int = 320
     chunk_max: int = 480
@@ -48,8 +50,9 @@ class Config:
     title_prefix: bool = True
     k: int = 5
     candidates: int = 60
-    # Dense search switches to HNSW above this many chunks; exact inner product below it.
-    hnsw_threshold: int = 200_000
+    # Dense search is exact (flat inner product) up to this many chunks and IVF above it, with
+    # filters applied inside the search (rag/index.py; measured in benchmarks/bench_scale.py).
+    ann_threshold: int = 200_000
     llm_base_url: str | None = None
     llm_model: str | None = None
     llm_api_key: str | None = None
@@ -66,6 +69,8 @@ class Config:
             raise RagError(f"bad chunk sizes: size={self.chunk_size}, max={self.chunk_max}")
         if not 0 <= self.chunk_overlap < self.chunk_size:
             raise RagError(f"chunk overlap must be between 0 and chunk size, got {self.chunk_overlap}")
+        if self.runtime not in ("auto", "torch", "onnx"):
+            raise RagError(f"unknown runtime '{self.runtime}'; use auto, torch or onnx")
         if not 1 <= self.k <= 50:
             raise RagError(f"k must be between 1 and 50, got {self.k}")
         if not self.max_file_mb > 0:
@@ -87,6 +92,8 @@ class Config:
             values["cache_dir"] = Path(env["RAG_CACHE_DIR"])
         if env.get("RAG_MODEL"):
             values["model"] = env["RAG_MODEL"]
+        if env.get("RAG_RUNTIME"):
+            values["runtime"] = env["RAG_RUNTIME"]
         if env.get("RAG_LLM_BASE_URL"):
             values["llm_base_url"] = env["RAG_LLM_BASE_URL"]
         if env.get("RAG_LLM_MODEL"):

@@ -60,6 +60,8 @@ def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]
     found = cache.get_many(keys)
     dim = None
     missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
+    # batches of similar length: a batch is padded to its longest text, so mixed lengths waste compute
+    missing.sort(key=lambda i: len(texts[i]))
     stats.cached += len(texts) - len(missing)
     batch = 32
     for n in range(0, len(missing), batch):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -121,24 +122,39 @@ class BM25:
 
     @classmethod
     def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+        """BM25 weights of tokenised documents (term counts collected in compact arrays, not lists)."""
         vocab: dict[str, int] = {}
-        rows, cols, vals = [], [], []
-        lengths = np.array([len(d) for d in docs], dtype=np.float32)
-        avg = float(lengths.mean()) if len(docs) else 1.0
-        for i, doc in enumerate(docs):
+        cols, vals = array("i"), array("f")
+        indptr = array("q", [0])
+        for doc in docs:
             for term, tf in Counter(doc).items():
-                j = vocab.setdefault(term, len(vocab))
-                rows.append(i)
-                cols.append(j)
+                cols.append(vocab.setdefault(term, len(vocab)))
                 vals.append(tf)
-        n_docs = len(docs)
-        tf = sparse.csr_matrix((np.array(vals, dtype=np.float32), (rows, cols)), shape=(n_docs, len(vocab)))
-        df = np.bincount(np.array(cols, dtype=np.int64), minlength=len(vocab)).astype(np.float32)
+            indptr.append(len(cols))
+        tf = sparse.csr_matrix((np.frombuffer(vals, dtype=np.float32), np.frombuffer(cols, dtype=np.int32),
+                                np.frombuffer(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
+        return cls.from_counts(vocab, tf, k1, b)
+
+    @classmethod
+    def from_counts(cls, vocab: dict[str, int], tf: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75,
+                    block: int = 100_000) -> "BM25":
+        """BM25 weights from a document-term count matrix, vectorised in row blocks (bounded memory
+        at a million documents; benchmarks/bench_scale.py builds its synthetic indexes this way)."""
+        tf = sparse.csr_matrix(tf, dtype=np.float32)
+        n_docs = tf.shape[0]
+        lengths = np.asarray(tf.sum(axis=1), dtype=np.float32).ravel()
+        avg = float(lengths.mean()) if n_docs else 1.0
+        df = np.bincount(tf.indices, minlength=len(vocab)).astype(np.float32)
         idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5)).astype(np.float32)
-        tf = tf.tocoo()
-        norm = k1 * (1 - b + b * lengths[tf.row] / max(avg, 1e-6))
-        w = idf[tf.col] * tf.data * (k1 + 1) / (tf.data + norm)
-        weights = sparse.csc_matrix((w.astype(np.float32), (tf.row, tf.col)), shape=(n_docs, len(vocab)))
+        w = np.empty(tf.nnz, dtype=np.float32)
+        for r0 in range(0, n_docs, block):
+            r1 = min(n_docs, r0 + block)
+            lo, hi = tf.indptr[r0], tf.indptr[r1]
+            rows = np.repeat(np.arange(r0, r1), np.diff(tf.indptr[r0:r1 + 1]))
+            data = tf.data[lo:hi]
+            norm = k1 * (1 - b + b * lengths[rows] / max(avg, 1e-6))
+            w[lo:hi] = idf[tf.indices[lo:hi]] * data * (k1 + 1) / (data + norm)
+        weights = sparse.csr_matrix((w, tf.indices, tf.indptr), shape=tf.shape).tocsc()
         return cls(vocab, weights)
 
     def doc_freq(self, term: str) -> int:

@@ -17,7 +17,7 @@ import numpy as np
 from .chunking import Chunk
 from .config import PARTS
 from .errors import FilterError
-from .index import Index
+from .index import Index, top_k
 from .ingest import Report
 from .lexical import terms
 from .query import Catalog, QueryInfo, read_question
@@ -110,6 +110,10 @@ class Retriever:
             rows_by_report.setdefault(c.report_id, []).append(i)
         self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
         self._parts = np.array([c.part for c in index.chunks])
+        # per chunk, the year its part speaks of (plan year of a plan, reviewed year of a review), or 0
+        self._part_years = np.array([(index.reports[c.report_id].plan_year if c.part == "plan" else
+                                      index.reports[c.report_id].reviewed_year if c.part == "review" else 0) or 0
+                                     for c in index.chunks], dtype=np.int64)
         self.catalog = Catalog(list(index.reports.values()), index.bm25.vocab, index.bm25.term_freq,
                                len(index.chunks), TermSimilarity(encoder) if encoder is not None else None)
 
@@ -154,8 +158,11 @@ class Retriever:
         filters = self.resolve_filters(info, cities, year, part)
         qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
         t1 = time.perf_counter()
-        dense_all = self.index.all_dense_scores(qvec) if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
-        lex_all = self.index.bm25.scores(terms(info.lexical_query)) if self.settings.lexical else np.zeros(len(self.index.chunks), np.float32)
+        # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
+        dense_all = self.index.all_dense_scores(qvec, rows=self._candidate_rows(filters, filters.cities)) \
+            if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
+        lex_all = self.index.bm25.scores(terms(info.lexical_query)) if self.settings.lexical \
+            else np.zeros(len(self.index.chunks), np.float32)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
             lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]
@@ -183,10 +190,10 @@ class Retriever:
         dense_rank = np.full(len(rows), -1)
         lex_rank = np.full(len(rows), -1)
         if s.dense:
-            order = np.argsort(-dense)[:candidates]
+            order = top_k(dense, candidates)
             dense_rank[order] = np.arange(len(order))
         if s.lexical and lex.max(initial=0) > 0:
-            order = np.argsort(-lex)[:candidates]
+            order = top_k(lex, candidates)
             order = order[lex[order] > 0]
             lex_rank[order] = np.arange(len(order))
         if s.fusion == "rrf":
@@ -209,7 +216,7 @@ class Retriever:
             years_part = self._year_parts(rows, filters.year)
             boost += s.year_boost * years_part
         fused *= boost
-        top = np.argsort(-fused)[:k]
+        top = top_k(fused, k)
         out = []
         for i in top:
             if fused[i] <= 0:
@@ -234,10 +241,4 @@ class Retriever:
 
     def _year_parts(self, rows: np.ndarray, year: int) -> np.ndarray:
         """1 where a chunk's part speaks of ``year`` (the plan of a plan year, the review of a reviewed year)."""
-        out = np.zeros(len(rows))
-        for i, row in enumerate(rows):
-            c = self.index.chunks[int(row)]
-            r = self.index.reports[c.report_id]
-            if (c.part == "plan" and r.plan_year == year) or (c.part == "review" and r.reviewed_year == year):
-                out[i] = 1.0
-        return out
+        return (self._part_years[rows] == year).astype(np.float64)

@@ -90,7 +90,8 @@ def model_cache(cache_dir) -> Path:
 
 @pytest.fixture(scope="session")
 def bundled_encoder(model_cache) -> Encoder:
-    return Encoder(BUNDLED_MODEL_NAME, model_cache)
+    # the safetensors folder through sentence-transformers; the int8 ONNX copy is tests/test_onnx.py's
+    return Encoder(BUNDLED_MODEL_NAME, model_cache, runtime="torch")
 
 
 @pytest.fixture(scope="session")
@@ -238,6 +239,7 @@ def test_queries_and_passages_get_the_e5_prefixes(bundled_encoder):
 
 def test_two_encoders_of_one_model_share_the_loaded_model(bundled_encoder, model_cache):
     assert Encoder(BUNDLED_MODEL_NAME, model_cache).st is bundled_encoder.st
+    assert Encoder(BUNDLED_MODEL_NAME, model_cache, runtime="torch").backend is bundled_encoder.backend
 
 
 def test_the_folder_loads_with_plain_sentence_transformers(model_dir, bundled_encoder):
