@@ -337,8 +337,12 @@ def _find_city(title: str, paras: list[str]) -> str | None:
     if m and not re.search(r"代表|^[我本全各该]", m.group(1)):
         return m.group(1)
     # the place a report keeps naming: jieba tags place names "ns" (德令哈市 ×6 in 003)
-    import jieba
-    import jieba.posseg
+    import warnings
+
+    with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
+        warnings.simplefilter("ignore")
+        import jieba
+        import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
 
