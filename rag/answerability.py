@@ -108,11 +108,37 @@ def uncovered_year(info: QueryInfo, catalog: Catalog) -> int | None:
 
 
 def term_present(term: str, text: str) -> bool:
-    """A topic term is present in a text when it occurs, or (for a longer Chinese term) all its bigrams do."""
+    """A topic term is present in a text when it occurs, or when the words it is compounded of all do
+    (粮食产量 in "粮食总产量", 地铁线 in "地铁3号线")."""
     if term in text:
         return True
-    grams = bigrams(term)
-    return len(term) >= 4 and bool(grams) and all(g in text for g in grams)
+    pattern = _compound_pattern(term)
+    return pattern is not None and pattern.search(text) is not None
+
+
+@lru_cache(maxsize=20_000)
+def _compound_pattern(term: str) -> re.Pattern | None:
+    # the parts in order, a few characters apart at most: 粮食.{0,4}产量 — not 最低 here and 工资 elsewhere
+    parts = compound_parts(term)
+    return re.compile(".{0,4}".join(map(re.escape, parts))) if len(parts) >= 2 else None
+
+
+@lru_cache(maxsize=20_000)
+def compound_parts(term: str) -> tuple[str, ...]:
+    """The words of two or more characters a Chinese compound is made of, when they make up most of it."""
+    if len(term) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", term):
+        return ()
+    from .lexical import segment_for_search
+
+    parts: list[str] = []
+    pos = 0
+    for w in sorted((w for w in segment_for_search(term) if 2 <= len(w) < len(term)), key=term.find):
+        at = term.find(w, pos)
+        if at >= pos:
+            parts.append(w)
+            pos = at + len(w)
+    covered = sum(len(p) for p in parts)
+    return tuple(parts) if covered * 3 >= len(term) * 2 else ()
 
 
 def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:

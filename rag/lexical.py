@@ -75,6 +75,11 @@ def segment(text: str) -> list[str]:
     return [w for w in _tokenizer().lcut(text or "", HMM=True) if w]
 
 
+def segment_for_search(text: str) -> list[str]:
+    """jieba's search-mode words: a compound and the shorter words inside it (粮食产量 → 粮食, 产量, 粮食产量)."""
+    return [w for w in _tokenizer().lcut_for_search(text or "") if w]
+
+
 def _words(text: str) -> list[str]:
     out: list[str] = []
     for m in re.finditer(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
