@@ -83,11 +83,6 @@ def passages_text(hits: list[Hit]) -> str:
     return "\n\n".join(f"[{i}] 《{h.report.title}》 {h.chunk.section}\n{h.chunk.text}" for i, h in enumerate(hits, 1))
 
 
-def build_messages(question: str, lang: str, hits: list[Hit]) -> list[tuple[str, str]]:
-    """The prompt as (role, text) pairs: what :data:`PROMPT` renders for these passages."""
-    system = SYSTEM_EN if lang == "en" else SYSTEM_ZH
-    return [("system", system), ("human", f"{passages_text(hits)}\n\n问题 / Question: {question}")]
-
 
 def check_answer(text: str, hits: list[Hit]) -> tuple[str, list[int], bool, list[str]]:
     """Remove markers outside 1..len(hits); flag figures not found in the passages their sentence cites."""
