@@ -183,3 +183,17 @@ def test_the_ui_shows_the_models_tokens_before_the_endpoint_has_finished(assista
     history, state = last[0], last[1]
     assert "5%左右" in history[-1]["content"] and "(#cite-0-1)" in history[-1]["content"]
     assert state["turns"][0]["mode"] == "llm" and llm.finished.is_set()
+
+
+@pytest.mark.parametrize("mode", ["error", "garbage"])
+def test_the_ui_falls_back_to_the_extractive_answer_when_the_endpoint_fails(assistant, llm, mode):
+    from ui.handlers import new_state, respond
+
+    llm.mode = mode
+    steps = list(respond(_assistant(assistant, llm.url), QUESTION, [], new_state(), llm=True))
+    history, state = steps[-1][0], steps[-1][1]
+    turn = state["turns"][0]
+    assert turn.get("mode", "extractive") == "extractive" and turn["citations"]
+    assert any("LLM unavailable" in n for n in turn["notes"])
+    assert [m["role"] for m in history] == ["user", "assistant"] and "▍" not in history[-1]["content"]
+    assert history[-1]["content"].startswith(assistant.ask(QUESTION).answer.split("\n")[0][:20])
