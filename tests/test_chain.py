@@ -244,3 +244,16 @@ def test_the_readme_langchain_examples_run(assistant, i):
     scope = {"fake": fake, "test_assistant": assistant, "print": lambda *a, **k: None}
     exec(compile(code, f"README.md example {i + 1}", "exec"), scope)
     assert "5%左右" in str(scope["result"])
+
+
+def test_ask_and_the_http_api_answer_through_the_chain(assistant, monkeypatch):
+    """One path, not two: Assistant.ask (and so the CLI, the UI, /ask and the evaluation) builds the chain."""
+    import rag.chain
+    from ui.handlers import api_ask
+
+    built = []
+    real = rag.chain.build_chain
+    monkeypatch.setattr(rag.chain, "build_chain", lambda a, llm=None: built.append(llm) or real(a, llm))
+    assistant.ask(QUESTION)
+    data = api_ask(assistant, QUESTION, 3)
+    assert built == [None, None] and data["status"] == "answered" and len(data["citations"]) <= 3
