@@ -15,4 +15,13 @@ from .retriever import Hit, RetrievalSettings, SearchResult  # noqa: E402
 __all__ = ["Answer", "Assistant", "BUNDLED_CORPUS", "Citation", "ComposerSettings", "Config", "FilterError", "Hit",
            "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "IngestError", "LLMError", "PARTS",
            "PassageView", "QuestionError", "RagError", "ReportInfo", "RetrievalSettings", "SearchResult",
-           "build_index", "__version__"]
+           "build_chain", "build_index", "__version__"]
+
+
+def __getattr__(name: str):
+    # LangChain is imported when the chain is first asked for, not by every `rag` command
+    if name == "build_chain":
+        from .chain import build_chain
+
+        return build_chain
+    raise AttributeError(f"module 'rag' has no attribute {name!r}")

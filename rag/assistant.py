@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import answerability
-from .answer import Answer, ComposerSettings, compose
+from .answer import Answer, ComposerSettings
 from .config import Config
 from .errors import IndexNotFoundError, IngestError, LLMError, QuestionError, RagError
 from .index import BuildStats, Index, Progress, Source, manifest_signature, read_generation
 from .ingest import collect_files, load_reports
 from .library import Library, RemovedReport
-from .query import is_followup, language
+from .query import is_followup
 from .retriever import RetrievalSettings, Retriever, SearchResult
 from .storage import check_replaceable, file_digest, write_lock
 from .validate import check_k, clean_text
@@ -167,35 +166,47 @@ class Assistant:
 
     def ask(self, question: str, *, k: int | None = None, cities=None, year=None, part=None, llm: bool = False,
             history: list[str] | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
-        """Answer one question with citations (extractive unless ``llm`` and an endpoint is configured)."""
-        t0 = time.perf_counter()
-        question, notes = _check_question(question)
-        k = check_k(k, self.config.k)
-        searched = self.rewrite_followup(question, history) if history else question
-        info = self.retriever.read(searched)
-        result = self.retriever.search(searched, k, cities=cities, year=year, part=part, info=info,
-                                       candidates=self.config.candidates)
-        t1 = time.perf_counter()
-        qvec = result.query_vector if result.query_vector is not None else self.encoder.encode_queries([searched])[0]
-        composed = compose(info, result.hits, self.index, self.retriever.catalog, qvec, k, self.composer,
-                           answerability.load_model(self.encoder.name))
-        text, citations, found = composed.text, composed.citations, composed.found
-        mode, flagged = "extractive", False
-        if llm and found:
-            from .chain import llm_answer
+        """Answer one question with citations (extractive unless ``llm`` and an endpoint is configured).
 
+        A thin call of :func:`rag.build_chain` (through :meth:`ask_stream`), so the CLI, the UI, the API
+        and the evaluation all answer through the one LangChain chain; ``on_token`` receives its ``str``
+        pieces as they stream.
+        """
+        answer = None
+        for piece in self.ask_stream(question, k=k, cities=cities, year=year, part=part, llm=llm, history=history):
+            if isinstance(piece, str):
+                if on_token is not None:
+                    on_token(piece)
+            else:
+                answer = piece
+        return answer
+
+    def ask_stream(self, question: str, *, k: int | None = None, cities=None, year=None, part=None,
+                   llm: bool = False, history: list[str] | None = None) -> Iterator["str | Answer"]:
+        """The chain's stream: ``str`` pieces as the model writes them (the extractive text as one piece
+        without a model), then the :class:`Answer`, which is authoritative (after a failure mid-stream it
+        is the extractive answer with a note saying why)."""
+        from .chain import build_chain, chat_model
+
+        model, unavailable = None, None
+        if llm:
             try:
-                text, citations, flagged = llm_answer(self.config, searched, info.lang, result.hits, k, on_token)
-                mode = "llm"
+                model = chat_model(self.config)
             except LLMError as exc:
-                notes.append(f"LLM unavailable, extractive answer shown instead: {exc}")
-        t2 = time.perf_counter()
-        filters = {**result.filters.as_dict(), **{"read_from_question": info.as_dict()}}
-        return Answer(question, text, found, filters, citations,
-                      {**result.timings_ms, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
-                       "total": (t2 - t0) * 1000},
-                      lang=language(question), searched_question=searched, notes=notes, hits=result.hits,
-                      flagged=flagged, mode=mode, status=composed.verdict.status, verdict=composed.verdict)
+                unavailable = str(exc)
+        request = {"question": question, "k": k, "cities": cities, "year": year, "part": part,
+                   "history": history or []}
+        for piece in build_chain(self, model).stream(request):
+            if isinstance(piece, Answer) and unavailable and piece.found:
+                piece.notes.append(f"LLM unavailable, extractive answer shown instead: {unavailable}")
+            yield piece
+
+    def as_retriever(self, k: int = 5, cities=None, year: int | None = None, part: str | None = None):
+        """This assistant's hybrid retrieval as a LangChain ``BaseRetriever`` (see ``rag.chain.ReportRetriever``)."""
+        from .chain import ReportRetriever
+
+        check_k(k, self.config.k)
+        return ReportRetriever(assistant=self, k=k, cities=list(cities) if cities else None, year=year, part=part)
 
     def ask_many(self, questions: list[str], **kwargs) -> Iterator[Answer]:
         for q in questions:

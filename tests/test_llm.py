@@ -24,6 +24,8 @@ class ScriptedLLM:
         self.reply = ""
         self.mode = "ok"  # ok | slow | garbage | error
         self.requests: list[dict] = []
+        self.gate: threading.Event | None = None  # when set up, the last piece waits until the test opens it
+        self.finished = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -50,12 +52,17 @@ class ScriptedLLM:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
-                    for piece in [outer.reply[i:i + 7] for i in range(0, len(outer.reply), 7)]:
+                    pieces = [outer.reply[i:i + 7] for i in range(0, len(outer.reply), 7)]
+                    for i, piece in enumerate(pieces):
+                        if outer.gate is not None and i == len(pieces) - 1:
+                            outer.gate.wait(30)
                         chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "test",
                                  "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
+                        self.wfile.flush()
                     end = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "test",
                            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                    outer.finished.set()  # every piece is out; only the end marker is left
                     self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                     return
                 payload = {"id": "c", "object": "chat.completion", "created": 0, "model": "test",
@@ -140,3 +147,53 @@ def test_a_failing_endpoint_falls_back_to_the_extractive_answer(assistant, llm, 
     assert answer.mode == "extractive" and answer.found and answer.citations
     assert any("LLM unavailable" in n for n in answer.notes)
     assert time.perf_counter() - t0 < 30  # the 1 s timeout, not a hang
+
+
+def test_the_chain_with_the_configured_endpoint_gives_what_ask_gives(assistant, llm):
+    from rag import build_chain
+    from rag.chain import chat_model
+
+    a = _assistant(assistant, llm.url)
+    llm.reply = "海东2023年地区生产总值预期增长5%左右[1]。"
+    via_chain = build_chain(a, chat_model(a.config)).invoke({"question": QUESTION})
+    via_ask = a.ask(QUESTION, llm=True)
+    assert via_chain.mode == via_ask.mode == "llm"
+    assert via_chain.answer == via_ask.answer and via_chain.to_json()["citations"] == via_ask.to_json()["citations"]
+
+
+def test_the_ui_shows_the_models_tokens_before_the_endpoint_has_finished(assistant, llm):
+    from ui.handlers import new_state, respond
+
+    config = assistant.config.with_(llm_base_url=llm.url, llm_model="test", llm_timeout=30.0)
+    a = Assistant(config, assistant.index, assistant.encoder)
+    n = next(i for i, h in enumerate(a.search(QUESTION).hits, 1) if "5%左右" in h.chunk.text)
+    llm.reply = f"海东市2023年地区生产总值预期增长5%左右[{n}]。"
+    llm.gate = threading.Event()
+    steps = respond(a, QUESTION, [], new_state(), llm=True)
+    partial = None
+    for step in steps:
+        content = step[0][-1]["content"]
+        if step[0][-1]["role"] == "assistant" and content.startswith("海东市"):
+            partial = content
+            break
+    assert partial is not None and not llm.finished.is_set()  # a token is on screen while the server still sends
+    assert "5%左右" not in partial  # the last piece has not been sent yet
+    llm.gate.set()
+    last = list(steps)[-1]
+    history, state = last[0], last[1]
+    assert "5%左右" in history[-1]["content"] and "(#cite-0-1)" in history[-1]["content"]
+    assert state["turns"][0]["mode"] == "llm" and llm.finished.is_set()
+
+
+@pytest.mark.parametrize("mode", ["error", "garbage"])
+def test_the_ui_falls_back_to_the_extractive_answer_when_the_endpoint_fails(assistant, llm, mode):
+    from ui.handlers import new_state, respond
+
+    llm.mode = mode
+    steps = list(respond(_assistant(assistant, llm.url), QUESTION, [], new_state(), llm=True))
+    history, state = steps[-1][0], steps[-1][1]
+    turn = state["turns"][0]
+    assert turn.get("mode", "extractive") == "extractive" and turn["citations"]
+    assert any("LLM unavailable" in n for n in turn["notes"])
+    assert [m["role"] for m in history] == ["user", "assistant"] and "▍" not in history[-1]["content"]
+    assert history[-1]["content"].startswith(assistant.ask(QUESTION).answer.split("\n")[0][:20])

@@ -70,9 +70,9 @@ def test_the_empty_source_panel_gives_a_hint_in_the_users_language():
 
 
 @pytest.mark.model
-def test_the_answer_streams_with_markers_that_carry_its_index(assistant):
+def test_the_extractive_answer_comes_at_once_with_markers_that_carry_its_index(assistant):
     steps = run(assistant, "海东2023年地区生产总值预期增长多少？")
-    assert len(steps) > 2  # streamed in several updates
+    assert len(steps) == 1  # complete in one update: nothing replays it line by line (LLM tokens: test_llm.py)
     history, state = steps[-1][0], steps[-1][1]
     assert "(#cite-0-1)" in history[-1]["content"] and "来源" in history[-1]["content"]
     assert state["turns"][0]["msg"] == 1 and state["turns"][0]["citations"][0]["city"] == "海东市"

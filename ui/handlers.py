@@ -59,17 +59,32 @@ def respond(source, message: str, history: list, state: dict | None, places=None
                                                                    "Loading the model and index; your answer follows…")})
         yield (history, state, *skip, tr(lang, "⏳ 加载中…", "⏳ loading…"), lang)
         history.pop()
+    placeholder = False
     try:
         from rag.validate import check_k, clean_text
 
         message = clean_text(message) if isinstance(message, str) else ""
         assistant = assistant_of(source)
         year_v = int(year) if year not in (None, "", "any") else None
-        answer = assistant.ask(message, k=check_k(k), cities=list(places or []) or None, year=year_v,
-                               part=part or None, history=state["searched"], llm=bool(llm))
+        stream = assistant.ask_stream(message, k=check_k(k), cities=list(places or []) or None, year=year_v,
+                                      part=part or None, history=state["searched"], llm=bool(llm))
+        history.append({"role": "assistant", "content": ""})
+        placeholder = True
+        answer, written = None, ""
+        for piece in stream:  # the model's tokens are shown as they arrive; the checked answer replaces them
+            if isinstance(piece, str):
+                if llm:
+                    written += piece
+                    history[-1] = {"role": "assistant", "content": md(written) + " ▍"}
+                    yield (history, state, *skip, gr.skip(), lang)
+            else:
+                answer = piece
+        history.pop()
     except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
         from rag import RagError
 
+        if placeholder:
+            history.pop()  # the half-written answer goes; the error takes its place
         text = str(exc) if isinstance(exc, RagError) else f"internal error: {type(exc).__name__}: {exc}"
         history.append({"role": "assistant", "content": f"⚠ {md(no_paths(text))}"})
         state["turns"].append({"msg": len(history) - 1, "question": message, "error": text, "lang": lang,
@@ -79,13 +94,7 @@ def respond(source, message: str, history: list, state: dict | None, places=None
     record = {**answer.to_json(), "lang": getattr(answer, "lang", lang) or lang,
               "searched_question": answer.searched_question or message, "msg": len(history)}
     turn = len(state["turns"])
-    full = answer_markdown(record, turn)
-    history.append({"role": "assistant", "content": ""})
-    lines = full.split("\n")
-    step = max(1, len(lines) // 8)  # stream in a few updates, not one per line: each update re-renders the chat
-    for i in range(0, len(lines), step):
-        history[-1] = {"role": "assistant", "content": "\n".join(lines[:i + step])}
-        yield (history, state, *skip, gr.skip(), lang)
+    history.append({"role": "assistant", "content": answer_markdown(record, turn)})
     state["searched"] = state["searched"] + [answer.searched_question or message]
     state["turns"] = state["turns"] + [record]
     total = answer.timings_ms.get("total", 0.0)
