@@ -56,4 +56,6 @@ def test_batch_mode_answers_100_questions_in_one_process_with_the_contract_on_ev
         assert set(line["timings_ms"]) >= {"retrieve", "answer", "total"}
         assert [c["n"] for c in line["citations"]] == list(range(1, len(line["citations"]) + 1))
         assert len(line["citations"]) <= 5
-        assert line["found"] or line["citations"] == []
+        assert line["found"] == (line["status"] == "answered")
+        # a refusal cites nothing, except the one closest passage a year_not_covered answer labels as its own year
+        assert line["found"] or len(line["citations"]) <= (1 if line["status"] == "year_not_covered" else 0)
