@@ -263,6 +263,15 @@ def ui(host: str = typer.Option("127.0.0.1", "--host", help="0.0.0.0 serves the 
     if not 0 < port < 65536:
         _fail(f"--port must be between 1 and 65535, not {port}", 2)
     config = _config(quiet=quiet)
+    from .errors import IndexNotFoundError
+    from .index import Index
+
+    try:  # a damaged or old index is refused now, not after a page that could never answer is served
+        Index.check(config.index_dir, config.model)
+    except IndexNotFoundError:
+        pass  # the first run builds it behind the page
+    except RagError as exc:
+        _fail(str(exc))
     try:
         from ui.placeholder import Placeholder
     except ImportError:

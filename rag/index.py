@@ -264,7 +264,13 @@ class Index:
         raise AssertionError("unreachable")
 
     @classmethod
-    def _load_once(cls, folder: Path, model: str | None) -> "Index":
+    def check(cls, folder: Path, model: str | None = None) -> None:
+        """The cheap part of :meth:`load` (manifest, versions, model, file sizes and checksums), so
+        ``rag ui`` can refuse a damaged or old index before it serves a page that could never answer."""
+        cls._load_once(Path(folder), model, check_only=True)
+
+    @classmethod
+    def _load_once(cls, folder: Path, model: str | None, check_only: bool = False) -> "Index":
         import faiss
 
         read_from = folder
@@ -292,6 +298,8 @@ class Index:
             raise _damaged(folder, "manifest.json", "lacks the file checksums or the dimension")
         for name in COMPONENTS:
             _verify(read_from, folder, name, files.get(name))
+        if check_only:
+            return None  # type: ignore[return-value]
         reports_raw = _read_json(read_from, "reports.json", list)
         try:
             reports = [_report_from_dict(d) for d in reports_raw]
