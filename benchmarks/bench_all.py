@@ -27,8 +27,22 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ROOT / "eval" / "questions.jsonl"
-SIMD = ("avx", "avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_int8",
-        "amx_bf16", "neon", "asimd", "sve")
+SIMD = (
+    "avx",
+    "avx2",
+    "fma",
+    "f16c",
+    "avx512f",
+    "avx512bw",
+    "avx512_vnni",
+    "avx512_bf16",
+    "avx_vnni",
+    "amx_int8",
+    "amx_bf16",
+    "neon",
+    "asimd",
+    "sve",
+)
 
 
 def cpu() -> str:
@@ -54,7 +68,7 @@ def matmul_gflops(seconds: float = 3.0, n: int = 1024) -> float:
     while time.perf_counter() < end:
         t = time.perf_counter()
         a @ a
-        best = max(best, 2 * n ** 3 / (time.perf_counter() - t) / 1e9)
+        best = max(best, 2 * n**3 / (time.perf_counter() - t) / 1e9)
     return best
 
 
@@ -70,8 +84,11 @@ def forward_gflop(encoder, texts: list[str]) -> float:
     """fp32-equivalent GFLOP of one forward pass over texts (matmuls and attention; e5-small)."""
     backend = encoder.backend
     tok = getattr(backend, "tokenizer", None)
-    lengths = [len(e.ids) for e in tok.encode_batch([encoder.passage_prefix + t for t in texts])] if tok else \
-        [len(x) for x in backend.tokenize([encoder.passage_prefix + t for t in texts])["input_ids"]]
+    lengths = (
+        [len(e.ids) for e in tok.encode_batch([encoder.passage_prefix + t for t in texts])]
+        if tok
+        else [len(x) for x in backend.tokenize([encoder.passage_prefix + t for t in texts])["input_ids"]]
+    )
     hidden, layers, ffn = 384, 12, 1536
     per_token = 2 * layers * (4 * hidden * hidden + 2 * hidden * ffn)
     return sum(n * per_token + layers * 4 * n * n * hidden for n in lengths) / 1e9
@@ -83,9 +100,9 @@ def main() -> None:
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold build (minutes)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from eval.baselines import build_baselines
     from rag import Assistant, Config
     from rag.assistant import build_index
-    from eval.baselines import build_baselines
 
     rows: list[tuple[str, str]] = []
     rows.append(("machine", cpu()))
@@ -96,13 +113,13 @@ def main() -> None:
     config = Config.from_env()
     t = time.perf_counter()
     assistant = Assistant.load(config, build_if_missing=True)
-    assistant.encoder.dim
+    _ = assistant.encoder.dim
     rows.append(("start (index + model load, in process)", f"{time.perf_counter() - t:.1f} s"))
     rows.append(("embedding runtime", assistant.encoder.runtime_name))
     files = sorted(p for p in config.corpus[0].glob("*.txt"))
     baseline = build_baselines(assistant, files)["ensemble"]
     questions = [json.loads(x)["question"] for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    questions = questions[:args.questions]
+    questions = questions[: args.questions]
     assistant.ask("预热 warm-up")
     baseline.invoke("预热 warm-up")
     ours_retrieve, ours_total, theirs = [], [], []
@@ -113,15 +130,23 @@ def main() -> None:
         t = time.perf_counter()
         answer = assistant.ask(q)
         ours_total.append((time.perf_counter() - t) * 1000)
-        ours_retrieve.append(answer.timings_ms.get("retrieve", float("nan")) if hasattr(answer, "timings_ms")
-                             else float("nan"))
+        ours_retrieve.append(
+            answer.timings_ms.get("retrieve", float("nan")) if hasattr(answer, "timings_ms") else float("nan")
+        )
     b50, o50, r50 = statistics.median(theirs), statistics.median(ours_total), statistics.median(ours_retrieve)
-    rows.append(("baseline query (EnsembleRetriever.invoke) p50 / p95",
-                 f"{b50:.1f} / {pct(theirs, .95):.1f} ms"))
-    rows.append(("project retrieve (Retriever.search) p50 / p95",
-                 f"{r50:.1f} / {pct(ours_retrieve, .95):.1f} ms (ratio to baseline p50: {r50 / b50:.2f})"))
-    rows.append(("project full answer (Assistant.ask) p50 / p95",
-                 f"{o50:.1f} / {pct(ours_total, .95):.1f} ms (ratio to baseline p50: {o50 / b50:.2f})"))
+    rows.append(("baseline query (EnsembleRetriever.invoke) p50 / p95", f"{b50:.1f} / {pct(theirs, 0.95):.1f} ms"))
+    rows.append(
+        (
+            "project retrieve (Retriever.search) p50 / p95",
+            f"{r50:.1f} / {pct(ours_retrieve, 0.95):.1f} ms (ratio to baseline p50: {r50 / b50:.2f})",
+        )
+    )
+    rows.append(
+        (
+            "project full answer (Assistant.ask) p50 / p95",
+            f"{o50:.1f} / {pct(ours_total, 0.95):.1f} ms (ratio to baseline p50: {o50 / b50:.2f})",
+        )
+    )
     print(*rows[-3:], sep="\n", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,13 +159,20 @@ def main() -> None:
 
             texts = [embedding_text(c, assistant.index.report_of(c).title) for c in assistant.index.chunks]
             work = forward_gflop(assistant.encoder, texts)
-            rows.append(("cold build, bundled corpus (fresh embedding cache)",
-                         f"{s.seconds:.1f} s, {s.chunks} chunks, {s.chunks / s.seconds:.1f} chunks/s; "
-                         f"{work / s.seconds:.0f} GFLOP/s fp32-equivalent = {work / s.seconds / gflops:.0%} "
-                         f"of the matmul figure above"))
+            rows.append(
+                (
+                    "cold build, bundled corpus (fresh embedding cache)",
+                    f"{s.seconds:.1f} s, {s.chunks} chunks, {s.chunks / s.seconds:.1f} chunks/s; "
+                    f"{work / s.seconds:.0f} GFLOP/s fp32-equivalent = {work / s.seconds / gflops:.0%} "
+                    f"of the matmul figure above",
+                )
+            )
             print(rows[-1], flush=True)
-        _, s = build_index(cold_cfg if not args.skip_cold else config.with_(index_dir=Path(tmp) / "index"),
-                           assistant.encoder, rebuild=True)
+        _, s = build_index(
+            cold_cfg if not args.skip_cold else config.with_(index_dir=Path(tmp) / "index"),
+            assistant.encoder,
+            rebuild=True,
+        )
         rows.append(("warm build (nothing new to embed)" if s.embedded == 0 else "build", f"{s.seconds:.1f} s"))
     rows.append(("peak RSS of this process", f"{peak_gb():.2f} GB"))
     rows.append(("UI time-to-page", "see `rag ui --verbose` (UI startup report)"))

@@ -21,14 +21,16 @@ def main() -> None:
         config = Config(index_dir=Path(tmp) / "index", cache_dir=Path(tmp) / "cache")
         encoder = Encoder(cache_dir=model_cache)
         t = time.perf_counter()
-        encoder.dim
+        _ = encoder.dim
         print(f"model load: {time.perf_counter() - t:.1f}s")
         for label in ("cold", "warm"):
             _, s = build_index(config, encoder, rebuild=True)
             peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{label}: {s.reports} reports, {s.chunks} chunks, {s.sentences} sentences, {s.characters} chars, "
-                  f"{s.seconds:.1f}s, {s.chunks / s.seconds:.1f} chunks/s, embedded {s.embedded}, "
-                  f"peak RSS {peak:.0f} MiB")
+            print(
+                f"{label}: {s.reports} reports, {s.chunks} chunks, {s.sentences} sentences, {s.characters} chars, "
+                f"{s.seconds:.1f}s, {s.chunks / s.seconds:.1f} chunks/s, embedded {s.embedded}, "
+                f"peak RSS {peak:.0f} MiB"
+            )
 
 
 if __name__ == "__main__":

@@ -77,10 +77,14 @@ def one(n: int, save: bool) -> dict:
     sample = rng.integers(0, len(real.chunks), n)
     base_reports = list(real.reports.values())
     n_reports = max(1, -(-n // CHUNKS_PER_REPORT))
-    reports = [replace(base_reports[r % len(base_reports)], report_id=f"syn-{r}", text="", sections=())
-               for r in range(n_reports)]
-    chunks = [replace(real.chunks[s], chunk_id=f"syn:{i}", report_id=f"syn-{i // CHUNKS_PER_REPORT}",
-                      sentences=()) for i, s in enumerate(sample.tolist())]
+    reports = [
+        replace(base_reports[r % len(base_reports)], report_id=f"syn-{r}", text="", sections=())
+        for r in range(n_reports)
+    ]
+    chunks = [
+        replace(real.chunks[s], chunk_id=f"syn:{i}", report_id=f"syn-{i // CHUNKS_PER_REPORT}", sentences=())
+        for i, s in enumerate(sample.tolist())
+    ]
 
     vectors = np.empty((n, real_vecs.shape[1]), dtype=np.float32)
     for a in range(0, n, 100_000):
@@ -97,10 +101,22 @@ def one(n: int, save: bool) -> dict:
     bm25_build_s = time.perf_counter() - t
     del tf
 
-    manifest = dict(real.manifest, chunks=n, reports=n_reports, sources=[],
-                    dense_index="flat_ip" if n <= config.ann_threshold else "ivf_flat")
-    index = Index(manifest, reports, chunks, dense, bm25, np.zeros((0, real_vecs.shape[1]), np.float32),
-                  np.zeros(0, dtype=np.int64))
+    manifest = dict(
+        real.manifest,
+        chunks=n,
+        reports=n_reports,
+        sources=[],
+        dense_index="flat_ip" if n <= config.ann_threshold else "ivf_flat",
+    )
+    index = Index(
+        manifest,
+        reports,
+        chunks,
+        dense,
+        bm25,
+        np.zeros((0, real_vecs.shape[1]), np.float32),
+        np.zeros(0, dtype=np.int64),
+    )
     retriever = Retriever(index, encoder)
 
     questions = [json.loads(x)["question"] for x in QUESTIONS.read_text(encoding="utf-8").splitlines() if x.strip()]
@@ -127,11 +143,16 @@ def one(n: int, save: bool) -> dict:
         finally:
             shutil.rmtree(folder.parent, ignore_errors=True)
     return {
-        "chunks": n, "dense_index": manifest["dense_index"], "dense_build_s": round(dense_build_s, 2),
-        "bm25_build_s": round(bm25_build_s, 2), "bm25_nnz": int(bm25.weights.nnz),
+        "chunks": n,
+        "dense_index": manifest["dense_index"],
+        "dense_build_s": round(dense_build_s, 2),
+        "bm25_build_s": round(bm25_build_s, 2),
+        "bm25_nnz": int(bm25.weights.nnz),
         "tokenize_s_estimate": round(tokenize_s_per_chunk * n, 1),
-        "query_p50_ms": round(pct(totals, 0.5), 1), "query_p95_ms": round(pct(totals, 0.95), 1),
-        "search_p50_ms": round(pct(searches, 0.5), 1), "search_p95_ms": round(pct(searches, 0.95), 1),
+        "query_p50_ms": round(pct(totals, 0.5), 1),
+        "query_p95_ms": round(pct(totals, 0.95), 1),
+        "search_p50_ms": round(pct(searches, 0.5), 1),
+        "search_p95_ms": round(pct(searches, 0.95), 1),
         "dense_recall_at_10": round(float(np.mean(recalls)), 3) if recalls else 1.0,
         "peak_rss_gb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
         "disk_mb": round(disk_mb, 1) if disk_mb is not None else None,
@@ -162,13 +183,18 @@ def plot(rows: list[dict], path: Path) -> None:
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| chunks | dense index | FAISS build | BM25 build (+ tokenising, est.) | query p50 / p95 | "
-             "dense recall@10 | peak RSS | on disk |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| chunks | dense index | FAISS build | BM25 build (+ tokenising, est.) | query p50 / p95 | "
+        "dense recall@10 | peak RSS | on disk |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         disk = f"{r['disk_mb']:.0f} MB" if r["disk_mb"] is not None else "—"
-        lines.append(f"| {r['chunks']:,} | {r['dense_index']} | {r['dense_build_s']:.1f} s | {r['bm25_build_s']:.1f} s "
-                     f"(+ {r['tokenize_s_estimate']:.0f} s) | {r['query_p50_ms']:.0f} / {r['query_p95_ms']:.0f} ms | "
-                     f"{r['dense_recall_at_10']:.2f} | {r['peak_rss_gb']:.1f} GB | {disk} |")
+        lines.append(
+            f"| {r['chunks']:,} | {r['dense_index']} | {r['dense_build_s']:.1f} s | {r['bm25_build_s']:.1f} s "
+            f"(+ {r['tokenize_s_estimate']:.0f} s) | {r['query_p50_ms']:.0f} / {r['query_p95_ms']:.0f} ms | "
+            f"{r['dense_recall_at_10']:.2f} | {r['peak_rss_gb']:.1f} GB | {disk} |"
+        )
     return "\n".join(lines)
 
 

@@ -50,8 +50,11 @@ def wait_for_page(url: str, proc: subprocess.Popen, limit: float, marker: bytes 
 
 def first_answer(base: str, question: str) -> dict:
     """Ask through Gradio's HTTP API (/gradio_api/call/ask): the same endpoint scripts use."""
-    req = urllib.request.Request(f"{base}/gradio_api/call/ask", data=json.dumps({"data": [question, 5]}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{base}/gradio_api/call/ask",
+        data=json.dumps({"data": [question, 5]}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(req, timeout=30) as r:
         event = json.load(r)["event_id"]
     with urllib.request.urlopen(f"{base}/gradio_api/call/ask/{event}", timeout=900) as r:
@@ -72,8 +75,13 @@ def one_run(verbose: bool) -> tuple[float, float, float, str]:
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     t0 = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--verbose"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--verbose"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for_page(base + "/", proc, 120, marker=b"")
@@ -104,10 +112,15 @@ def main() -> None:
         responses.append(response)
         pages.append(page)
         firsts.append(first)
-        print(f"run {i + 1}: time-to-response {response:.2f} s, time-to-page {page:.2f} s, "
-              f"time-to-first-answer {first:.2f} s", flush=True)
-    print(f"median of {args.runs}: time-to-response {statistics.median(responses):.2f} s, time-to-page "
-          f"{statistics.median(pages):.2f} s, time-to-first-answer {statistics.median(firsts):.2f} s")
+        print(
+            f"run {i + 1}: time-to-response {response:.2f} s, time-to-page {page:.2f} s, "
+            f"time-to-first-answer {first:.2f} s",
+            flush=True,
+        )
+    print(
+        f"median of {args.runs}: time-to-response {statistics.median(responses):.2f} s, time-to-page "
+        f"{statistics.median(pages):.2f} s, time-to-first-answer {statistics.median(firsts):.2f} s"
+    )
     print("startup phases of the last run (rag ui --verbose):")
     for line in log.splitlines():
         if line.startswith("[startup]"):

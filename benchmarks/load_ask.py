@@ -53,8 +53,15 @@ def _feedback_writer(path: str, writer: int, n: int) -> None:
 
     fake = SimpleNamespace(config=SimpleNamespace(feedback_file=Path(path)))  # record_feedback only needs this
     for i in range(n):
-        state = {"answers": [{"question": f"writer {writer} question {i} " + "长" * 200, "answer": "答" * 500,
-                              "citations": [{"n": 1, "chunk_id": f"x:{i}", "text": "段" * 300}]}]}
+        state = {
+            "answers": [
+                {
+                    "question": f"writer {writer} question {i} " + "长" * 200,
+                    "answer": "答" * 500,
+                    "citations": [{"n": 1, "chunk_id": f"x:{i}", "text": "段" * 300}],
+                }
+            ]
+        }
         record_feedback(fake, state, liked=bool(i % 2))
 
 
@@ -66,8 +73,12 @@ def main() -> None:
     pool = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     port = _free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--quiet"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "ui", "--port", str(port), "--quiet"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     url = f"http://127.0.0.1:{port}/"
     try:
         t0 = time.perf_counter()
@@ -94,9 +105,11 @@ def main() -> None:
         wall = time.perf_counter() - t
         total = args.clients * args.questions
         lat = sorted(latencies)
-        print(f"/ask: {len(latencies)}/{total} answered, {len(errors)} errors, wall {wall:.1f}s, "
-              f"{len(latencies) / wall:.2f} answers/s, p50 {statistics.median(lat):.2f}s, "
-              f"p95 {lat[int(0.95 * (len(lat) - 1))]:.2f}s, max {lat[-1]:.2f}s")
+        print(
+            f"/ask: {len(latencies)}/{total} answered, {len(errors)} errors, wall {wall:.1f}s, "
+            f"{len(latencies) / wall:.2f} answers/s, p50 {statistics.median(lat):.2f}s, "
+            f"p95 {lat[int(0.95 * (len(lat) - 1))]:.2f}s, max {lat[-1]:.2f}s"
+        )
         for e in errors[:5]:
             print("  error:", e)
     finally:
@@ -104,8 +117,10 @@ def main() -> None:
         server.wait(30)
     with tempfile.TemporaryDirectory() as tmp:
         path = str(Path(tmp) / "feedback.jsonl")
-        procs = [multiprocessing.Process(target=_feedback_writer, args=(path, w, args.questions))
-                 for w in range(args.clients)]
+        procs = [
+            multiprocessing.Process(target=_feedback_writer, args=(path, w, args.questions))
+            for w in range(args.clients)
+        ]
         t = time.perf_counter()
         for p in procs:
             p.start()
@@ -118,8 +133,10 @@ def main() -> None:
                 valid += isinstance(json.loads(line), dict)
             except ValueError:
                 pass
-        print(f"feedback: {args.clients} writer processes × {args.questions} votes: {len(lines)} lines, "
-              f"{valid} valid JSON objects, {time.perf_counter() - t:.1f}s")
+        print(
+            f"feedback: {args.clients} writer processes × {args.questions} votes: {len(lines)} lines, "
+            f"{valid} valid JSON objects, {time.perf_counter() - t:.1f}s"
+        )
 
 
 if __name__ == "__main__":

@@ -15,17 +15,20 @@ class CachedEmbeddings(Embeddings):
         self.encoder = assistant.encoder
         from rag.index import BuildStats, EmbeddingCache
 
-        self._cache = EmbeddingCache(assistant.config.cache_dir / "embeddings.sqlite", f"baseline|{getattr(self.encoder, 'cache_key', self.encoder.name)}")
+        self._cache = EmbeddingCache(
+            assistant.config.cache_dir / "embeddings.sqlite",
+            f"baseline|{getattr(self.encoder, 'cache_key', self.encoder.name)}",
+        )
         self._stats = BuildStats()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         found = self._cache.get_many(texts)
         missing = [t for t in dict.fromkeys(texts) if self._cache.key(t) not in found]
         for i in range(0, len(missing), 32):
-            part = missing[i:i + 32]
+            part = missing[i : i + 32]
             vecs = self.encoder.encode_passages(part)
             self._cache.put_many(part, vecs)
-            for t, v in zip(part, vecs):
+            for t, v in zip(part, vecs, strict=False):
                 found[self._cache.key(t)] = v
         return [found[self._cache.key(t)].tolist() for t in texts]
 

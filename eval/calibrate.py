@@ -83,11 +83,19 @@ def main(argv: list[str] | None = None) -> int:
     threshold = pick_threshold(p, y, args.max_false_abstention)
     pred = p >= threshold
     print(f"dev rows: {int(y.sum())} answerable, {int((1 - y).sum())} not in reports")
-    print(f"false abstention {np.mean(~pred[y > 0]):.3f}, abstention {np.mean(~pred[y == 0]):.3f} at threshold {threshold:.3f}")
+    print(
+        f"false abstention {np.mean(~pred[y > 0]):.3f}, abstention {np.mean(~pred[y == 0]):.3f}"
+        f" at threshold {threshold:.3f}"
+    )
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
-    data[args.model] = {"features": list(FEATURES), "weights": [round(float(w), 5) for w in weights],
-                        "bias": round(bias, 5), "threshold": round(threshold, 5),
-                        "fitted_on": f"{args.run.name} (dev split)", "rows": len(y)}
+    data[args.model] = {
+        "features": list(FEATURES),
+        "weights": [round(float(w), 5) for w in weights],
+        "bias": round(bias, 5),
+        "threshold": round(threshold, 5),
+        "fitted_on": f"{args.run.name} (dev split)",
+        "rows": len(y),
+    }
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

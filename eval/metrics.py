@@ -53,8 +53,12 @@ def score_rows(rows: list[dict]) -> dict:
     out["mrr@10"] = _mean([1.0 / d if d else 0.0 for d in depths])
     if any("found" in r for r in rows):
         # answer level: the passages the answer cites hold every evidence group
-        out["answer_hit@5"] = _mean([bool(r.get("found")) and all(group_hit(g, r.get("cited_texts", [])[:5])
-                                                                  for g in r["evidence"]) for r in answerable])
+        out["answer_hit@5"] = _mean(
+            [
+                bool(r.get("found")) and all(group_hit(g, r.get("cited_texts", [])[:5]) for g in r["evidence"])
+                for r in answerable
+            ]
+        )
         cited = [(r, c) for r in answerable if r.get("found") for c in r.get("cited_texts", [])]
         out["citation_precision"] = _mean([any(group_hit(g, [c]) for g in r["evidence"]) for r, c in cited])
         figures = [(r, p) for r in answerable for p in r.get("answer_points", []) if FIGURE.fullmatch(p.strip())]
@@ -66,8 +70,9 @@ def score_rows(rows: list[dict]) -> dict:
             out[f"abstention[{outcome}]"] = _mean([not r.get("found") for r in group])
             out[f"status_match[{outcome}]"] = _mean([r.get("status") == outcome for r in group])
         # a year no report covers must never be answered with another year's figure
-        out["other_year_answered"] = _mean([bool(r.get("found")) for r in unanswerable
-                                            if r.get("outcome") == "year_not_covered"])
+        out["other_year_answered"] = _mean(
+            [bool(r.get("found")) for r in unanswerable if r.get("outcome") == "year_not_covered"]
+        )
     times = [r["timings_ms"]["total"] for r in rows if r.get("timings_ms")]
     if times:
         out["latency_p50_ms"] = percentile(times, 0.5)

@@ -18,9 +18,21 @@ from eval.metrics import breakdown, score_rows
 DEFAULT_SET = Path(__file__).parent / "questions.jsonl"  # dev: tuning looks at it
 HELDOUT_SET = Path(__file__).parent / "heldout.jsonl"  # frozen; its sha256 is in eval/README.md
 RANK_DEPTH = 10
-HEADLINE = ("hit@1", "hit@5", "mrr@10", "answer_hit@5", "citation_precision", "answer_coverage", "false_abstention",
-            "abstention_accuracy", "abstention[place_not_indexed]", "abstention[year_not_covered]",
-            "abstention[not_in_reports]", "other_year_answered", "latency_p50_ms")
+HEADLINE = (
+    "hit@1",
+    "hit@5",
+    "mrr@10",
+    "answer_hit@5",
+    "citation_precision",
+    "answer_coverage",
+    "false_abstention",
+    "abstention_accuracy",
+    "abstention[place_not_indexed]",
+    "abstention[year_not_covered]",
+    "abstention[not_in_reports]",
+    "other_year_answered",
+    "latency_p50_ms",
+)
 
 
 def load_questions(path: Path | None = None, split: str | None = None) -> list[dict]:
@@ -31,11 +43,20 @@ def load_questions(path: Path | None = None, split: str | None = None) -> list[d
 
 
 def _row(q: dict, ranked: list[tuple[str, str]], **extra) -> dict:
-    return {"id": q["id"], "question": q["question"], "lang": q["lang"], "type": q["type"], "split": q.get("split", "dev"),
-            "outcome": q.get("outcome", "answered" if q["evidence"] else "not_in_reports"),
-            "city": q.get("city"), "evidence": q["evidence"], "answer_points": q.get("answer_points", []),
-            "ranked": [{"chunk_id": cid, "text": text} for cid, text in ranked],
-            "ranked_texts": [text for _, text in ranked], **extra}
+    return {
+        "id": q["id"],
+        "question": q["question"],
+        "lang": q["lang"],
+        "type": q["type"],
+        "split": q.get("split", "dev"),
+        "outcome": q.get("outcome", "answered" if q["evidence"] else "not_in_reports"),
+        "city": q.get("city"),
+        "evidence": q["evidence"],
+        "answer_points": q.get("answer_points", []),
+        "ranked": [{"chunk_id": cid, "text": text} for cid, text in ranked],
+        "ranked_texts": [text for _, text in ranked],
+        **extra,
+    }
 
 
 def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answers: bool = True) -> list[dict]:
@@ -48,10 +69,15 @@ def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answe
         if with_answers:
             answer = assistant.ask(q["question"], k=k)
             payload = answer.to_json()
-            extra = {"answer": answer.answer, "found": answer.found, "status": answer.status,
-                     "answerability": payload.get("answerability"),
-                     "cited_texts": [c.text for c in answer.citations],
-                     "cited_ids": [c.chunk_id for c in answer.citations], "timings_ms": answer.timings_ms}
+            extra = {
+                "answer": answer.answer,
+                "found": answer.found,
+                "status": answer.status,
+                "answerability": payload.get("answerability"),
+                "cited_texts": [c.text for c in answer.citations],
+                "cited_ids": [c.chunk_id for c in answer.citations],
+                "timings_ms": answer.timings_ms,
+            }
         rows.append(_row(q, ranked, **extra))
         if progress:
             progress(i + 1, len(questions))
@@ -64,8 +90,13 @@ def run_retriever(retriever, questions: list[dict], progress=None) -> list[dict]
         t = time.perf_counter()
         docs = retriever.invoke(q["question"])[:RANK_DEPTH]
         ms = (time.perf_counter() - t) * 1000
-        rows.append(_row(q, [(f"{d.metadata.get('source', '')}#{n}", d.page_content) for n, d in enumerate(docs)],
-                         timings_ms={"total": ms}))
+        rows.append(
+            _row(
+                q,
+                [(f"{d.metadata.get('source', '')}#{n}", d.page_content) for n, d in enumerate(docs)],
+                timings_ms={"total": ms},
+            )
+        )
         if progress:
             progress(i + 1, len(questions))
     return rows
@@ -87,12 +118,16 @@ def score_runs(out: Path) -> dict:
     report: dict = {}
     for run in sorted(out.glob("run-*.jsonl")):
         rows = read_run(run)
-        system = run.stem[len("run-"):]
+        system = run.stem[len("run-") :]
         for r in rows:
             r["split_lang"] = f"{r.get('split')}/{r.get('lang')}"
-        report[system] = {"overall": score_rows(rows), "split": breakdown(rows, "split"),
-                          "split_lang": breakdown(rows, "split_lang"),
-                          "lang": breakdown(rows, "lang"), "type": breakdown(rows, "type")}
+        report[system] = {
+            "overall": score_rows(rows),
+            "split": breakdown(rows, "split"),
+            "split_lang": breakdown(rows, "split_lang"),
+            "lang": breakdown(rows, "lang"),
+            "type": breakdown(rows, "type"),
+        }
     (out / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     (out / "report.md").write_text(markdown(report), encoding="utf-8")
     _chart(report, out / "hit_at_k.png")
@@ -108,19 +143,29 @@ def _fmt(v) -> str:
 def markdown(report: dict) -> str:
     lines = [f"# Evaluation report ({time.strftime('%Y-%m-%d')})", ""]
     for scope in ("heldout", "dev"):
-        lines += [f"## {'Held-out' if scope == 'heldout' else 'Dev'} split", "",
-                  "| system | " + " | ".join(HEADLINE) + " |", "|---" * (len(HEADLINE) + 1) + "|"]
+        lines += [
+            f"## {'Held-out' if scope == 'heldout' else 'Dev'} split",
+            "",
+            "| system | " + " | ".join(HEADLINE) + " |",
+            "|---" * (len(HEADLINE) + 1) + "|",
+        ]
         for system, r in report.items():
             m = r["split"].get(scope, {})
             lines.append(f"| {system} | " + " | ".join(_fmt(m.get(h)) for h in HEADLINE) + " |")
         lines.append("")
     for system, r in report.items():
-        lines += [f"## {system}: by language and type (both splits)", "", "| slice | n | hit@1 | hit@5 | mrr@10 |",
-                  "|---|---|---|---|---|"]
+        lines += [
+            f"## {system}: by language and type (both splits)",
+            "",
+            "| slice | n | hit@1 | hit@5 | mrr@10 |",
+            "|---|---|---|---|---|",
+        ]
         for field in ("lang", "type"):
             for key, m in r[field].items():
-                lines.append(f"| {field}={key} | {m['questions']} | {_fmt(m.get('hit@1'))} | {_fmt(m.get('hit@5'))} | "
-                             f"{_fmt(m.get('mrr@10'))} |")
+                lines.append(
+                    f"| {field}={key} | {m['questions']} | {_fmt(m.get('hit@1'))} | {_fmt(m.get('hit@5'))} | "
+                    f"{_fmt(m.get('mrr@10'))} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -148,8 +193,16 @@ def _chart(report: dict, path: Path) -> None:
 
 
 def print_table(report: dict) -> None:
-    heads = ("hit@5", "answer_hit@5", "false_abstention", "abstention_accuracy", "abstention[place_not_indexed]",
-             "abstention[year_not_covered]", "abstention[not_in_reports]", "other_year_answered")
+    heads = (
+        "hit@5",
+        "answer_hit@5",
+        "false_abstention",
+        "abstention_accuracy",
+        "abstention[place_not_indexed]",
+        "abstention[year_not_covered]",
+        "abstention[not_in_reports]",
+        "other_year_answered",
+    )
     short = ("hit@5", "ans_hit@5", "false_abst", "abstention", "abst:place", "abst:year", "abst:topic", "other_year")
     print(f"{'system / slice':<34}" + "".join(f"{h:>11}" for h in short))
     for system, r in report.items():
@@ -158,8 +211,14 @@ def print_table(report: dict) -> None:
             print(f"{system + ' / ' + name:<34}" + "".join(f"{_fmt(m.get(h)):>11}" for h in heads))
 
 
-def main(set_path: Path | None = None, k: int = 5, compare: bool = False, out: Path = Path("eval/results"),
-         split: str | None = None, assistant=None) -> dict:
+def main(
+    set_path: Path | None = None,
+    k: int = 5,
+    compare: bool = False,
+    out: Path = Path("eval/results"),
+    split: str | None = None,
+    assistant=None,
+) -> dict:
     """Run and score; returns the report dict."""
     from tqdm import tqdm
 
@@ -177,9 +236,11 @@ def main(set_path: Path | None = None, k: int = 5, compare: bool = False, out: P
     write_run(run_ours(assistant, questions, k, bar("ours")), out / "run-ours.jsonl")
     if compare:
         base_settings = assistant.retriever.settings
-        for name, settings in (("ours-no-question-filters", replace(base_settings, question_filters=False)),
-                               ("ours-dense-only", replace(base_settings, lexical=False)),
-                               ("ours-bm25-only", replace(base_settings, dense=False))):
+        for name, settings in (
+            ("ours-no-question-filters", replace(base_settings, question_filters=False)),
+            ("ours-dense-only", replace(base_settings, lexical=False)),
+            ("ours-bm25-only", replace(base_settings, dense=False)),
+        ):
             assistant.retriever = Retriever(assistant.index, assistant.encoder, settings)
             write_run(run_ours(assistant, questions, k, bar(name), with_answers=False), out / f"run-{name}.jsonl")
         assistant.retriever = Retriever(assistant.index, assistant.encoder, base_settings)
@@ -189,8 +250,10 @@ def main(set_path: Path | None = None, k: int = 5, compare: bool = False, out: P
         cfg = assistant.config.with_(index_dir=out / "index-no-title-prefix", title_prefix=False)
         index, _ = build_index(cfg, assistant.encoder, rebuild=True)
         plain = Assistant(cfg, index, assistant.encoder)
-        write_run(run_ours(plain, questions, k, bar("ours-no-title-prefix"), with_answers=False),
-                  out / "run-ours-no-title-prefix.jsonl")
+        write_run(
+            run_ours(plain, questions, k, bar("ours-no-title-prefix"), with_answers=False),
+            out / "run-ours-no-title-prefix.jsonl",
+        )
         from eval.baselines import build_baselines
 
         files = sorted(p for p in assistant.config.corpus[0].glob("*.txt"))

@@ -1,7 +1,8 @@
 """Check a question set: schema, unique ids, and every evidence string inside the cleaned text of
 the report(s) its question names.
 
-Run: .venv/bin/python -m eval.validate [FILE ...]   (default: the dev and held-out sets; exit 1 and one line per problem)
+Run: .venv/bin/python -m eval.validate [FILE ...]
+(default: the dev and held-out sets; exit 1 and one line per problem)
 """
 
 from __future__ import annotations
@@ -40,8 +41,12 @@ def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
         if q["id"] in seen:
             out.append(f"{where}: duplicate id")
         seen.add(q["id"])
-        if q["lang"] not in ("zh", "en") or q["type"] not in TYPES or q["split"] not in ("dev", "heldout") \
-                or q["outcome"] not in OUTCOMES:
+        if (
+            q["lang"] not in ("zh", "en")
+            or q["type"] not in TYPES
+            or q["split"] not in ("dev", "heldout")
+            or q["outcome"] not in OUTCOMES
+        ):
             out.append(f"{where}: bad lang/type/split/outcome")
         if (q.get("outcome") == "answered") != (q["type"] != "unanswerable"):
             out.append(f"{where}: answerable questions, and only they, have outcome 'answered'")

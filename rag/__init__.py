@@ -8,14 +8,43 @@ __version__ = "0.1.0"
 from .answer import Answer, Citation, ComposerSettings  # noqa: E402
 from .assistant import Assistant, PassageView, ReportInfo, build_index  # noqa: E402
 from .config import BUNDLED_CORPUS, PARTS, Config  # noqa: E402
-from .errors import (FilterError, IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError,  # noqa: E402
-                     LLMError, QuestionError, RagError)
+from .errors import (
+    FilterError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IndexWriteError,
+    IngestError,  # noqa: E402
+    LLMError,
+    QuestionError,
+    RagError,
+)
 from .retriever import Hit, RetrievalSettings, SearchResult  # noqa: E402
 
-__all__ = ["Answer", "Assistant", "BUNDLED_CORPUS", "Citation", "ComposerSettings", "Config", "FilterError", "Hit",
-           "IndexMismatchError", "IndexNotFoundError", "IndexWriteError", "IngestError", "LLMError", "PARTS",
-           "PassageView", "QuestionError", "RagError", "ReportInfo", "RetrievalSettings", "SearchResult",
-           "build_chain", "build_index", "__version__"]
+__all__ = [
+    "Answer",
+    "Assistant",
+    "BUNDLED_CORPUS",
+    "Citation",
+    "ComposerSettings",
+    "Config",
+    "FilterError",
+    "Hit",
+    "IndexMismatchError",
+    "IndexNotFoundError",
+    "IndexWriteError",
+    "IngestError",
+    "LLMError",
+    "PARTS",
+    "PassageView",
+    "QuestionError",
+    "RagError",
+    "ReportInfo",
+    "RetrievalSettings",
+    "SearchResult",
+    "build_chain",
+    "build_index",
+    "__version__",
+]
 
 
 def __getattr__(name: str):

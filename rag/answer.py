@@ -55,7 +55,7 @@ class Answer:
     flagged: bool = False
     mode: str = "extractive"
     status: str = "answered"
-    verdict: "ab.Verdict | None" = None
+    verdict: ab.Verdict | None = None
 
     def to_json(self) -> dict:
         out = {
@@ -72,8 +72,10 @@ class Answer:
         if self.searched_question and self.searched_question != self.question:
             out["searched_question"] = self.searched_question
         if self.verdict is not None and self.verdict.evidence is not None:
-            out["answerability"] = {"probability": None if self.verdict.probability is None
-                                    else round(self.verdict.probability, 4), **self.verdict.evidence.as_dict()}
+            out["answerability"] = {
+                "probability": None if self.verdict.probability is None else round(self.verdict.probability, 4),
+                **self.verdict.evidence.as_dict(),
+            }
         if self.mode != "extractive":
             out["mode"] = self.mode
             out["flagged"] = self.flagged
@@ -116,8 +118,16 @@ class Composed:
         return self.verdict.found
 
 
-def compose(info: QueryInfo, hits: list[Hit], index: Index, catalog: Catalog, qvec: np.ndarray | None, k: int,
-            settings: ComposerSettings | None = None, model: ab.Model | None = None) -> Composed:
+def compose(
+    info: QueryInfo,
+    hits: list[Hit],
+    index: Index,
+    catalog: Catalog,
+    qvec: np.ndarray | None,
+    k: int,
+    settings: ComposerSettings | None = None,
+    model: ab.Model | None = None,
+) -> Composed:
     """Decide whether the hits answer the question; if so pick the sentences that do, cited."""
     s = settings or ComposerSettings()
     model = model or ab.DEFAULT_MODEL
@@ -131,8 +141,14 @@ def compose(info: QueryInfo, hits: list[Hit], index: Index, catalog: Catalog, qv
         scored = [x for x in scored if str(year) in x.text]
     passages = [h.chunk.text for h in hits[:5]]
     scope = [r for r in index.reports.values() if not info.places or r.city in info.places]
-    ev = ab.evidence(info, passages, max((x.sim for x in scored), default=0.0), hits[0].dense, index.bm25,
-                     "\n".join(r.text for r in scope))
+    ev = ab.evidence(
+        info,
+        passages,
+        max((x.sim for x in scored), default=0.0),
+        hits[0].dense,
+        index.bm25,
+        "\n".join(r.text for r in scope),
+    )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if verdict.status == ab.YEAR_NOT_COVERED:
         return _other_year(info, verdict, hits, index, qvec, catalog, s)
@@ -148,8 +164,11 @@ def compose(info: QueryInfo, hits: list[Hit], index: Index, catalog: Catalog, qv
     text, citations = _write(chosen, hits, index, info.lang)
     if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
-        text = (f"(No report of {missing_places} is indexed; only the others are answered.)\n" if info.lang == "en"
-                else f"（未收录{missing_places}的报告，只回答其他地方。）\n") + text
+        text = (
+            f"(No report of {missing_places} is indexed; only the others are answered.)\n"
+            if info.lang == "en"
+            else f"（未收录{missing_places}的报告，只回答其他地方。）\n"
+        ) + text
     return Composed(text, citations, verdict)
 
 
@@ -166,7 +185,7 @@ def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: Co
         vecs = index.sentence_vectors[a:b]
         sims = vecs @ qvec if qvec is not None and len(vecs) else np.full(len(hit.chunk.sentences), hit.dense)
         report_text = index.reports[hit.chunk.report_id].text
-        for (start, end), sim in zip(hit.chunk.sentences, sims):
+        for (start, end), sim in zip(hit.chunk.sentences, sims, strict=False):
             text = report_text[start:end]
             if len(text.strip()) < 6:
                 continue
@@ -212,7 +231,7 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
     texts: list[str] = []
     kept: list[_Scored] = []
     for c in chosen:
-        t = index.reports[hits[c.hit_rank].chunk.report_id].text[c.start:c.end].strip()
+        t = index.reports[hits[c.hit_rank].chunk.report_id].text[c.start : c.end].strip()
         if any(_near_duplicate(t, u) for u in texts):
             continue
         texts.append(t)
@@ -223,7 +242,7 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
     citations = [_citation(numbers[r], hits[r], [c for c in kept if c.hit_rank == r]) for r in numbers]
     lines: list[str] = []
     current = None
-    for c, t in zip(kept, texts):
+    for c, t in zip(kept, texts, strict=False):
         hit = hits[c.hit_rank]
         key = (hit.chunk.report_id, hit.chunk.part)
         if key != current:
@@ -253,7 +272,10 @@ def _lead_in(hit: Hit, lang: str) -> str:
         place = " ".join(w.capitalize() for w in slug(r.city).split("-"))
         what = PART_EN.get(part, "text")
         when = f" ({year})" if year else ""
-        return f"The {r.title[:4] if r.title[:4].isdigit() else ''} {place} ({r.city}) government work report, in its {what}{when}, says:".replace("The  ", "The ")
+        title_year = r.title[:4] if r.title[:4].isdigit() else ""
+        return f"The {title_year} {place} ({r.city}) government work report, in its {what}{when}, says:".replace(
+            "The  ", "The "
+        )
     label = PART_ZH.get(part, "")
     when = f"{year}年" if year and part in ("plan", "review") else ""
     return f"《{r.title}》{when}{label}中提到："
@@ -283,7 +305,7 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     else:
         return None
     own = next((s for s in report.sections if s.path == parent), None)
-    intro = report.text[own.start:children[0].start] if own else parent[-1]
+    intro = report.text[own.start : children[0].start] if own else parent[-1]
     # the section must introduce itself as the list asked for: one of the question's topic terms in
     # its heading or lead-in (a report with no 民生实事 must not answer with its nine key tasks)
     lead = parent[-1] + intro[-80:]  # the heading, and the sentence that leads into the items
@@ -308,21 +330,39 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
         score = h.score if h else 0.0
         heading = sec.heading.rstrip("…")
         at = chunk.text.find(heading)
-        span = (at, at + len(heading)) if at >= 0 else (chunk.sentences[0][0] - chunk.start,
-                                                         chunk.sentences[0][1] - chunk.start)
-        citations.append(Citation(n, chunk.chunk_id, chunk.text, report.title, report.city,
-                                  citation_year(report, chunk.part),
-                                  chunk.section, chunk.part, round(score, 6), (span,)))
-        item = chunk.text[span[0]:span[1]].strip()
+        span = (
+            (at, at + len(heading))
+            if at >= 0
+            else (chunk.sentences[0][0] - chunk.start, chunk.sentences[0][1] - chunk.start)
+        )
+        citations.append(
+            Citation(
+                n,
+                chunk.chunk_id,
+                chunk.text,
+                report.title,
+                report.city,
+                citation_year(report, chunk.part),
+                chunk.section,
+                chunk.part,
+                round(score, 6),
+                (span,),
+            )
+        )
+        item = chunk.text[span[0] : span[1]].strip()
         lines.append(f"“{item}”[{n}]" if info.lang == "en" else f"{n}. {item}[{n}]")
     if len(items) > len(shown):
         rest = len(items) - len(shown)
-        lines.append(f"(…and {rest} more items in the same section; ask with a larger --k to list them all.)"
-                     if info.lang == "en" else f"（该部分另有{rest}项，可用更大的 --k 查看全部。）")
+        lines.append(
+            f"(…and {rest} more items in the same section; ask with a larger --k to list them all.)"
+            if info.lang == "en"
+            else f"（该部分另有{rest}项，可用更大的 --k 查看全部。）"
+        )
     return "\n".join(lines), citations
 
 
 # ---------------------------------------------------------------- refusals, in the question's language
+
 
 def _place_name(city: str, lang: str) -> str:
     if lang != "en":
@@ -351,23 +391,34 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
         indexed = sorted(catalog.places)
         if en:
             names = ", ".join(info.unknown_places)
-            return (f"No report of {names} is indexed, and another place's figures are no substitute. "
-                    f"Indexed places: {', '.join(_place_name(p, 'en') for p in indexed)}.")
-        return (f"已收录的报告中没有{'、'.join(info.unknown_places)}的政府工作报告，不能用其他地方的数字代替。"
-                f"已收录的地方：{'、'.join(indexed)}。")
+            return (
+                f"No report of {names} is indexed, and another place's figures are no substitute. "
+                f"Indexed places: {', '.join(_place_name(p, 'en') for p in indexed)}."
+            )
+        return (
+            f"已收录的报告中没有{'、'.join(info.unknown_places)}的政府工作报告，不能用其他地方的数字代替。"
+            f"已收录的地方：{'、'.join(indexed)}。"
+        )
     if verdict.status == ab.YEAR_NOT_COVERED:
         year = verdict.uncovered_year
         years = "、".join(map(str, catalog.all_years))
         if en:
-            covered = _years_text(verdict, "en") if verdict.places_years else f"The reports cover {years.replace('、', ', ')}."
+            covered = (
+                _years_text(verdict, "en")
+                if verdict.places_years
+                else f"The reports cover {years.replace('、', ', ')}."
+            )
             return f"No indexed report covers {year}. {covered}"
         covered = _years_text(verdict, "zh") if verdict.places_years else f"已收录的报告涉及{years}年。"
         return f"已收录的报告没有涉及{year}年。{covered}"
     where = "、".join(info.places) if info.places else ""
     missing = verdict.evidence.missing_terms if verdict.evidence else ()
     if en:
-        place = (f"the report of {', '.join(_place_name(p, 'en') for p in info.places)} does"
-                 if info.places else "the indexed reports do")
+        place = (
+            f"the report of {', '.join(_place_name(p, 'en') for p in info.places)} does"
+            if info.places
+            else "the indexed reports do"
+        )
         subject = "It never mentions" if info.places else "No report mentions"
         why = f" {subject}: {', '.join(missing)}." if missing else " The closest passages are about other things."
         return f"Not found: {place} not address this question.{why}"
@@ -376,8 +427,9 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     return f"没有找到答案：{place}没有谈到这个问题。{why}"
 
 
-def _other_year(info: QueryInfo, verdict: ab.Verdict, hits: list[Hit], index: Index, qvec, catalog: Catalog,
-                s: ComposerSettings) -> Composed:
+def _other_year(
+    info: QueryInfo, verdict: ab.Verdict, hits: list[Hit], index: Index, qvec, catalog: Catalog, s: ComposerSettings
+) -> Composed:
     """Say which years the reports cover and offer the closest passage, labelled as its own year."""
     text = refusal_text(info, verdict, catalog)
     scored = _score_sentences(info, hits[:3], index, qvec, s)
@@ -388,8 +440,10 @@ def _other_year(info: QueryInfo, verdict: ab.Verdict, hits: list[Hit], index: In
     year = citation_year(hit.report, hit.chunk.part)
     sentence = best.text.strip()
     if info.lang == "en":
-        text += (f"\nThe closest passage is about {year}, not {verdict.uncovered_year} — not an answer for "
-                 f"{verdict.uncovered_year}: “{sentence}”[1]")
+        text += (
+            f"\nThe closest passage is about {year}, not {verdict.uncovered_year} — not an answer for "
+            f"{verdict.uncovered_year}: “{sentence}”[1]"
+        )
     else:
         text += f"\n最接近的段落说的是{year}年，不是{verdict.uncovered_year}年的情况，仅供参考：{sentence}[1]"
     return Composed(text, [_citation(1, hit, [best])], verdict)

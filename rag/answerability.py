@@ -27,8 +27,12 @@ from pathlib import Path
 from .lexical import BM25, bigrams
 from .query import Catalog, QueryInfo
 
-ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = ("answered", "place_not_indexed", "year_not_covered",
-                                                                 "not_in_reports")
+ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
+    "answered",
+    "place_not_indexed",
+    "year_not_covered",
+    "not_in_reports",
+)
 STATUSES = (ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS)
 CALIBRATION = Path(__file__).with_name("calibration.json")
 FEATURES = ("sim_max", "dense_top", "coverage", "missing", "english")
@@ -49,7 +53,7 @@ class Evidence:
         return [self.sim_max, self.dense_top, self.coverage, self.missing, self.english]
 
     def as_dict(self) -> dict:
-        return {name: round(v, 4) for name, v in zip(FEATURES, self.vector())}
+        return {name: round(v, 4) for name, v in zip(FEATURES, self.vector(), strict=False)}
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,9 @@ class Verdict:
     status: str
     probability: float | None = None  # model's probability that the passages answer (topic check)
     uncovered_year: int | None = None  # the year asked about that no report covers
-    places_years: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(default_factory=dict)  # place → (reviewed, planned)
+    places_years: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = field(
+        default_factory=dict
+    )  # place → (reviewed, planned)
     evidence: Evidence | None = None
 
     @property
@@ -77,7 +83,7 @@ class Model:
     source: str = "default"
 
     def probability(self, ev: Evidence) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector()))
+        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector(), strict=False))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -92,8 +98,12 @@ def load_model(model_name: str, path: Path = CALIBRATION) -> Model:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entry = data[model_name]
-        return Model(tuple(float(w) for w in entry["weights"]), float(entry["bias"]), float(entry["threshold"]),
-                     f"{path.name}:{model_name}")
+        return Model(
+            tuple(float(w) for w in entry["weights"]),
+            float(entry["bias"]),
+            float(entry["threshold"]),
+            f"{path.name}:{model_name}",
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_MODEL
 
@@ -152,8 +162,9 @@ def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
     return [*((en, zh) for en, zh in info.translations if en not in framing), *((w, ()) for w in info.untranslated)]
 
 
-def evidence(info: QueryInfo, passages: list[str], sim_max: float, dense_top: float, bm25: BM25,
-             scope_text: str) -> Evidence:
+def evidence(
+    info: QueryInfo, passages: list[str], sim_max: float, dense_top: float, bm25: BM25, scope_text: str
+) -> Evidence:
     """Features of what was found for a question.
 
     ``coverage``: the IDF-weighted share of the question's topic groups present in the best of the
@@ -161,16 +172,31 @@ def evidence(info: QueryInfo, passages: list[str], sim_max: float, dense_top: fl
     places asked about, or all) never mention — a topic the report of the place does not address.
     """
     groups = topic_groups(info)
-    weights = [max((bm25.idf(t) if bm25.doc_freq(t) else _idf_of_absent(t, bm25) for t in terms),
-                   default=_max_idf(bm25)) for _, terms in groups]
+    weights = [
+        max((bm25.idf(t) if bm25.doc_freq(t) else _idf_of_absent(t, bm25) for t in terms), default=_max_idf(bm25))
+        for _, terms in groups
+    ]
     total = sum(weights)
     coverage, missing = 0.5, 0.0
     absent: list[str] = []
     if total > 0:
         if passages:
-            coverage = max(sum(w for (_, terms), w in zip(groups, weights) if any(term_present(t, p) for t in terms))
-                           for p in passages) / total
-        gone = [(name, w) for (name, terms), w in zip(groups, weights) if not any(term_present(t, scope_text) for t in terms)]
+            coverage = (
+                max(
+                    sum(
+                        w
+                        for (_, terms), w in zip(groups, weights, strict=False)
+                        if any(term_present(t, p) for t in terms)
+                    )
+                    for p in passages
+                )
+                / total
+            )
+        gone = [
+            (name, w)
+            for (name, terms), w in zip(groups, weights, strict=False)
+            if not any(term_present(t, scope_text) for t in terms)
+        ]
         missing = sum(w for _, w in gone) / total
         absent = [name for name, _ in gone]
     return Evidence(sim_max, dense_top, coverage, missing, 1.0 if info.lang == "en" else 0.0, tuple(absent))
@@ -189,11 +215,13 @@ def _idf_of_absent(term: str, bm25: BM25) -> float:
     return bm25.idf(term)
 
 
-def judge(info: QueryInfo, catalog: Catalog, ev: Evidence | None, model: Model,
-          year_mentioned: bool = False) -> Verdict:
+def judge(
+    info: QueryInfo, catalog: Catalog, ev: Evidence | None, model: Model, year_mentioned: bool = False
+) -> Verdict:
     """The outcome for a question, given the evidence features of what retrieval found."""
-    years = {p: (catalog.places[p].reviewed_years, catalog.places[p].plan_years) for p in info.places
-             if p in catalog.places}
+    years = {
+        p: (catalog.places[p].reviewed_years, catalog.places[p].plan_years) for p in info.places if p in catalog.places
+    }
     if info.unknown_places and not info.places:
         return Verdict(PLACE_NOT_INDEXED, places_years=years)
     year = uncovered_year(info, catalog)

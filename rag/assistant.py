@@ -7,9 +7,9 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .answer import Answer, ComposerSettings
 from .config import Config
@@ -43,9 +43,18 @@ class ReportInfo:
     source: str
 
     def to_json(self) -> dict:
-        return {"report_id": self.report_id, "title": self.title, "city": self.city, "level": self.level,
-                "reviewed_year": self.reviewed_year, "plan_year": self.plan_year, "date": self.date,
-                "chunks": self.chunks, "speaker": self.speaker, "source": self.source}
+        return {
+            "report_id": self.report_id,
+            "title": self.title,
+            "city": self.city,
+            "level": self.level,
+            "reviewed_year": self.reviewed_year,
+            "plan_year": self.plan_year,
+            "date": self.date,
+            "chunks": self.chunks,
+            "speaker": self.speaker,
+            "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,14 @@ class Assistant:
     reloads when a newer build was swapped in, so answers and uploads never work from a stale copy.
     """
 
-    def __init__(self, config: Config, index: Index, encoder, retrieval: RetrievalSettings | None = None,
-                 composer: ComposerSettings | None = None):
+    def __init__(
+        self,
+        config: Config,
+        index: Index,
+        encoder,
+        retrieval: RetrievalSettings | None = None,
+        composer: ComposerSettings | None = None,
+    ):
         self.config = config
         self.encoder = encoder
         self._index = index
@@ -142,8 +157,14 @@ class Assistant:
     # ------------------------------------------------------------ construction
 
     @classmethod
-    def load(cls, config: Config | None = None, *, encoder=None, build_if_missing: bool = False,
-             progress: Progress | None = None) -> "Assistant":
+    def load(
+        cls,
+        config: Config | None = None,
+        *,
+        encoder=None,
+        build_if_missing: bool = False,
+        progress: Progress | None = None,
+    ) -> Assistant:
         """Load the index (building it from the bundled corpus and the library first if asked and missing)."""
         config = config or Config.from_env()
         encoder = encoder or make_encoder(config)
@@ -161,11 +182,22 @@ class Assistant:
 
     def search(self, question: str, *, k: int | None = None, cities=None, year=None, part=None) -> SearchResult:
         question = _check_question(question)[0]
-        return self.retriever.search(question, check_k(k, self.config.k), cities=cities, year=year, part=part,
-                                     candidates=self.config.candidates)
+        return self.retriever.search(
+            question, check_k(k, self.config.k), cities=cities, year=year, part=part, candidates=self.config.candidates
+        )
 
-    def ask(self, question: str, *, k: int | None = None, cities=None, year=None, part=None, llm: bool = False,
-            history: list[str] | None = None, on_token: Callable[[str], None] | None = None) -> Answer:
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        cities=None,
+        year=None,
+        part=None,
+        llm: bool = False,
+        history: list[str] | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
         """Answer one question with citations (extractive unless ``llm`` and an endpoint is configured).
 
         A thin call of :func:`rag.build_chain` (through :meth:`ask_stream`), so the CLI, the UI, the API
@@ -181,8 +213,17 @@ class Assistant:
                 answer = piece
         return answer
 
-    def ask_stream(self, question: str, *, k: int | None = None, cities=None, year=None, part=None,
-                   llm: bool = False, history: list[str] | None = None) -> Iterator["str | Answer"]:
+    def ask_stream(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        cities=None,
+        year=None,
+        part=None,
+        llm: bool = False,
+        history: list[str] | None = None,
+    ) -> Iterator[str | Answer]:
         """The chain's stream: ``str`` pieces as the model writes them (the extractive text as one piece
         without a model), then the :class:`Answer`, which is authoritative (after a failure mid-stream it
         is the extractive answer with a note saying why)."""
@@ -194,8 +235,7 @@ class Assistant:
                 model = chat_model(self.config)
             except LLMError as exc:
                 unavailable = str(exc)
-        request = {"question": question, "k": k, "cities": cities, "year": year, "part": part,
-                   "history": history or []}
+        request = {"question": question, "k": k, "cities": cities, "year": year, "part": part, "history": history or []}
         for piece in build_chain(self, model).stream(request):
             if isinstance(piece, Answer) and unavailable and piece.found:
                 piece.notes.append(f"LLM unavailable, extractive answer shown instead: {unavailable}")
@@ -242,8 +282,21 @@ class Assistant:
         counts: dict[str, int] = {}
         for c in self.index.chunks:
             counts[c.report_id] = counts.get(c.report_id, 0) + 1
-        return [ReportInfo(r.report_id, r.title, r.city, r.level, r.reviewed_year, r.plan_year, r.date, r.speaker,
-                           counts.get(r.report_id, 0), r.source) for r in self.index.reports.values()]
+        return [
+            ReportInfo(
+                r.report_id,
+                r.title,
+                r.city,
+                r.level,
+                r.reviewed_year,
+                r.plan_year,
+                r.date,
+                r.speaker,
+                counts.get(r.report_id, 0),
+                r.source,
+            )
+            for r in self.index.reports.values()
+        ]
 
     def passage(self, chunk_id: str, paragraphs: int = 2) -> PassageView:
         try:
@@ -268,7 +321,7 @@ class Assistant:
             self._use(index)
             return stats
 
-    def remove_report(self, report_id: str, progress: Progress | None = None) -> "Removal":
+    def remove_report(self, report_id: str, progress: Progress | None = None) -> Removal:
         """Take a report out of the index and the library (see :func:`remove_report`)."""
         with self._write_lock:
             removal, index = remove_report(self.config, self.encoder, report_id, progress=progress)
@@ -285,9 +338,15 @@ def library_sources(library: Library) -> list[Source]:
     return [Source(library.path_of(e), e.name, False, e.sha256, e.stored_as) for e in library.files()]
 
 
-def build_index(config: Config, encoder, *, paths: list[Path] | None = None, rebuild: bool = False,
-                progress: Progress | None = None, on_wait: Callable[[str], None] | None = None
-                ) -> tuple[Index, BuildStats]:
+def build_index(
+    config: Config,
+    encoder,
+    *,
+    paths: list[Path] | None = None,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> tuple[Index, BuildStats]:
     """Add ``paths`` (files or folders) to the library, then build the index from the bundled corpus and
     the library and save it atomically under ``config.index_dir``.
 
@@ -306,11 +365,15 @@ def build_index(config: Config, encoder, *, paths: list[Path] | None = None, reb
         added, skipped, add_notes = _add_files(library, files, corpus, config)
         notes += add_notes
         if files and not added and skipped:
-            raise IngestError(skipped[0] if len(skipped) == 1 else
-                              f"none of the {len(skipped)} files could be indexed: " + "; ".join(skipped[:3]))
+            raise IngestError(
+                skipped[0]
+                if len(skipped) == 1
+                else f"none of the {len(skipped)} files could be indexed: " + "; ".join(skipped[:3])
+            )
         removed = frozenset(r.content_hash for r in library.removed())
-        index, stats = Index.build(config, encoder, corpus + library_sources(library), removed=removed,
-                                   progress=progress)
+        index, stats = Index.build(
+            config, encoder, corpus + library_sources(library), removed=removed, progress=progress
+        )
         index.save(folder, generation=read_generation(folder) + 1)
     stats.notes[:0] = notes
     stats.skipped[:0] = skipped
@@ -318,8 +381,13 @@ def build_index(config: Config, encoder, *, paths: list[Path] | None = None, reb
     return index, stats
 
 
-def remove_report(config: Config, encoder, report_id: str, progress: Progress | None = None,
-                  on_wait: Callable[[str], None] | None = None) -> tuple[Removal, Index]:
+def remove_report(
+    config: Config,
+    encoder,
+    report_id: str,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> tuple[Removal, Index]:
     """Remove a report from the index and the library; delete its library file once none of its reports is left.
 
     The removal is recorded in the library by content hash, so it holds across rebuilds (for a
@@ -334,24 +402,41 @@ def remove_report(config: Config, encoder, report_id: str, progress: Progress | 
             raise RagError(f"no report with id '{report_id}' in the index; `rag reports` lists the ids")
         library = Library(config.library)
         gone = {r.content_hash for r in library.removed()} | {report.content_hash}
-        source = next((s for s in current.manifest.get("sources", []) if report.content_hash in s.get("reports", [])),
-                      None)
+        source = next(
+            (s for s in current.manifest.get("sources", []) if report.content_hash in s.get("reports", [])), None
+        )
         drop = []
         if source and source.get("library_file") and all(h in gone for h in source.get("reports", [])):
             drop.append(source["sha256"])
         record = RemovedReport(report.content_hash, report.report_id, report.title, time.strftime("%Y-%m-%dT%H:%M:%S"))
         deleted = library.remove_reports([record], drop)
-        index, stats = Index.build(config, encoder, corpus_sources(config) + library_sources(library),
-                                   removed=frozenset(gone), progress=progress)
+        index, stats = Index.build(
+            config,
+            encoder,
+            corpus_sources(config) + library_sources(library),
+            removed=frozenset(gone),
+            progress=progress,
+        )
         index.save(folder, generation=read_generation(folder) + 1)
     counts = sum(1 for c in current.chunks if c.report_id == report_id)
-    info = ReportInfo(report.report_id, report.title, report.city, report.level, report.reviewed_year,
-                      report.plan_year, report.date, report.speaker, counts, report.source)
+    info = ReportInfo(
+        report.report_id,
+        report.title,
+        report.city,
+        report.level,
+        report.reviewed_year,
+        report.plan_year,
+        report.date,
+        report.speaker,
+        counts,
+        report.source,
+    )
     return Removal(info, bool(source and source.get("bundled")), [f.name for f in deleted], stats), index
 
 
-def _add_files(library: Library, files: list[Path], corpus: list[Source], config: Config
-               ) -> tuple[list[str], list[str], list[str]]:
+def _add_files(
+    library: Library, files: list[Path], corpus: list[Source], config: Config
+) -> tuple[list[str], list[str], list[str]]:
     """Check each new file reads as text within the size limit, then copy it into the library.
 
     Returns the names added, the problems of the files skipped, and notes (a file already there).
@@ -399,8 +484,11 @@ def _adopt_legacy_sources(folder: Path, library: Library) -> list[str]:
             name = names.get(f.name) or re.sub(r"^[0-9a-f]{12}-", "", f.name)
             if library.add(f, [], name=name)[1]:
                 moved += 1
-    return [f"moved {moved} added report file(s) from the old index's sources/ into the library at {library.folder}"] \
-        if moved else []
+    return (
+        [f"moved {moved} added report file(s) from the old index's sources/ into the library at {library.folder}"]
+        if moved
+        else []
+    )
 
 
 def _check_question(question: str) -> tuple[str, list[str]]:

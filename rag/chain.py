@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Any, AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -36,28 +37,48 @@ from .query import language
 from .retriever import Hit
 from .validate import check_k
 
-FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})|百分之[零一二三四五六七八九十百点]+")
-SYSTEM_ZH = ("你是政府工作报告问答助手。只根据下面编号的段落回答，每句话末尾用[n]标注所依据的段落编号；"
-             "段落没有的信息不要写；回答简洁，用中文。")
-SYSTEM_EN = ("You answer questions about Chinese government work reports. Use only the numbered passages below. "
-             "End every sentence with the [n] marker(s) of the passages it relies on; quote figures exactly as "
-             "the passages give them; say nothing the passages do not say. Answer in English.")
+FIGURE = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})|百分之[零一二三四五六七八九十百点]+"
+)
+SYSTEM_ZH = (
+    "你是政府工作报告问答助手。只根据下面编号的段落回答，每句话末尾用[n]标注所依据的段落编号；"
+    "段落没有的信息不要写；回答简洁，用中文。"
+)
+SYSTEM_EN = (
+    "You answer questions about Chinese government work reports. Use only the numbered passages below. "
+    "End every sentence with the [n] marker(s) of the passages it relies on; quote figures exactly as "
+    "the passages give them; say nothing the passages do not say. Answer in English."
+)
 
 
-
-PROMPT = ChatPromptTemplate.from_messages([("system", "{system}"),
-                                           ("human", "{passages}\n\n问题 / Question: {question}")])
+PROMPT = ChatPromptTemplate.from_messages(
+    [("system", "{system}"), ("human", "{passages}\n\n问题 / Question: {question}")]
+)
 
 
 def hit_metadata(h: Hit) -> dict:
     """What a ``Document`` from :class:`ReportRetriever` carries besides its text: enough to cite it
     (report, place, year, section) and to see why it ranked where it did (score, dense, lexical)."""
     c, r = h.chunk, h.report
-    return {"chunk_id": c.chunk_id, "report_id": r.report_id, "report": r.title, "city": r.city, "level": r.level,
-            "year": r.plan_year if c.part == "plan" else r.reviewed_year, "reviewed_year": r.reviewed_year,
-            "plan_year": r.plan_year, "section": c.section, "part": c.part, "score": float(h.score),
-            "dense": float(h.dense), "lexical": float(h.lexical), "dense_rank": h.dense_rank,
-            "lexical_rank": h.lexical_rank, "start": c.start, "end": c.end}
+    return {
+        "chunk_id": c.chunk_id,
+        "report_id": r.report_id,
+        "report": r.title,
+        "city": r.city,
+        "level": r.level,
+        "year": r.plan_year if c.part == "plan" else r.reviewed_year,
+        "reviewed_year": r.reviewed_year,
+        "plan_year": r.plan_year,
+        "section": c.section,
+        "part": c.part,
+        "score": float(h.score),
+        "dense": float(h.dense),
+        "lexical": float(h.lexical),
+        "dense_rank": h.dense_rank,
+        "lexical_rank": h.lexical_rank,
+        "start": c.start,
+        "end": c.end,
+    }
 
 
 class ReportRetriever(BaseRetriever):
@@ -81,7 +102,6 @@ class ReportRetriever(BaseRetriever):
 
 def passages_text(hits: list[Hit]) -> str:
     return "\n\n".join(f"[{i}] 《{h.report.title}》 {h.chunk.section}\n{h.chunk.text}" for i, h in enumerate(hits, 1))
-
 
 
 def check_answer(text: str, hits: list[Hit]) -> tuple[str, list[int], bool, list[str]]:
@@ -109,7 +129,7 @@ def check_answer(text: str, hits: list[Hit]) -> tuple[str, list[int], bool, list
         sources = "".join(re.sub(r"\s", "", hits[n - 1].chunk.text) for n in marks)
         for m in FIGURE.finditer(body):
             fig = m.group()
-            if re.fullmatch(r"(19|20)\d\d\s*", fig) or body[m.end():m.end() + 1] in ("年", "月", "日"):
+            if re.fullmatch(r"(19|20)\d\d\s*", fig) or body[m.end() : m.end() + 1] in ("年", "月", "日"):
                 continue  # a year or a date is not a figure the passage must contain
             if re.sub(r"\s", "", fig) not in sources:
                 problems.append(f"figure '{fig.strip()}' is not in the passages its sentence cites")
@@ -136,8 +156,9 @@ def checked_answer(raw: str, hits: list[Hit]) -> tuple[str, list[Citation], bool
         h = hits[old - 1]
         c, r = h.chunk, h.report
         year = r.plan_year if c.part == "plan" else r.reviewed_year
-        citations.append(Citation(renumber[old], c.chunk_id, c.text, r.title, r.city, year, c.section, c.part,
-                                  round(h.score, 6), ()))
+        citations.append(
+            Citation(renumber[old], c.chunk_id, c.text, r.title, r.city, year, c.section, c.part, round(h.score, 6), ())
+        )
     return text, citations, flagged
 
 
@@ -148,8 +169,14 @@ def chat_model(config: Config) -> BaseChatModel:
     try:
         from langchain_openai import ChatOpenAI
 
-        return ChatOpenAI(base_url=config.llm_base_url, model=config.llm_model, api_key=config.llm_api_key or "none",
-                          timeout=config.llm_timeout, max_retries=0, temperature=0)
+        return ChatOpenAI(
+            base_url=config.llm_base_url,
+            model=config.llm_model,
+            api_key=config.llm_api_key or "none",
+            timeout=config.llm_timeout,
+            max_retries=0,
+            temperature=0,
+        )
     except Exception as exc:
         raise LLMError(_one_line(exc)) from exc
 
@@ -199,21 +226,42 @@ class AnswerChain(Runnable[dict, Answer]):
         k = check_k(inp.get("k"), a.config.k)
         history = [h for h in (inp.get("history") or []) if isinstance(h, str) and h.strip()]
         searched = a.rewrite_followup(question, history) if history else question
-        return {"question": question, "notes": notes, "k": k, "searched": searched,
-                "info": a.retriever.read(searched), "cities": inp.get("cities"), "year": inp.get("year"),
-                "part": inp.get("part")}
+        return {
+            "question": question,
+            "notes": notes,
+            "k": k,
+            "searched": searched,
+            "info": a.retriever.read(searched),
+            "cities": inp.get("cities"),
+            "year": inp.get("year"),
+            "part": inp.get("part"),
+        }
 
     def _retrieve(self, s: dict) -> dict:
-        result = self.assistant.retriever.search(s["searched"], s["k"], cities=s["cities"], year=s["year"],
-                                                 part=s["part"], info=s["info"],
-                                                 candidates=self.assistant.config.candidates)
+        result = self.assistant.retriever.search(
+            s["searched"],
+            s["k"],
+            cities=s["cities"],
+            year=s["year"],
+            part=s["part"],
+            info=s["info"],
+            candidates=self.assistant.config.candidates,
+        )
         return {**s, "result": result}
 
     def _compose(self, s: dict) -> dict:
         a, result = self.assistant, s["result"]
         qvec = result.query_vector if result.query_vector is not None else a.encoder.encode_queries([s["searched"]])[0]
-        composed = compose(s["info"], result.hits, a.index, a.retriever.catalog, qvec, s["k"], a.composer,
-                           answerability.load_model(a.encoder.name))
+        composed = compose(
+            s["info"],
+            result.hits,
+            a.index,
+            a.retriever.catalog,
+            qvec,
+            s["k"],
+            a.composer,
+            answerability.load_model(a.encoder.name),
+        )
         return {**s, "composed": composed}
 
     def _pieces(self, inp, config: RunnableConfig) -> Iterator[str | Answer]:
@@ -225,12 +273,13 @@ class AnswerChain(Runnable[dict, Answer]):
         text, citations, found = composed.text, composed.citations, composed.found
         mode, flagged, streamed = "extractive", False, False
         if self.generate is not None and found:
-            hits = result.hits[:s["k"]]
+            hits = result.hits[: s["k"]]
             parts: list[str] = []
             try:
                 system = SYSTEM_EN if s["info"].lang == "en" else SYSTEM_ZH
-                for token in self.generate.stream({"system": system, "passages": passages_text(hits),
-                                                   "question": s["searched"]}, config):
+                for token in self.generate.stream(
+                    {"system": system, "passages": passages_text(hits), "question": s["searched"]}, config
+                ):
                     if token:
                         parts.append(token)
                         streamed = True
@@ -245,19 +294,33 @@ class AnswerChain(Runnable[dict, Answer]):
         t2 = time.perf_counter()
         filters = {**result.filters.as_dict(), **{"read_from_question": s["info"].as_dict()}}
         question = s["question"]
-        yield Answer(question, text, found, filters, citations,
-                     {**result.timings_ms, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000,
-                      "total": (t2 - t0) * 1000},
-                     lang=language(question), searched_question=s["searched"], notes=notes, hits=result.hits,
-                     flagged=flagged, mode=mode, status=composed.verdict.status, verdict=composed.verdict)
+        yield Answer(
+            question,
+            text,
+            found,
+            filters,
+            citations,
+            {**result.timings_ms, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000},
+            lang=language(question),
+            searched_question=s["searched"],
+            notes=notes,
+            hits=result.hits,
+            flagged=flagged,
+            mode=mode,
+            status=composed.verdict.status,
+            verdict=composed.verdict,
+        )
 
     # ------------------------------------------------------------ the Runnable interface
 
     def stream(self, input, config: RunnableConfig | None = None, **kwargs) -> Iterator[str | Answer]:
         config = ensure_config(config)
         run = get_callback_manager_for_config(config).on_chain_start(
-            None, input if isinstance(input, dict) else {"question": input},
-            name=config.get("run_name") or self.get_name(), run_id=config.pop("run_id", None))
+            None,
+            input if isinstance(input, dict) else {"question": input},
+            name=config.get("run_name") or self.get_name(),
+            run_id=config.pop("run_id", None),
+        )
         child = patch_config(config, callbacks=run.get_child())
         final = None
         try:
@@ -267,8 +330,13 @@ class AnswerChain(Runnable[dict, Answer]):
         except BaseException as exc:
             run.on_chain_error(exc)
             raise
-        run.on_chain_end({"answer": final.answer if isinstance(final, Answer) else final,
-                          "status": getattr(final, "status", None), "mode": getattr(final, "mode", None)})
+        run.on_chain_end(
+            {
+                "answer": final.answer if isinstance(final, Answer) else final,
+                "status": getattr(final, "status", None),
+                "mode": getattr(final, "mode", None),
+            }
+        )
 
     def invoke(self, input, config: RunnableConfig | None = None, **kwargs) -> Answer:
         final = None

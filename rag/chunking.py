@@ -41,7 +41,7 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
     spans = []
     pos = 0
     for m in _SENT_END.finditer(text):
-        if text[pos:m.end()].strip():
+        if text[pos : m.end()].strip():
             spans.append((base + pos, base + m.end()))
         pos = m.end()
     if text[pos:].strip():
@@ -53,7 +53,7 @@ def _leaf_spans(report: Report) -> list[tuple[int, int, Section]]:
     """Cut the report into runs of text each owned by its deepest section."""
     bounds = sorted({0, len(report.text)} | {s.start for s in report.sections} | {s.end for s in report.sections})
     runs = []
-    for a, b in zip(bounds, bounds[1:]):
+    for a, b in zip(bounds, bounds[1:], strict=False):
         if not report.text[a:b].strip():
             continue
         sec = report.section_at(a)
@@ -90,17 +90,21 @@ def chunk_report(report: Report, size: int = 320, max_size: int = 480, overlap: 
             continue
         # a short lead-in ("建议今年…主要预期目标：") before its first sub-section goes with that sub-section
         nxt = runs[n + 1][2] if n + 1 < len(runs) else None
-        if (nxt is not None and nxt.path[: len(sec.path)] == sec.path and len(nxt.path) > len(sec.path)
-                and sents[-1][1] - sents[0][0] < 80):
+        if (
+            nxt is not None
+            and nxt.path[: len(sec.path)] == sec.path
+            and len(nxt.path) > len(sec.path)
+            and sents[-1][1] - sents[0][0] < 80
+        ):
             carry = sents
             continue
         # a section that is only its heading adds nothing the section path does not say
-        if len(sents) == 1 and text[sents[0][0]:sents[0][1]].strip().rstrip("：:") == sec.heading:
+        if len(sents) == 1 and text[sents[0][0] : sents[0][1]].strip().rstrip("：:") == sec.heading:
             continue
         group: list[tuple[int, int, bool]] = []
         for sent in sents:
             length = sent[1] - group[0][0] if group else 0
-            heading_only = len(group) == 1 and text[group[0][0]:group[0][1]].strip() == sec.heading
+            heading_only = len(group) == 1 and text[group[0][0] : group[0][1]].strip() == sec.heading
             # a heading stays with the text after it, unless together they would pass the hard cap
             if group and (length > max_size or (length > size and not heading_only)):
                 chunks.append(_make(report, sec, group))
@@ -108,14 +112,26 @@ def chunk_report(report: Report, size: int = 320, max_size: int = 480, overlap: 
                 cut_inside_paragraph = not sent[2]
                 group = [prev] if cut_inside_paragraph and prev[1] - prev[0] <= overlap else []
             group.append(sent)
-        if group and nxt is not None and nxt.path[: len(sec.path)] == sec.path and len(nxt.path) > len(sec.path) \
-                and group[-1][1] - group[0][0] < 80 and chunks and chunks[-1].section_path == sec.path:
+        if (
+            group
+            and nxt is not None
+            and nxt.path[: len(sec.path)] == sec.path
+            and len(nxt.path) > len(sec.path)
+            and group[-1][1] - group[0][0] < 80
+            and chunks
+            and chunks[-1].section_path == sec.path
+        ):
             carry = [g for g in group if g[0] >= chunks[-1].end]
             group = []
         if group:
             # a tiny tail joins the previous chunk of the same section when that stays under the cap
-            if (chunks and chunks[-1].report_id == report.report_id and chunks[-1].section_path == sec.path
-                    and group[-1][1] - group[0][0] < size // 4 and group[-1][1] - chunks[-1].start <= max_size):
+            if (
+                chunks
+                and chunks[-1].report_id == report.report_id
+                and chunks[-1].section_path == sec.path
+                and group[-1][1] - group[0][0] < size // 4
+                and group[-1][1] - chunks[-1].start <= max_size
+            ):
                 last = chunks.pop()
                 merged = [(s, e, False) for s, e in last.sentences] + [g for g in group if g[0] >= last.end]
                 chunks.append(_make(report, sec, merged))
@@ -134,7 +150,7 @@ def _cap(start: int, end: int, max_size: int) -> list[tuple[int, int]]:
 def _make(report: Report, sec: Section, group: list[tuple[int, int, bool]]) -> Chunk:
     start, end = group[0][0], group[-1][1]
     text = report.text[start:end]
-    digest = hashlib.sha1(f"{report.report_id}\x1f{text}".encode("utf-8")).hexdigest()[:12]
+    digest = hashlib.sha1(f"{report.report_id}\x1f{text}".encode()).hexdigest()[:12]
     return Chunk(
         chunk_id=f"{report.report_id}:{digest}",
         report_id=report.report_id,

@@ -9,7 +9,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,8 +16,12 @@ from .config import Config
 from .errors import RagError
 from .validate import check_k, clean_text
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="Cited answers over Chinese government work reports (政府工作报告).")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Cited answers over Chinese government work reports (政府工作报告).",
+)
 
 
 def _config(model: str | None = None, quiet: bool = False) -> Config:
@@ -82,11 +85,16 @@ def _load_assistant(config: Config, build_if_missing: bool = False):
 
 
 @app.command()
-def index(paths: List[Path] = typer.Argument(None, help="report files or folders to add (.txt .md .pdf .docx .html)"),
-          rebuild: bool = typer.Option(False, "--rebuild", help="rebuild from the bundled reports and your library "
-                                       "(what every build does; fixes a damaged or old index)"),
-          model: Optional[str] = typer.Option(None, "--model", help="embedding model: HF id or local folder"),
-          quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+def index(
+    paths: list[Path] = typer.Argument(None, help="report files or folders to add (.txt .md .pdf .docx .html)"),
+    rebuild: bool = typer.Option(
+        False,
+        "--rebuild",
+        help="rebuild from the bundled reports and your library (what every build does; fixes a damaged or old index)",
+    ),
+    model: str | None = typer.Option(None, "--model", help="embedding model: HF id or local folder"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
     """Build the index, or add reports to it (kept in the library). Example: rag index my_reports/兰州2024.pdf
 
     Added files are copied into the library folder (RAG_LIBRARY_DIR, default library/ beside the
@@ -98,8 +106,9 @@ def index(paths: List[Path] = typer.Argument(None, help="report files or folders
     config = _config(model, quiet)
     bars = _Bars(quiet)
     try:
-        _, stats = build_index(config, make_encoder(config), paths=list(paths or []) or None, rebuild=rebuild,
-                               progress=bars, on_wait=_note)
+        _, stats = build_index(
+            config, make_encoder(config), paths=list(paths or []) or None, rebuild=rebuild, progress=bars, on_wait=_note
+        )
     finally:
         bars.close()
     for note in stats.notes:
@@ -109,24 +118,29 @@ def index(paths: List[Path] = typer.Argument(None, help="report files or folders
     if not quiet:
         if stats.added:
             typer.echo(f"added to the library ({config.library}): {', '.join(stats.added)}")
-        typer.echo(f"indexed {stats.reports} reports, {stats.chunks} chunks, {stats.characters} characters "
-                   f"in {stats.seconds:.1f}s (embedded {stats.embedded} new texts, {stats.cached} from cache) "
-                   f"→ {config.index_dir}")
+        typer.echo(
+            f"indexed {stats.reports} reports, {stats.chunks} chunks, {stats.characters} characters "
+            f"in {stats.seconds:.1f}s (embedded {stats.embedded} new texts, {stats.cached} from cache) "
+            f"→ {config.index_dir}"
+        )
     if stats.skipped:
         _fail(f"{len(stats.skipped)} file(s) could not be indexed (see above); the others were")
 
 
 @app.command()
-def remove(report_id: str = typer.Argument(..., help="the report's id, as `rag reports` lists it"),
-           quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+def remove(
+    report_id: str = typer.Argument(..., help="the report's id, as `rag reports` lists it"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
     """Remove a report from the index and the library. Example: rag remove lanzhou-2024"""
     from .assistant import make_encoder, remove_report
 
     config = _config(quiet=quiet)
     bars = _Bars(quiet)
     try:
-        removal, _ = remove_report(config, make_encoder(config), clean_text(report_id).strip(), progress=bars,
-                                   on_wait=_note)
+        removal, _ = remove_report(
+            config, make_encoder(config), clean_text(report_id).strip(), progress=bars, on_wait=_note
+        )
     finally:
         bars.close()
     r = removal.report
@@ -134,7 +148,9 @@ def remove(report_id: str = typer.Argument(..., help="the report's id, as `rag r
     for name in removal.deleted_files:
         typer.echo(f"deleted its file '{name}' from the library at {config.library}")
     if removal.bundled:
-        typer.echo("it is a bundled report: it stays out of every rebuild until you add its file again with `rag index`")
+        typer.echo(
+            "it is a bundled report: it stays out of every rebuild until you add its file again with `rag index`"
+        )
     elif not removal.deleted_files:
         typer.echo(f"its file holds other reports and stays in the library at {config.library}")
 
@@ -149,15 +165,27 @@ def reports(as_json: bool = typer.Option(False, "--json", help="machine-readable
     counts: dict[str, int] = {}
     for c in idx.chunks:
         counts[c.report_id] = counts.get(c.report_id, 0) + 1
-    rows = [{"report_id": r.report_id, "title": r.title, "city": r.city, "level": r.level,
-             "reviewed_year": r.reviewed_year, "plan_year": r.plan_year, "date": r.date,
-             "chunks": counts.get(r.report_id, 0)} for r in idx.reports.values()]
+    rows = [
+        {
+            "report_id": r.report_id,
+            "title": r.title,
+            "city": r.city,
+            "level": r.level,
+            "reviewed_year": r.reviewed_year,
+            "plan_year": r.plan_year,
+            "date": r.date,
+            "chunks": counts.get(r.report_id, 0),
+        }
+        for r in idx.reports.values()
+    ]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        typer.echo(f"{r['report_id']:<26} {r['city']:<8} {r['level']}  reviews {r['reviewed_year']}  "
-                   f"plans {r['plan_year']}  {r['date'] or '—':<10}  {r['chunks']:>3} chunks  {r['title']}")
+        typer.echo(
+            f"{r['report_id']:<26} {r['city']:<8} {r['level']}  reviews {r['reviewed_year']}  "
+            f"plans {r['plan_year']}  {r['date'] or '—':<10}  {r['chunks']:>3} chunks  {r['title']}"
+        )
 
 
 @app.command()
@@ -168,19 +196,24 @@ def show(chunk_id: str, paragraphs: int = typer.Option(1, "--context", help="par
     view = assistant.passage(chunk_id, paragraphs)
     typer.echo(f"《{view.report.title}》 {view.section}  [{view.part}]")
     typer.echo("-" * 40)
-    before, body, after = (view.context[:view.start_in_context], view.context[view.start_in_context:view.end_in_context],
-                           view.context[view.end_in_context:])
+    before, body, after = (
+        view.context[: view.start_in_context],
+        view.context[view.start_in_context : view.end_in_context],
+        view.context[view.end_in_context :],
+    )
     typer.echo(before + typer.style(body, bold=True) + after)
 
 
 @app.command()
-def ask(question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
-        k: int = typer.Option(5, "--k", help="passages to cite at most"),
-        city: Optional[List[str]] = typer.Option(None, "--city", help="only these places (repeatable)"),
-        year: Optional[int] = typer.Option(None, "--year"),
-        part: Optional[str] = typer.Option(None, "--part", help="review | plan | government | other"),
-        llm: bool = typer.Option(False, "--llm", help="answer with the configured OpenAI-compatible LLM"),
-        as_json: bool = typer.Option(False, "--json", help="print the JSON contract (one object per line)")) -> None:
+def ask(
+    question: str = typer.Argument(..., help="the question, or - to read one question per line from stdin"),
+    k: int = typer.Option(5, "--k", help="passages to cite at most"),
+    city: list[str] | None = typer.Option(None, "--city", help="only these places (repeatable)"),
+    year: int | None = typer.Option(None, "--year"),
+    part: str | None = typer.Option(None, "--part", help="review | plan | government | other"),
+    llm: bool = typer.Option(False, "--llm", help="answer with the configured OpenAI-compatible LLM"),
+    as_json: bool = typer.Option(False, "--json", help="print the JSON contract (one object per line)"),
+) -> None:
     """Answer a question with citations. Example: rag ask "海东2023年地区生产总值预期增长多少？"
 
     With "-", questions are read one per line from stdin and answered as they come; a line that
@@ -247,10 +280,12 @@ def _print_answer(answer) -> None:
 
 
 @app.command()
-def ui(host: str = typer.Option("127.0.0.1", "--host", help="0.0.0.0 serves the UI to your local network"),
-       port: int = typer.Option(7860, "--port"),
-       verbose: bool = typer.Option(False, "--verbose", "-v", help="print how long each startup phase took"),
-       quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
+def ui(
+    host: str = typer.Option("127.0.0.1", "--host", help="0.0.0.0 serves the UI to your local network"),
+    port: int = typer.Option(7860, "--port"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="print how long each startup phase took"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+) -> None:
     """Start the chat UI at http://HOST:PORT. Example: rag ui --host 0.0.0.0 --port 7860
 
     The page is served first; the model and index load behind it (the first question waits for them),
@@ -295,7 +330,9 @@ def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
     """Ask questions one after another (builds the index of the bundled reports on first run)."""
     config = _config(quiet=quiet)
     assistant = _load_assistant(config, build_if_missing=True)
-    typer.echo(f"{len(assistant.index.reports)} reports indexed. Ask in Chinese or English; empty line or Ctrl-D quits.")
+    typer.echo(
+        f"{len(assistant.index.reports)} reports indexed. Ask in Chinese or English; empty line or Ctrl-D quits."
+    )
     typer.echo("例如：海东2023年地区生产总值预期增长多少？ / What did Xining promise on air quality?")
     history: list[str] = []
     while True:
@@ -317,11 +354,13 @@ def chat(quiet: bool = typer.Option(False, "--quiet", "-q")) -> None:
 
 
 @app.command(name="eval")
-def eval_cmd(set_path: Path = typer.Option(None, "--set", help="question set (JSON lines); default: dev + held-out"),
-             k: int = typer.Option(5, "--k"),
-             compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
-             out: Path = typer.Option(Path("eval/results"), "--out"),
-             split: Optional[str] = typer.Option(None, "--split", help="dev | test (default: both)")) -> None:
+def eval_cmd(
+    set_path: Path = typer.Option(None, "--set", help="question set (JSON lines); default: dev + held-out"),
+    k: int = typer.Option(5, "--k"),
+    compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
+    out: Path = typer.Option(Path("eval/results"), "--out"),
+    split: str | None = typer.Option(None, "--split", help="dev | test (default: both)"),
+) -> None:
     """Run the evaluation question set and score it. Example: rag eval --compare"""
     k = _k(k)
     try:

@@ -82,7 +82,7 @@ class Config:
         object.__setattr__(self, "corpus", tuple(Path(p) for p in self.corpus))
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Config":
+    def from_env(cls, **overrides: object) -> Config:
         """Defaults, then ``RAG_*`` environment variables, then explicit overrides (CLI flags)."""
         env = os.environ
         values: dict[str, object] = {}
@@ -113,13 +113,15 @@ class Config:
             try:
                 values["max_file_mb"] = float(env["RAG_MAX_FILE_MB"])
             except ValueError:
-                raise RagError(f"RAG_MAX_FILE_MB must be a number of megabytes, got {env['RAG_MAX_FILE_MB']!r}") from None
+                raise RagError(
+                    f"RAG_MAX_FILE_MB must be a number of megabytes, got {env['RAG_MAX_FILE_MB']!r}"
+                ) from None
         if env.get("RAG_FEEDBACK_PATH"):
             values["feedback_path"] = Path(env["RAG_FEEDBACK_PATH"])
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
 
-    def with_(self, **changes: object) -> "Config":
+    def with_(self, **changes: object) -> Config:
         """A copy with some fields changed (the config itself never mutates)."""
         return replace(self, **changes)  # type: ignore[arg-type]
 

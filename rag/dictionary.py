@@ -13,12 +13,12 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from importlib import metadata
 
 import numpy as np
-from importlib import metadata
 
 from . import lexicon
 
@@ -131,9 +131,14 @@ class Translation:
 class Translator:
     """Reverse CC-CEDICT lookup restricted to a vocabulary (the index's words)."""
 
-    def __init__(self, vocabulary: set[str] | dict[str, int], per_phrase: int = 3,
-                 doc_freq: Callable[[str], int] | None = None, passages: int = 0,
-                 similarity: Callable[[list[str], list[str]], np.ndarray] | None = None):
+    def __init__(
+        self,
+        vocabulary: set[str] | dict[str, int],
+        per_phrase: int = 3,
+        doc_freq: Callable[[str], int] | None = None,
+        passages: int = 0,
+        similarity: Callable[[list[str], list[str]], np.ndarray] | None = None,
+    ):
         self.passages = passages
         # the embedding model's similarity of an English phrase to each candidate (a matrix phrases ×
         # terms): it knows "jobs" is 就业 rather than 开工, which dictionary statistics only guess
@@ -155,9 +160,9 @@ class Translator:
         pending: list[tuple[str, list[str], set[str], str]] = []
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
-                if any(used[i:i + size]):
+                if any(used[i : i + size]):
                     continue
-                group = [w.lower() for w in words[i:i + size]]
+                group = [w.lower() for w in words[i : i + size]]
                 if group[0] in lexicon.ENGLISH_STOPWORDS or group[-1] in lexicon.ENGLISH_STOPWORDS:
                     continue
                 found: list[str] = []
@@ -172,7 +177,7 @@ class Translator:
                     for variant in self._variants(group):
                         found += [t for t in gloss_word_index().get(variant, ()) if self._used(t) and t not in found]
                 if found:
-                    pending.append((" ".join(words[i:i + size]), found, exact, matched))
+                    pending.append((" ".join(words[i : i + size]), found, exact, matched))
                     for j in range(i, i + size):
                         used[j] = True
         if self.similarity is not None and pending:
@@ -199,8 +204,15 @@ class Translator:
         precise ones (few glosses) that the reports use often, none so common it says nothing (工作)."""
         counts = gloss_counts()
         usable = [t for t in found if not self.generic(t)] or found
-        usable.sort(key=lambda t: -(math.log1p(self.doc_freq(t)) - lexicon.TRANSLATION_VAGUENESS * math.log(counts.get(t, 1))
-                                    + (lexicon.TRANSLATION_EXACT_BONUS if t in exact else 0.0)))
+        usable.sort(
+            key=lambda t: (
+                -(
+                    math.log1p(self.doc_freq(t))
+                    - lexicon.TRANSLATION_VAGUENESS * math.log(counts.get(t, 1))
+                    + (lexicon.TRANSLATION_EXACT_BONUS if t in exact else 0.0)
+                )
+            )
+        )
         return tuple(usable[: self.per_phrase])
 
     def generic(self, term: str) -> bool:

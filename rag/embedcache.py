@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -38,14 +39,17 @@ class EmbeddingCache:
         keys = list({self.key(t) for t in texts})
         found: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
-            part = keys[i:i + 500]
+            part = keys[i : i + 500]
             q = f"SELECT hash, v FROM vec WHERE model=? AND hash IN ({','.join('?' * len(part))})"
             for h, blob in self.db.execute(q, [self.model, *part]):
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
 
     def put_many(self, texts: list[str], vectors: np.ndarray) -> None:
-        rows = [(self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)]
+        rows = [
+            (self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=False)
+        ]
         self.db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
         self.db.commit()
 
@@ -53,10 +57,16 @@ class EmbeddingCache:
         self.db.close()
 
 
-def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]]], cache: EmbeddingCache,
-                     stats: "BuildStats", progress: Progress | None = None) -> list[np.ndarray]:
+def embed_with_cache(
+    encoder,
+    texts: list[str],
+    spans: list[list[tuple[int, int]]],
+    cache: EmbeddingCache,
+    stats: BuildStats,
+    progress: Progress | None = None,
+) -> list[np.ndarray]:
     """Passage + sentence vectors per passage: from the cache where the text is known, else embedded in batches."""
-    keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans)]
+    keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans, strict=False)]
     found = cache.get_many(keys)
     dim = None
     missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
@@ -65,10 +75,10 @@ def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]
     stats.cached += len(texts) - len(missing)
     batch = 32
     for n in range(0, len(missing), batch):
-        part = missing[n:n + batch]
+        part = missing[n : n + batch]
         arrays = _encode_spans(encoder, [texts[i] for i in part], [spans[i] for i in part])
         cache.put_many([keys[i] for i in part], [a.ravel() for a in arrays])
-        for i, a in zip(part, arrays):
+        for i, a in zip(part, arrays, strict=False):
             found[cache.key(keys[i])] = a.ravel()
             dim = a.shape[1]
         stats.embedded += len(part)
@@ -76,7 +86,7 @@ def embed_with_cache(encoder, texts: list[str], spans: list[list[tuple[int, int]
             progress("embedding passages", min(n + batch, len(missing)), len(missing))
     if dim is None and keys:  # everything came from the cache: no need to load the model for its size
         dim = len(found[cache.key(keys[0])]) // (len(spans[0]) + 1)
-    return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans)]
+    return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans, strict=False)]
 
 
 def _encode_spans(encoder, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[np.ndarray]:
@@ -84,6 +94,6 @@ def _encode_spans(encoder, texts: list[str], spans: list[list[tuple[int, int]]])
         return encoder.encode_passages_with_spans(texts, spans)
     # encoders without token access: embed each sentence on its own
     out = []
-    for t, sp in zip(texts, spans):
+    for t, sp in zip(texts, spans, strict=False):
         out.append(encoder.encode_passages([t] + [t[a:b] for a, b in sp]))
     return out

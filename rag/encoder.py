@@ -167,8 +167,8 @@ class _OnnxModel:
         ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)
         for row, e in enumerate(encodings):
-            ids[row, :len(e.ids)] = e.ids
-            mask[row, :len(e.ids)] = 1
+            ids[row, : len(e.ids)] = e.ids
+            mask[row, : len(e.ids)] = 1
         hidden = self.session.run(None, {"input_ids": ids, "attention_mask": mask})[0]
         return hidden, mask.astype(bool), [e.offsets for e in encodings]
 
@@ -181,8 +181,13 @@ class Encoder:
     any other model uses its own configured ``query`` and ``passage``/``document`` prompts, if any.
     """
 
-    def __init__(self, model: str = BUNDLED_MODEL_NAME, cache_dir: Path | None = None, device: str | None = None,
-                 runtime: str = "auto"):
+    def __init__(
+        self,
+        model: str = BUNDLED_MODEL_NAME,
+        cache_dir: Path | None = None,
+        device: str | None = None,
+        runtime: str = "auto",
+    ):
         if runtime not in RUNTIMES:
             raise EncoderError(f"unknown runtime '{runtime}'; use one of {', '.join(RUNTIMES)}")
         if runtime == "onnx" and model != BUNDLED_MODEL_NAME:
@@ -203,8 +208,12 @@ class Encoder:
     def runtime(self) -> str:
         """``"onnx"`` or ``"torch"``: what ``"auto"`` resolves to on this machine (decided without loading)."""
         if self._runtime == "auto":
-            use_onnx = self._model == BUNDLED_MODEL_NAME and self._device in (None, "cpu") \
-                and onnx_runtime_installed() and not (self._device is None and cuda_available())
+            use_onnx = (
+                self._model == BUNDLED_MODEL_NAME
+                and self._device in (None, "cpu")
+                and onnx_runtime_installed()
+                and not (self._device is None and cuda_available())
+            )
             self._runtime = "onnx" if use_onnx else "torch"
         return self._runtime
 
@@ -284,8 +293,10 @@ class Encoder:
 
     def _load_onnx(self) -> Any:
         if not onnx_runtime_installed():
-            raise EncoderError("the onnx runtime needs the packages 'onnxruntime' and 'onnx' (pip install "
-                               "onnxruntime onnx), which are not installed; or use --runtime torch")
+            raise EncoderError(
+                "the onnx runtime needs the packages 'onnxruntime' and 'onnx' (pip install "
+                "onnxruntime onnx), which are not installed; or use --runtime torch"
+            )
         location, _ = self._location()
         key = (location, "cpu", "onnx")
         with _LOCK:
@@ -301,8 +312,9 @@ class Encoder:
                 max_len = int(json.loads((Path(location) / "sentence_bert_config.json").read_text())["max_seq_length"])
                 model = _OnnxModel(folder, max_len)
             except Exception as exc:
-                raise EncoderError(f"cannot load the ONNX copy of '{self._model}' from {folder}: "
-                                   f"{_first_line(exc)}") from exc
+                raise EncoderError(
+                    f"cannot load the ONNX copy of '{self._model}' from {folder}: {_first_line(exc)}"
+                ) from exc
             _MODELS[key] = model
             return model
 
@@ -327,8 +339,9 @@ class Encoder:
                         model = SentenceTransformer(location, device=self.device)
             except Exception as exc:
                 where = "" if local else " (not in the local Hugging Face cache, and the hub is not reachable)"
-                raise EncoderError(f"cannot load the embedding model '{self._model}'{where}: {_first_line(exc)}") \
-                    from exc
+                raise EncoderError(
+                    f"cannot load the embedding model '{self._model}'{where}: {_first_line(exc)}"
+                ) from exc
             model.eval()
             _MODELS[key] = model
             return model
@@ -350,14 +363,20 @@ class Encoder:
             out = np.empty((len(items), backend.dim), dtype=np.float32)
             order = sorted(range(len(items)), key=lambda i: len(items[i]))  # little padding per batch
             for b in range(0, len(order), batch_size):
-                ids = order[b:b + batch_size]
+                ids = order[b : b + batch_size]
                 hidden, mask, _ = backend.forward([prefix + items[i] for i in ids])
                 out[ids] = _mean_pool(hidden, mask)
             return out
         # prompt= (never None) prepends the prefix and stops a model's default prompt from
         # being added a second time; pooling that excludes prompts knows where it ends.
-        vecs = backend.encode(items, prompt=prefix, batch_size=batch_size, normalize_embeddings=True,
-                              convert_to_numpy=True, show_progress_bar=show_progress)
+        vecs = backend.encode(
+            items,
+            prompt=prefix,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=show_progress,
+        )
         return np.ascontiguousarray(vecs, dtype=np.float32).reshape(len(items), -1)
 
     def _token_states(self, texts: list[str], max_len: int) -> tuple[np.ndarray, np.ndarray, list]:
@@ -368,33 +387,36 @@ class Encoder:
         import torch
 
         transformer = backend[0]
-        enc = transformer.tokenizer(texts, padding=True, truncation=True, max_length=max_len,
-                                    return_offsets_mapping=True, return_tensors="pt")
+        enc = transformer.tokenizer(
+            texts, padding=True, truncation=True, max_length=max_len, return_offsets_mapping=True, return_tensors="pt"
+        )
         offsets = enc.pop("offset_mapping").numpy()
         enc = {k: v.to(backend.device) for k, v in enc.items()}
         with torch.inference_mode():
             hidden = transformer.auto_model(**enc).last_hidden_state.float().cpu().numpy()
         return hidden, enc["attention_mask"].cpu().numpy().astype(bool), list(offsets)
 
-    def encode_passages_with_spans(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]],
-                                   batch_size: int = 16) -> list[np.ndarray]:
+    def encode_passages_with_spans(
+        self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]], batch_size: int = 16
+    ) -> list[np.ndarray]:
         """For each passage, a (1 + n_spans, dim) array: the passage vector, then one per character span.
 
         The passage vector is mean pooling over all tokens (prefix included), as the bundled model's
         Pooling module does; each span vector is the mean over the tokens overlapping that span.
         """
         backend = self.backend
-        max_len = 512 if isinstance(backend, _OnnxModel) else \
-            min(getattr(backend[0], "max_seq_length", 512) or 512, 512)
+        max_len = (
+            512 if isinstance(backend, _OnnxModel) else min(getattr(backend[0], "max_seq_length", 512) or 512, 512)
+        )
         prefix = self.passage_prefix
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out: list[np.ndarray | None] = [None] * len(texts)
         for b in range(0, len(order), batch_size):
-            ids = order[b:b + batch_size]
+            ids = order[b : b + batch_size]
             hidden, mask, offsets = self._token_states([prefix + texts[i] for i in ids], max_len)
             for row, i in enumerate(ids):
                 tokens = hidden[row][mask[row]]
-                offs = np.asarray(offsets[row], dtype=np.int64).reshape(-1, 2)[:len(tokens)]
+                offs = np.asarray(offsets[row], dtype=np.int64).reshape(-1, 2)[: len(tokens)]
                 vecs = [tokens.mean(axis=0)]
                 for a, e in spans[i]:
                     a, e = a + len(prefix), e + len(prefix)

@@ -73,7 +73,11 @@ def divisions() -> tuple[Division, ...]:
     """Every province, prefecture and county-level division of the gazetteer."""
     out: dict[tuple[str, str, str], Division] = {}
     for row in csv.DictReader(io.StringIO(_csv_text())):
-        prov, city, county = (row.get("sheng") or "").strip(), (row.get("shi") or "").strip(), (row.get("qu") or "").strip()
+        prov, city, county = (
+            (row.get("sheng") or "").strip(),
+            (row.get("shi") or "").strip(),
+            (row.get("qu") or "").strip(),
+        )
         if not prov or prov in lexicon.NOT_A_DIVISION:
             continue
         out.setdefault(("province", prov, ""), Division(prov, "province", prov, None, stem(prov)))
@@ -170,8 +174,8 @@ def find_chinese(text: str, token_bounds: tuple[set[int], set[int]] | None = Non
     taken = [False] * len(text)
     for size in range(min(longest, len(text)), 1, -1):
         for i in range(len(text) - size + 1):
-            piece = text[i:i + size]
-            if piece not in index or any(taken[i:i + size]):
+            piece = text[i : i + size]
+            if piece not in index or any(taken[i : i + size]):
                 continue
             if token_bounds is not None and (i not in token_bounds[0] or i + size not in token_bounds[1]):
                 continue
@@ -203,9 +207,9 @@ def find_english(words: list[tuple[int, str, bool]]) -> list[PlaceMention]:
     used = [False] * len(words)
     for size in (3, 2, 1):
         for i in range(len(words) - size + 1):
-            if any(used[i:i + size]):
+            if any(used[i : i + size]):
                 continue
-            group = words[i:i + size]
+            group = words[i : i + size]
             key = "".join(re.sub(r"[^a-z]", "", w.lower()) for _, w, _ in group)
             found = index.get(key)
             if not found:

@@ -15,9 +15,9 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -34,8 +34,15 @@ from .storage import check_replaceable, file_digest
 # 3: file checksums and a generation in the manifest; added reports kept in the library, not in sources/
 FORMAT_VERSION = 3
 Progress = Callable[[str, int, int], None]
-COMPONENTS = ("dense.faiss", "sentences.npy", "sentence_rows.npy", "bm25.npz", "bm25_vocab.json", "chunks.jsonl",
-              "reports.json")
+COMPONENTS = (
+    "dense.faiss",
+    "sentences.npy",
+    "sentence_rows.npy",
+    "bm25.npz",
+    "bm25_vocab.json",
+    "chunks.jsonl",
+    "reports.json",
+)
 KEEPS = "(it keeps the reports you added)"
 
 
@@ -70,8 +77,17 @@ class Source:
 class Index:
     """Reports, chunks, dense vectors and BM25 data, loaded together and checked against a manifest."""
 
-    def __init__(self, manifest: dict, reports: list[Report], chunks: list[Chunk], dense, bm25: BM25,
-                 sentence_vectors: np.ndarray, sentence_rows: np.ndarray, folder: Path | None = None):
+    def __init__(
+        self,
+        manifest: dict,
+        reports: list[Report],
+        chunks: list[Chunk],
+        dense,
+        bm25: BM25,
+        sentence_vectors: np.ndarray,
+        sentence_rows: np.ndarray,
+        folder: Path | None = None,
+    ):
         self.manifest = manifest
         self.reports = {r.report_id: r for r in reports}
         self.chunks = chunks
@@ -85,15 +101,22 @@ class Index:
         self.chunk_row = {c.chunk_id: i for i, c in enumerate(chunks)}
         starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
-        self._sentence_slices = list(zip(starts.tolist(), ends.tolist()))
+        self._sentence_slices = list(zip(starts.tolist(), ends.tolist(), strict=False))
         self.places = {r.city: title_place(r.title, r.city) for r in reports}
         load_user_words(list(manifest.get("user_words", [])))
 
     # ------------------------------------------------------------ building
 
     @classmethod
-    def build(cls, config: Config, encoder, sources: list[Source], *, removed: frozenset[str] = frozenset(),
-              progress: Progress | None = None) -> tuple["Index", BuildStats]:
+    def build(
+        cls,
+        config: Config,
+        encoder,
+        sources: list[Source],
+        *,
+        removed: frozenset[str] = frozenset(),
+        progress: Progress | None = None,
+    ) -> tuple[Index, BuildStats]:
         """Read, chunk and embed the given sources, leaving out reports whose content hash is in ``removed``.
 
         A source that cannot be read any more (a library file damaged on disk) is skipped and named
@@ -123,8 +146,15 @@ class Index:
             for r in kept:
                 stats.notes += list(r.warnings)
             reports += kept
-            manifest_sources.append({"name": s.name, "bundled": s.bundled, "sha256": s.sha256,
-                                     "library_file": s.library_file, "reports": [r.content_hash for r in found]})
+            manifest_sources.append(
+                {
+                    "name": s.name,
+                    "bundled": s.bundled,
+                    "sha256": s.sha256,
+                    "library_file": s.library_file,
+                    "reports": [r.content_hash for r in found],
+                }
+            )
         reports, dup_notes = dedupe(reports)
         stats.notes += dup_notes
         reports = assign_ids(reports)
@@ -143,7 +173,7 @@ class Index:
         titles = {r.report_id: r.title for r in reports}
         passages = [embedding_text(c, titles[c.report_id]) if config.title_prefix else c.text for c in chunks]
         spans, sentence_rows = [], []
-        for row, (c, text) in enumerate(zip(chunks, passages)):
+        for row, (c, text) in enumerate(zip(chunks, passages, strict=False)):
             offset = len(text) - len(c.text)  # the title/section prefix before the passage text
             spans.append([(s - c.start + offset, e - c.start + offset) for s, e in c.sentences])
             sentence_rows += [row] * len(c.sentences)
@@ -155,7 +185,9 @@ class Index:
         finally:
             cache.close()
         vectors = np.stack([a[0] for a in arrays])
-        sent_vectors = np.concatenate([a[1:] for a in arrays]) if arrays else np.zeros((0, vectors.shape[1]), np.float32)
+        sent_vectors = (
+            np.concatenate([a[1:] for a in arrays]) if arrays else np.zeros((0, vectors.shape[1]), np.float32)
+        )
         del arrays
         dense = _dense_index(vectors, config.ann_threshold)
         by_id = {r.report_id: r for r in reports}
@@ -186,8 +218,9 @@ class Index:
         }
         stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_rows)
         stats.characters = sum(len(r.text) for r in reports)
-        index = cls(manifest, reports, chunks, dense, bm25, sent_vectors,
-                    np.array(sentence_rows, dtype=np.int64), folder=None)
+        index = cls(
+            manifest, reports, chunks, dense, bm25, sent_vectors, np.array(sentence_rows, dtype=np.int64), folder=None
+        )
         stats.seconds = time.perf_counter() - t0
         return index, stats
 
@@ -222,10 +255,12 @@ class Index:
             with open(tmp / "chunks.jsonl", "w", encoding="utf-8") as fh:
                 for c in self.chunks:
                     fh.write(json.dumps(asdict(c), ensure_ascii=False) + "\n")
-            (tmp / "reports.json").write_text(json.dumps([_report_dict(r) for r in self.reports.values()],
-                                                         ensure_ascii=False), encoding="utf-8")
-            manifest["files"] = {name: {"size": (tmp / name).stat().st_size, "sha256": file_digest(tmp / name)}
-                                 for name in COMPONENTS}
+            (tmp / "reports.json").write_text(
+                json.dumps([_report_dict(r) for r in self.reports.values()], ensure_ascii=False), encoding="utf-8"
+            )
+            manifest["files"] = {
+                name: {"size": (tmp / name).stat().st_size, "sha256": file_digest(tmp / name)} for name in COMPONENTS
+            }
             manifest["generation"] = int(generation)
             manifest["build_id"] = uuid.uuid4().hex
             # the manifest is written last: a folder without one is never taken for an index
@@ -234,8 +269,9 @@ class Index:
             _swap_in(tmp, folder)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise IndexWriteError(f"cannot write the index at {folder}: {exc.strerror or exc}; "
-                                  "the previous index is unchanged") from exc
+            raise IndexWriteError(
+                f"cannot write the index at {folder}: {exc.strerror or exc}; the previous index is unchanged"
+            ) from exc
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
@@ -244,7 +280,7 @@ class Index:
         self.signature = manifest_signature(folder)
 
     @classmethod
-    def load(cls, folder: Path, model: str | None = None) -> "Index":
+    def load(cls, folder: Path, model: str | None = None) -> Index:
         """Load and check an index; raise a named error saying which command fixes a missing or stale one.
 
         A build may swap a new folder in while this reads: a check that fails while the manifest
@@ -270,7 +306,7 @@ class Index:
         cls._load_once(Path(folder), model, check_only=True)
 
     @classmethod
-    def _load_once(cls, folder: Path, model: str | None, check_only: bool = False) -> "Index":
+    def _load_once(cls, folder: Path, model: str | None, check_only: bool = False) -> Index:
         import faiss
 
         read_from = folder
@@ -287,11 +323,13 @@ class Index:
         if versions != (FORMAT_VERSION, CHUNKER_VERSION, LEXICAL_VERSION):
             raise IndexMismatchError(
                 f"the index at {folder} was built by another version (format {versions[0]}, chunker {versions[1]}, "
-                f"lexical {versions[2]}); rebuild it with `rag index --rebuild` {KEEPS}")
+                f"lexical {versions[2]}); rebuild it with `rag index --rebuild` {KEEPS}"
+            )
         if model is not None and manifest.get("model") != model:
             raise IndexMismatchError(
                 f"the index at {folder} was built with model '{manifest.get('model')}', not '{model}'; "
-                f"rebuild it with `rag index --rebuild --model {model}` or use --model {manifest.get('model')}")
+                f"rebuild it with `rag index --rebuild --model {model}` or use --model {manifest.get('model')}"
+            )
         files = manifest.get("files")
         dim = manifest.get("dimension")
         if not isinstance(files, dict) or not isinstance(dim, int):
@@ -304,27 +342,36 @@ class Index:
         try:
             reports = [_report_from_dict(d) for d in reports_raw]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise _damaged(folder, "reports.json", f"has a report of the wrong shape ({type(exc).__name__}: {exc})")
+            raise _damaged(
+                folder, "reports.json", f"has a report of the wrong shape ({type(exc).__name__}: {exc})"
+            ) from exc
         chunks = _read_chunks(read_from, folder)
         try:
             dense = faiss.read_index(str(read_from / "dense.faiss"))
         except RuntimeError as exc:
-            raise _damaged(folder, "dense.faiss", f"cannot be read ({str(exc).splitlines()[0][:100]})")
+            raise _damaged(folder, "dense.faiss", f"cannot be read ({str(exc).splitlines()[0][:100]})") from exc
         if dense.ntotal != len(chunks) or dense.d != dim:
-            raise _damaged(folder, "dense.faiss", f"holds {dense.ntotal} vectors of size {dense.d} for "
-                                                  f"{len(chunks)} chunks of size {dim}")
+            raise _damaged(
+                folder,
+                "dense.faiss",
+                f"holds {dense.ntotal} vectors of size {dense.d} for {len(chunks)} chunks of size {dim}",
+            )
         try:
             bm25 = BM25.load(read_from)
         except (OSError, ValueError, KeyError) as exc:
-            raise _damaged(folder, "bm25.npz", f"cannot be read ({type(exc).__name__})")
+            raise _damaged(folder, "bm25.npz", f"cannot be read ({type(exc).__name__})") from exc
         if bm25.weights.shape[0] != len(chunks) or not isinstance(bm25.vocab, dict):
             raise _damaged(folder, "bm25.npz", f"has {bm25.weights.shape[0]} rows for {len(chunks)} chunks")
         sent = _read_array(read_from, folder, "sentences.npy")
         rows = _read_array(read_from, folder, "sentence_rows.npy")
         if sent.ndim != 2 or sent.shape[1] != dim or sent.dtype != np.float32:
             raise _damaged(folder, "sentences.npy", f"has shape {sent.shape} ({sent.dtype}), not (n, {dim}) float32")
-        if rows.ndim != 1 or len(rows) != len(sent) or rows.dtype.kind not in "iu" or \
-                (len(rows) and (rows.min() < 0 or rows.max() >= len(chunks) or np.any(np.diff(rows) < 0))):
+        if (
+            rows.ndim != 1
+            or len(rows) != len(sent)
+            or rows.dtype.kind not in "iu"
+            or (len(rows) and (rows.min() < 0 or rows.max() >= len(chunks) or np.any(np.diff(rows) < 0)))
+        ):
             raise _damaged(folder, "sentence_rows.npy", "does not map sentences onto chunks in order")
         known = {r.report_id for r in reports}
         if any(c.report_id not in known for c in chunks):
@@ -342,8 +389,9 @@ class Index:
             raise KeyError(chunk_id)
         return self.chunks[row]
 
-    def dense_search(self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
+    def dense_search(
+        self, query_vector: np.ndarray, k: int, rows: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows and cosine scores, best first, among ``rows`` when given (a place/year filter).
 
         Exact (flat inner product; vectors are normalised, so it is cosine) below
@@ -381,8 +429,7 @@ class Index:
         keep = found[0] >= 0
         return found[0][keep], scores[0][keep]
 
-    def all_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray | None = None,
-                         k: int = 256) -> np.ndarray:
+    def all_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray | None = None, k: int = 256) -> np.ndarray:
         """Cosine score of every chunk: exact with the flat index (``rows`` then changes nothing).
 
         With the IVF index (large collections) only the ``k`` best rows (among ``rows`` if given)
@@ -431,7 +478,7 @@ def top_k(values: np.ndarray, k: int) -> np.ndarray:
 
 
 def _sentence_text(chunk: Chunk, start: int, end: int) -> str:
-    return chunk.text[start - chunk.start:end - chunk.start]
+    return chunk.text[start - chunk.start : end - chunk.start]
 
 
 def _lexical_text(chunk: Chunk, report: Report) -> str:
@@ -489,8 +536,9 @@ def read_generation(folder: Path) -> int:
 
 
 def _damaged(folder: Path, name: str, what: str) -> IndexDamagedError:
-    return IndexDamagedError(f"the index at {folder} is damaged: {name} {what}; "
-                             f"rebuild it with `rag index --rebuild` {KEEPS}")
+    return IndexDamagedError(
+        f"the index at {folder} is damaged: {name} {what}; rebuild it with `rag index --rebuild` {KEEPS}"
+    )
 
 
 def _read_json(read_from: Path, name: str, kind: type):
@@ -506,16 +554,30 @@ def _read_json(read_from: Path, name: str, kind: type):
     except ValueError as exc:
         raise _damaged(read_from, name, f"is not valid JSON ({getattr(exc, 'msg', exc)})") from None
     if not isinstance(data, kind):
-        names = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number",
-                 bool: "a boolean", type(None): "null"}
-        raise _damaged(read_from, name, f"holds {names.get(type(data), 'something else')}, not a JSON "
-                                        f"{'object' if kind is dict else 'array'}")
+        names = {
+            dict: "an object",
+            list: "an array",
+            str: "a string",
+            int: "a number",
+            float: "a number",
+            bool: "a boolean",
+            type(None): "null",
+        }
+        raise _damaged(
+            read_from,
+            name,
+            f"holds {names.get(type(data), 'something else')}, not a JSON {'object' if kind is dict else 'array'}",
+        )
     return data
 
 
 def _verify(read_from: Path, folder: Path, name: str, entry) -> None:
     path = read_from / name
-    if not isinstance(entry, dict) or not isinstance(entry.get("size"), int) or not isinstance(entry.get("sha256"), str):
+    if (
+        not isinstance(entry, dict)
+        or not isinstance(entry.get("size"), int)
+        or not isinstance(entry.get("sha256"), str)
+    ):
         raise _damaged(folder, "manifest.json", f"has no checksum for {name}")
     try:
         size = path.stat().st_size
@@ -540,8 +602,9 @@ def _read_chunks(read_from: Path, folder: Path) -> list[Chunk]:
                         raise TypeError(f"a JSON {type(d).__name__}, not an object")
                     chunks.append(_chunk_from_dict(d))
                 except (ValueError, TypeError, KeyError) as exc:
-                    raise _damaged(folder, "chunks.jsonl", f"line {n} is not a chunk ({type(exc).__name__}: "
-                                                           f"{str(exc)[:80]})") from None
+                    raise _damaged(
+                        folder, "chunks.jsonl", f"line {n} is not a chunk ({type(exc).__name__}: {str(exc)[:80]})"
+                    ) from None
     except UnicodeDecodeError:
         raise _damaged(folder, "chunks.jsonl", "is not UTF-8 text") from None
     except OSError as exc:
@@ -574,13 +637,21 @@ def _report_dict(r: Report) -> dict:
 
 def _report_from_dict(d: dict) -> Report:
     d = dict(d)
-    d["sections"] = tuple(Section(s["heading"], s["level"], s["start"], s["end"], tuple(s["path"]), s["part"])
-                          for s in d["sections"])
+    d["sections"] = tuple(
+        Section(s["heading"], s["level"], s["start"], s["end"], tuple(s["path"]), s["part"]) for s in d["sections"]
+    )
     d["warnings"] = tuple(d.get("warnings", ()))
     return Report(**d)
 
 
 def _chunk_from_dict(d: dict) -> Chunk:
-    return Chunk(d["chunk_id"], d["report_id"], d["text"], d["start"], d["end"], tuple(d["section_path"]),
-                 d["part"], tuple(tuple(x) for x in d["sentences"]))
-
+    return Chunk(
+        d["chunk_id"],
+        d["report_id"],
+        d["text"],
+        d["start"],
+        d["end"],
+        tuple(d["section_path"]),
+        d["part"],
+        tuple(tuple(x) for x in d["sentences"]),
+    )

@@ -32,10 +32,53 @@ DATE_RE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 SPEAKER_RE = re.compile(r"^(?:.{0,16}?)(代理?市长|市长|州长|县长|区长|代理?区长|代理?县长)\s*([\u4e00-\u9fff·]{2,5})$")
 DEBRIS_RE = re.compile(r"^(##\w+##|第?\s*\d+\s*页|-\s*\d+\s*-|\d{1,3}|会议文件\(\)|.{0,12}人大.{0,4}次)$")
 PLACE_SUFFIX = "市州县区"
-NOT_PLACES = {"全市", "我市", "本市", "城市", "各市", "超市", "县市", "省市", "州市", "地市", "市县", "全州", "我州",
-              "全县", "我县", "全区", "我区", "城区", "园区", "新区", "社区", "景区", "片区", "街区", "小区", "矿区",
-              "库区", "牧区", "山区", "辖区", "灾区", "市区", "各区", "该市", "每市", "示范区", "开发区", "保护区",
-              "功能区", "先行区", "试验区", "自治州", "自治县", "各县", "老城区"}
+NOT_PLACES = {
+    "全市",
+    "我市",
+    "本市",
+    "城市",
+    "各市",
+    "超市",
+    "县市",
+    "省市",
+    "州市",
+    "地市",
+    "市县",
+    "全州",
+    "我州",
+    "全县",
+    "我县",
+    "全区",
+    "我区",
+    "城区",
+    "园区",
+    "新区",
+    "社区",
+    "景区",
+    "片区",
+    "街区",
+    "小区",
+    "矿区",
+    "库区",
+    "牧区",
+    "山区",
+    "辖区",
+    "灾区",
+    "市区",
+    "各区",
+    "该市",
+    "每市",
+    "示范区",
+    "开发区",
+    "保护区",
+    "功能区",
+    "先行区",
+    "试验区",
+    "自治州",
+    "自治县",
+    "各县",
+    "老城区",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +123,7 @@ class Report:
 
 # ---------------------------------------------------------------- reading files
 
+
 def read_text(path: Path, max_bytes: int | None = None, name: str | None = None) -> str:
     """Return the text of a report file of any supported kind, or raise IngestError (one line).
 
@@ -100,8 +144,9 @@ def read_text(path: Path, max_bytes: int | None = None, name: str | None = None)
         # .pdf/.docx carry layout and images besides their text: their text is checked once extracted
         raw_limit = None if max_bytes is None else max_bytes * (10 if suffix in (".pdf", ".docx") else 1)
         if raw_limit is not None and size > raw_limit:
-            raise IngestError(f"{shown}: {_mb(size)} is over the limit of {_mb(raw_limit)} per file "
-                              "(set RAG_MAX_FILE_MB to raise it)")
+            raise IngestError(
+                f"{shown}: {_mb(size)} is over the limit of {_mb(raw_limit)} per file (set RAG_MAX_FILE_MB to raise it)"
+            )
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError(f"{shown}: cannot read the file ({exc.strerror or exc})") from None
@@ -123,8 +168,10 @@ def read_text(path: Path, max_bytes: int | None = None, name: str | None = None)
     if not text.strip():
         raise IngestError(f"{shown}: no text could be extracted")
     if max_bytes is not None and suffix in (".pdf", ".docx") and len(text.encode("utf-8")) > max_bytes:
-        raise IngestError(f"{shown}: {_mb(len(text.encode('utf-8')))} of text is over the limit of {_mb(max_bytes)} "
-                          "per file (set RAG_MAX_FILE_MB to raise it)")
+        raise IngestError(
+            f"{shown}: {_mb(len(text.encode('utf-8')))} of text is over the limit of {_mb(max_bytes)} "
+            "per file (set RAG_MAX_FILE_MB to raise it)"
+        )
     return text
 
 
@@ -152,8 +199,15 @@ def decode_bytes(data: bytes, path: Path | str = "<bytes>") -> str:
 def _looks_like_text(text: str) -> bool:
     # GB18030 decodes almost any byte string; real Chinese text is mostly common CJK, ASCII and punctuation.
     sample = text[:5000]
-    good = sum(1 for ch in sample if ch.isascii() or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f"
-               or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·")
+    good = sum(
+        1
+        for ch in sample
+        if ch.isascii()
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or ch in "“”‘’—…·"
+    )
     return good >= 0.9 * max(1, len(sample))
 
 
@@ -216,6 +270,7 @@ def normalize_line(line: str) -> str:
 
 # ---------------------------------------------------------------- paragraphs
 
+
 def heading_kind(line: str) -> str | None:
     """Which heading pattern a paragraph starts with, if any."""
     if H_CN.match(line):
@@ -241,8 +296,12 @@ def is_plain_heading(line: str) -> bool:
 
 
 def _is_front_matter(line: str) -> bool:
-    return bool(TITLE_RE.match(line) or SPEAKER_RE.match(line) or line.startswith("——")
-                or (DATE_RE.search(line) and line.endswith(("会议上", "会议"))))
+    return bool(
+        TITLE_RE.match(line)
+        or SPEAKER_RE.match(line)
+        or line.startswith("——")
+        or (DATE_RE.search(line) and line.endswith(("会议上", "会议")))
+    )
 
 
 def join_wrapped(lines: list[str]) -> list[str]:
@@ -259,12 +318,16 @@ def join_wrapped(lines: list[str]) -> list[str]:
         if paras:
             prev = paras[-1]
             prev_open = not prev.endswith(tuple(TERMINAL)) and not re.search(r"[。！？]”$", prev)
-            if (prev_open and not _is_front_matter(line) and heading_kind(line) is None
-                    and not _is_stand_alone(prev)):
+            if prev_open and not _is_front_matter(line) and heading_kind(line) is None and not _is_stand_alone(prev):
                 paras[-1] = prev + line
                 continue
-            if prev.startswith("——") and prev_open and not DATE_RE.search(line) and len(line) < 30 \
-                    and line.endswith(("会议上", "会议")):
+            if (
+                prev.startswith("——")
+                and prev_open
+                and not DATE_RE.search(line)
+                and len(line) < 30
+                and line.endswith(("会议上", "会议"))
+            ):
                 paras[-1] = prev + line  # a wrapped date line: "——2023年2月15日在海东市第三届" + "人民代表大会…"
                 continue
         paras.append(line)
@@ -285,6 +348,7 @@ def _is_stand_alone(para: str) -> bool:
 
 # ---------------------------------------------------------------- splitting compilations
 
+
 def split_reports(lines: list[str]) -> list[list[str]]:
     """Split a file's normalised lines into reports, each starting at its title line.
 
@@ -297,7 +361,7 @@ def split_reports(lines: list[str]) -> list[list[str]]:
     starts = [i for i in starts if i >= toc_end]
     if not starts:
         return [lines[toc_end:]]
-    head = [ln for ln in lines[toc_end:starts[0]] if ln]
+    head = [ln for ln in lines[toc_end : starts[0]] if ln]
     blocks = []
     for n, start in enumerate(starts):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
@@ -323,6 +387,7 @@ def _toc_end(lines: list[str]) -> int:
 
 # ---------------------------------------------------------------- metadata
 
+
 def _find_city(title: str, paras: list[str]) -> str | None:
     m = TITLE_RE.match(title)
     if m and m.group(2):
@@ -332,8 +397,9 @@ def _find_city(title: str, paras: list[str]) -> str | None:
         if len(place) >= 2:
             return place
     head = "".join(paras[:8])
-    m = re.search(r"在([\u4e00-\u9fff]{2,8}?[市州县区])第[\u4e00-\u9fff]{1,4}届", head) or \
-        re.search(r"([\u4e00-\u9fff]{2,8}?[市州县区])人民政府", head)
+    m = re.search(r"在([\u4e00-\u9fff]{2,8}?[市州县区])第[\u4e00-\u9fff]{1,4}届", head) or re.search(
+        r"([\u4e00-\u9fff]{2,8}?[市州县区])人民政府", head
+    )
     if m and not re.search(r"代表|^[我本全各该]", m.group(1)):
         return m.group(1)
     # the place a report keeps naming: jieba tags place names "ns" (德令哈市 ×6 in 003)
@@ -399,6 +465,7 @@ def _years(sections: list[tuple[str, str]], date: str | None, title: str) -> tup
 
 # ---------------------------------------------------------------- the report
 
+
 def parse_report(lines: list[str], source: str) -> Report | None:
     """Build one Report from its normalised lines (title first), or None when it holds no text."""
     paras = join_wrapped([ln for ln in lines if not DEBRIS_RE.match(ln)])
@@ -429,11 +496,24 @@ def parse_report(lines: list[str], source: str) -> Report | None:
     if re.match(r"^\d{4}年", title) is None and year:
         title = f"{year}年{title}"
     content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    notes = () if structured else (f"{source}: no report structure (no section headings) found; indexed as one section",)
+    notes = (
+        () if structured else (f"{source}: no report structure (no section headings) found; indexed as one section",)
+    )
     return Report(
-        report_id="", title=title, city=city, level=_level(city), reviewed_year=reviewed, plan_year=plan,
-        date=date, speaker=speaker, source=source, text=text, sections=tuple(sections),
-        content_hash=content_hash, structured=structured, warnings=notes,
+        report_id="",
+        title=title,
+        city=city,
+        level=_level(city),
+        reviewed_year=reviewed,
+        plan_year=plan,
+        date=date,
+        speaker=speaker,
+        source=source,
+        text=text,
+        sections=tuple(sections),
+        content_hash=content_hash,
+        structured=structured,
+        warnings=notes,
     )
 
 
@@ -444,11 +524,22 @@ def _not_a_report(paras: list[str], source: str) -> Report:
     stem = Path(source).stem or "document"
     sections, _ = _sections(paras)
     return Report(
-        report_id="", title=Path(source).name, city=stem, level="其他", reviewed_year=None, plan_year=None,
-        date=None, speaker=None, source=source, text=text, sections=tuple(sections),
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), structured=False,
-        warnings=(f"{source}: not a government work report (no title, no section headings); "
-                  "indexed under its file name",),
+        report_id="",
+        title=Path(source).name,
+        city=stem,
+        level="其他",
+        reviewed_year=None,
+        plan_year=None,
+        date=None,
+        speaker=None,
+        source=source,
+        text=text,
+        sections=tuple(sections),
+        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        structured=False,
+        warnings=(
+            f"{source}: not a government work report (no title, no section headings); indexed under its file name",
+        ),
     )
 
 
@@ -470,7 +561,7 @@ def _sections(paras: list[str]) -> tuple[list[Section], bool]:
             level, heading, start, part = stack.pop()
             out.append(Section(heading, level, start, at, tuple(h for _, h, _, _ in stack) + (heading,), part))
 
-    for para, start in zip(paras, starts):
+    for para, start in zip(paras, starts, strict=False):
         kind = heading_kind(para)
         if kind is None or _is_front_matter(para) or (kind in ("arabic", "shi") and not stack):
             continue
@@ -511,6 +602,7 @@ def _heading_text(para: str) -> str:
 
 # ---------------------------------------------------------------- files → reports
 
+
 def load_reports(path: Path, max_bytes: int | None = None, name: str | None = None) -> list[Report]:
     """All reports in one file (a compilation gives several), cleaned, with metadata.
 
@@ -536,8 +628,14 @@ def collect_files(paths: list[Path]) -> list[Path]:
         if not p.exists():
             raise IngestError(f"{p}: no such file or folder")
         if p.is_dir():
-            found = sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED_SUFFIXES
-                           and f.is_file() and f.name.lower() != "readme.md" and not f.name.startswith("."))
+            found = sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix.lower() in SUPPORTED_SUFFIXES
+                and f.is_file()
+                and f.name.lower() != "readme.md"
+                and not f.name.startswith(".")
+            )
             if not found:
                 raise IngestError(f"{p}: no report files in this folder (looked for {', '.join(SUPPORTED_SUFFIXES)})")
             files += found
@@ -572,4 +670,3 @@ def dedupe(reports: list[Report]) -> tuple[list[Report], list[str]]:
             continue
         kept[r.content_hash] = r
     return list(kept.values()), notes
-

@@ -22,11 +22,13 @@ LEXICAL_VERSION = "2"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+")
-STOPWORDS = set("的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 哪些 什么 多少 怎么 如何 "
-                "吗 呢 啊 吧 年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于 "
-                 # question words: they ask, they are not what is asked about
-                 "哪个 哪几个 几个 几件 几项 哪几项 各是 分别 对比 比较 是否 有没有 怎样 怎么样 为什么 上要 请问 "
-                 "多少亿 多少万 多少人 多大 多高".split())
+STOPWORDS = set(
+    "的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 哪些 什么 多少 怎么 如何 "
+    "吗 呢 啊 吧 年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于 "
+    # question words: they ask, they are not what is asked about
+    "哪个 哪几个 几个 几件 几项 哪几项 各是 分别 对比 比较 是否 有没有 怎样 怎么样 为什么 上要 请问 "
+    "多少亿 多少万 多少人 多大 多高".split()
+)
 _jieba = None
 _user_words: tuple[str, ...] = ()
 
@@ -63,7 +65,7 @@ def tokenize(text: str) -> list[str]:
     pos = 0
     text = text or ""
     for m in _NUMBER.finditer(text):
-        tokens += _words(text[pos:m.start()])
+        tokens += _words(text[pos : m.start()])
         tokens.append(m.group())
         pos = m.end()
     tokens += _words(text[pos:])
@@ -97,7 +99,7 @@ def bigrams(text: str) -> list[str]:
     for run in _CJK_RUN.findall(text or ""):
         if len(run) == 1:
             continue
-        out += [run[i:i + 2] for i in range(len(run) - 1)]
+        out += [run[i : i + 2] for i in range(len(run) - 1)]
     return out
 
 
@@ -126,7 +128,7 @@ class BM25:
         self.bigram_weight = bigram_weight
 
     @classmethod
-    def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> "BM25":
+    def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
         """BM25 weights of tokenised documents (term counts collected in compact arrays, not lists)."""
         vocab: dict[str, int] = {}
         cols, vals = array("i"), array("f")
@@ -136,13 +138,20 @@ class BM25:
                 cols.append(vocab.setdefault(term, len(vocab)))
                 vals.append(tf)
             indptr.append(len(cols))
-        tf = sparse.csr_matrix((np.frombuffer(vals, dtype=np.float32), np.frombuffer(cols, dtype=np.int32),
-                                np.frombuffer(indptr, dtype=np.int64)), shape=(len(docs), len(vocab)))
+        tf = sparse.csr_matrix(
+            (
+                np.frombuffer(vals, dtype=np.float32),
+                np.frombuffer(cols, dtype=np.int32),
+                np.frombuffer(indptr, dtype=np.int64),
+            ),
+            shape=(len(docs), len(vocab)),
+        )
         return cls.from_counts(vocab, tf, k1, b)
 
     @classmethod
-    def from_counts(cls, vocab: dict[str, int], tf: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75,
-                    block: int = 100_000) -> "BM25":
+    def from_counts(
+        cls, vocab: dict[str, int], tf: sparse.csr_matrix, k1: float = 1.2, b: float = 0.75, block: int = 100_000
+    ) -> BM25:
         """BM25 weights from a document-term count matrix, vectorised in row blocks (bounded memory
         at a million documents; benchmarks/bench_scale.py builds its synthetic indexes this way)."""
         tf = sparse.csr_matrix(tf, dtype=np.float32)
@@ -155,7 +164,7 @@ class BM25:
         for r0 in range(0, n_docs, block):
             r1 = min(n_docs, r0 + block)
             lo, hi = tf.indptr[r0], tf.indptr[r1]
-            rows = np.repeat(np.arange(r0, r1), np.diff(tf.indptr[r0:r1 + 1]))
+            rows = np.repeat(np.arange(r0, r1), np.diff(tf.indptr[r0 : r1 + 1]))
             data = tf.data[lo:hi]
             norm = k1 * (1 - b + b * lengths[rows] / max(avg, 1e-6))
             w[lo:hi] = idf[tf.indices[lo:hi]] * data * (k1 + 1) / (data + norm)
@@ -172,7 +181,7 @@ class BM25:
         df = self.doc_freq(term)
         if df or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", term):
             return df
-        grams = [self.doc_freq("§" + term[i:i + 2]) for i in range(len(term) - 1)]
+        grams = [self.doc_freq("§" + term[i : i + 2]) for i in range(len(term) - 1)]
         return min(grams) if all(grams) else 0
 
     def idf(self, term: str) -> float:
@@ -185,7 +194,7 @@ class BM25:
         """BM25 score of every document; bigram matches count for less than whole-word matches."""
         n = self.weights.shape[0]
         out = np.zeros(n, dtype=np.float32)
-        for term, count in Counter(query_terms).items():
+        for term, _count in Counter(query_terms).items():
             j = self.vocab.get(term)
             if j is None:
                 continue
@@ -199,7 +208,7 @@ class BM25:
         (folder / "bm25_vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "BM25":
+    def load(cls, folder: Path) -> BM25:
         weights = sparse.load_npz(folder / "bm25.npz").tocsc()
         vocab = json.loads((folder / "bm25_vocab.json").read_text(encoding="utf-8"))
         return cls(vocab, weights)

@@ -17,7 +17,9 @@ import re
 YEAR_ZH = re.compile(r"(20\d\d)\s*年")
 YEAR_EN = re.compile(r"(?<![\d.])(20\d\d)(?![\d.%])")
 # Years relative to the report: the report reviews "last year" and plans "this year".
-RELATIVE_LAST = re.compile(r"去年|上一年|上年度|上年|过去一年|过去的一年|前一年|\b(last|past|previous) year\b|\blast year's\b", re.I)
+RELATIVE_LAST = re.compile(
+    r"去年|上一年|上年度|上年|过去一年|过去的一年|前一年|\b(last|past|previous) year\b|\blast year's\b", re.I
+)
 RELATIVE_THIS = re.compile(r"今年|本年度|本年|明年|新的一年|\b(this|coming|next|the new) year\b|\bthis year's\b", re.I)
 
 # ---------------------------------------------------------------- plan or result
@@ -25,22 +27,32 @@ RELATIVE_THIS = re.compile(r"今年|本年度|本年|明年|新的一年|\b(this
 PLAN_CUES = re.compile(
     r"计划|目标|打算|预期|力争|安排|任务|部署|将要|将会|准备|承诺|要做|想要|想让|重点工作|怎么做|"
     r"\b(promis\w*|plan\w*|target\w*|goals?|aim\w*|intend\w*|expect\w*|pledg\w*|commit\w*|will|going to|"
-    r"priorit\w*|tasks?|agenda)\b", re.I)
+    r"priorit\w*|tasks?|agenda)\b",
+    re.I,
+)
 REVIEW_CUES = re.compile(
     r"完成了|实现了|增长了|做了|做到了|取得|成效|成绩|成果|回顾|达到了|建成了|新增了|累计|怎么样了|效果|"
     r"\b(achiev\w*|accomplish\w*|grew|rose|fell|result\w*|completed|built|created|reached|record\w*|"
-    r"managed|delivered)\b", re.I)
+    r"managed|delivered)\b",
+    re.I,
+)
 
 # Past tense without a plan word ("How much did GDP grow?", "What was…") asks for a result.
 PAST_TENSE = re.compile(r"\b(did|was|were|had|has been)\b", re.I)
 # A question that asks for several items ("有哪些", "what are the main tasks").
-LIST_CUES = re.compile(r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"
-                       r"key (tasks|targets|measures|projects)|measures|tasks|steps|projects)\b", re.I)
+LIST_CUES = re.compile(
+    r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"
+    r"key (tasks|targets|measures|projects)|measures|tasks|steps|projects)\b",
+    re.I,
+)
 # Section headings that introduce a list of tasks: a list question is answered from the items of such a section.
 LIST_SECTION = re.compile(r"任务|重点|工作|方面|实事|举措|措施")
 # A question that asks for a figure: sentences with digits are preferred.
-ASKS_NUMBER = re.compile(r"多少|几|百分之|比例|增长.{0,4}[？?]|增速|涨|目标是|\bhow (many|much|fast)\b|"
-                         r"\bwhat (percentage|share|rate|number)\b|\b(rate|growth|percent|number|figure|by how)\b", re.I)
+ASKS_NUMBER = re.compile(
+    r"多少|几|百分之|比例|增长.{0,4}[？?]|增速|涨|目标是|\bhow (many|much|fast)\b|"
+    r"\bwhat (percentage|share|rate|number)\b|\b(rate|growth|percent|number|figure|by how)\b",
+    re.I,
+)
 
 # A follow-up that leaves out what the previous question said ("那海东呢？", "what about Haidong?").
 FOLLOWUP = re.compile(r"^(那|那么|还有|而|和|跟|and\b|what about\b|how about\b|and in\b)", re.I)
@@ -49,12 +61,14 @@ FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one
 # ---------------------------------------------------------------- words that ask, not what is asked about
 # Chinese question and function words: dropped from a question's topic terms (they say how it asks).
 QUESTION_WORDS_ZH = frozenset(
-    "的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 哪些 什么 多少 怎么 如何 吗 呢 啊 吧 "
+    "的 了 和 与 及 在 是 对 把 将 等 为 有 要 以 中 上 下 也 都 并 而 或 其 这 那 "
+    "哪些 什么 多少 怎么 如何 吗 呢 啊 吧 "
     "年 个 方面 哪 进行 我们 一个 问题 情况 报告 政府工作报告 政府 工作 有关 关于 哪个 哪几个 几个 几件 几项 哪几项 "
     "各是 分别 对比 比较 是否 有没有 没有 怎样 怎么样 为什么 请问 多大 多高 一共 总共 打算 准备 计划 想 想要 "
     "今年 去年 明年 上年 本年 提出 提到 说 讲 具体 主要 哪里 哪儿 啥 咋 能 会 可以 了吗 过 给 让 些 做 做了 搞 "
     "到底 究竟 大概 左右 目标 预期 计划 任务 实现 完成 达到 情况如何 如何 方面 措施 举措 市 县 区 州 省 承诺 "
-    "许诺 答应 保证 表示 定 定了 定下 设定 定在 哪方面 原因 几条 各有 多少钱 几所 几个 几家 几项".split())
+    "许诺 答应 保证 表示 定 定了 定下 设定 定在 哪方面 原因 几条 各有 多少钱 几所 几个 几家 几项".split()
+)
 # A word jieba glued to a question word ("哪些项目") keeps what follows it.
 QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "几个", "几项", "各项")
 # English function and question words: never looked up in the dictionary, never topic terms.
@@ -65,69 +79,151 @@ ENGLISH_STOPWORDS = frozenset(
     "here i we our you your he she his her me my us as than then so such very more most less least up down out off "
     "again also only just still yet ever too year years last next past previous coming "
     "what's whats tell give say said says mention mentioned mentions does doing get got going like well really "
-    "per cent percent there's if whether".split())
+    "per cent percent there's if whether".split()
+)
 # English words that frame a question (what kind of answer it wants) rather than its topic: looked up
 # for the lexical side (target → 目标 helps find the targets paragraph) but not topic terms.
 ENGLISH_FRAMING = frozenset(
     "plan plans planned planning promise promised promises pledge pledged target targets targeted goal goals aim "
     "aims aimed expect expected set sets government report reports work city county district prefecture province "
     "area new number numbers figure figures total overall main key major specific make made compare compared "
-    "review achieve achieved".split())
+    "review achieve achieved".split()
+)
 # Inflections tried when an English word is looked up in the dictionary (jobs → job, built → build).
 ENGLISH_INFLECTIONS: tuple[tuple[str, str], ...] = (
-    ("ies", "y"), ("es", ""), ("s", ""), ("ied", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
-    ("th", ""), ("ment", ""), ("er", ""), ("ly", ""))
-ENGLISH_IRREGULAR = {"grew": "grow", "grown": "grow", "built": "build", "rose": "rise", "risen": "rise", "fell": "fall",
-                     "made": "make", "spent": "spend", "won": "win", "paid": "pay", "kept": "keep", "bought": "buy",
-                     "sold": "sell", "brought": "bring", "began": "begin", "begun": "begin", "better": "improve",
-                     "children": "child", "people": "people", "women": "woman", "men": "man"}
+    ("ies", "y"),
+    ("es", ""),
+    ("s", ""),
+    ("ied", "y"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("th", ""),
+    ("ment", ""),
+    ("er", ""),
+    ("ly", ""),
+)
+ENGLISH_IRREGULAR = {
+    "grew": "grow",
+    "grown": "grow",
+    "built": "build",
+    "rose": "rise",
+    "risen": "rise",
+    "fell": "fall",
+    "made": "make",
+    "spent": "spend",
+    "won": "win",
+    "paid": "pay",
+    "kept": "keep",
+    "bought": "buy",
+    "sold": "sell",
+    "brought": "bring",
+    "began": "begin",
+    "begun": "begin",
+    "better": "improve",
+    "children": "child",
+    "people": "people",
+    "women": "woman",
+    "men": "man",
+}
 # Choosing among a word's translations: prefer those the reports use often and that have few other
 # meanings (空气 for "air", not 播出 "to air a show"); skip any in more than this share of passages.
 TRANSLATION_VAGUENESS = 0.7
 TRANSLATION_MAX_DF_SHARE = 0.4
 TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
-TRANSLATION_EXACT_BONUS = 0.7
-PAIR_WINDOW = 5  # two words of a dictionary phrase may stand this far apart in a question  # a gloss that is the word itself outranks a longer gloss containing it
+TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
+PAIR_WINDOW = 5  # two words of a dictionary phrase may stand this far apart in a question
 # CC-CEDICT glosses that are cross-references, not translations.
-CEDICT_SKIP_GLOSS_PREFIXES = ("variant of", "old variant", "see ", "abbr. for", "surname ", "CL:", "used in",
-                              "Japanese variant", "also written", "also pr.", "erhua variant")
+CEDICT_SKIP_GLOSS_PREFIXES = (
+    "variant of",
+    "old variant",
+    "see ",
+    "abbr. for",
+    "surname ",
+    "CL:",
+    "used in",
+    "Japanese variant",
+    "also written",
+    "also pr.",
+    "erhua variant",
+)
 
 # ---------------------------------------------------------------- places
 # Administrative suffixes, longest first: what is left is a division's short form (兰州市 → 兰州).
 # China's 56 ethnic groups, as they appear in the names of autonomous divisions (海西蒙古族藏族自治州).
-ETHNIC_GROUPS = ("汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 "
-                 "纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 "
-                 "鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺").split()
+ETHNIC_GROUPS = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 东乡 "
+    "纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 俄罗斯 "
+    "鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
 _ETHNIC = "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True))
 DIVISION_SUFFIX = re.compile(
     rf"^(?P<stem>.+?)(?:(?:(?:{_ETHNIC})族?)+(?:自治州|自治县|自治旗|自治区)|自治州|自治县|自治旗|自治区|特别行政区|新区|"
-    r"地区|林区|行政委员会|省|市|州|县|区|旗|盟)$")
-DIVISION_SUFFIX_PLAIN = re.compile(r"^(?P<stem>.+?)(?:自治州|自治县|自治旗|自治区|特别行政区|新区|地区|省|市|州|县|区|旗|盟)$")
+    r"地区|林区|行政委员会|省|市|州|县|区|旗|盟)$"
+)
+DIVISION_SUFFIX_PLAIN = re.compile(
+    r"^(?P<stem>.+?)(?:自治州|自治县|自治旗|自治区|特别行政区|新区|地区|省|市|州|县|区|旗|盟)$"
+)
 # Rows of the gazetteer that are not divisions a question could name.
 NOT_A_DIVISION = frozenset({"国外", "市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # Chinese names in common use that are not the stem of the official name.
 PLACE_ALIASES_ZH: dict[str, str] = {"内蒙": "内蒙古自治区", "港澳": "香港特别行政区"}
 # English names of places that are not their pinyin (general knowledge, not any question's).
 PLACE_EXONYMS: dict[str, str] = {
-    "tibet": "西藏自治区", "inner mongolia": "内蒙古自治区", "hong kong": "香港特别行政区", "macau": "澳门特别行政区",
-    "macao": "澳门特别行政区", "harbin": "哈尔滨市", "urumqi": "乌鲁木齐市", "hohhot": "呼和浩特市", "lhasa": "拉萨市",
-    "kashgar": "喀什地区", "peking": "北京市", "canton": "广州市", "taipei": "台北市", "kaohsiung": "高雄市",
-    "xiamen": "厦门市", "amoy": "厦门市", "shaanxi": "陕西省", "shenyang": "沈阳市", "chongqing": "重庆市"}
+    "tibet": "西藏自治区",
+    "inner mongolia": "内蒙古自治区",
+    "hong kong": "香港特别行政区",
+    "macau": "澳门特别行政区",
+    "macao": "澳门特别行政区",
+    "harbin": "哈尔滨市",
+    "urumqi": "乌鲁木齐市",
+    "hohhot": "呼和浩特市",
+    "lhasa": "拉萨市",
+    "kashgar": "喀什地区",
+    "peking": "北京市",
+    "canton": "广州市",
+    "taipei": "台北市",
+    "kaohsiung": "高雄市",
+    "xiamen": "厦门市",
+    "amoy": "厦门市",
+    "shaanxi": "陕西省",
+    "shenyang": "沈阳市",
+    "chongqing": "重庆市",
+}
 # Generic toponym words, so "West Coast New Area" can be read for 西海岸新区.
 SUFFIX_EN = {"市": "City", "州": "Prefecture", "县": "County", "区": "District"}
-MORPHEME_EN = {"新区": "New Area", "西": "West", "东": "East", "南": "South", "北": "North", "海岸": "Coast",
-               "中": "Central", "湖": "Lake", "山": "Mountain", "江": "River", "港": "Port", "高新区": "High-tech Zone",
-               "开发区": "Development Zone", "经开区": "Economic Development Zone"}
+MORPHEME_EN = {
+    "新区": "New Area",
+    "西": "West",
+    "东": "East",
+    "南": "South",
+    "北": "North",
+    "海岸": "Coast",
+    "中": "Central",
+    "湖": "Lake",
+    "山": "Mountain",
+    "江": "River",
+    "港": "Port",
+    "高新区": "High-tech Zone",
+    "开发区": "Development Zone",
+    "经开区": "Economic Development Zone",
+}
 # English words for an administrative level that may follow a place's pinyin ("Lanzhou City").
-LEVEL_WORDS_EN = frozenset({"city", "county", "district", "prefecture", "province", "area", "new", "region",
-                            "municipality", "autonomous"})
+LEVEL_WORDS_EN = frozenset(
+    {"city", "county", "district", "prefecture", "province", "area", "new", "region", "municipality", "autonomous"}
+)
 # Words that refer to the report's own place, not another one ("本市", "全省").
 SELF_REFERENCE = re.compile(r"[本我全该各][省市县区州]")
 
 # ---------------------------------------------------------------- answers
 PART_ZH = {"review": "工作回顾", "plan": "工作安排", "government": "政府自身建设", "other": "其他部分"}
-PART_EN = {"review": "review of the past year", "plan": "plan for the coming year",
-           "government": "section on the government's own conduct", "other": "appendix"}
+PART_EN = {
+    "review": "review of the past year",
+    "plan": "plan for the coming year",
+    "government": "section on the government's own conduct",
+    "other": "appendix",
+}
 # A figure in an answer or an evidence string ("8.5%", "3.1万人", "521台").
 FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})")
 # Chinese or not: a question is Chinese when its Chinese characters are not swamped by Latin letters.

@@ -58,22 +58,34 @@ class Library:
         try:
             data = json.loads(self.manifest_path.read_bytes().decode("utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise LibraryError(f"{self.manifest_path} cannot be read ({_short(exc)}); your added files are still in "
-                               f"{self.files_dir}: move them aside, delete library.json and add them again") from None
-        ok = (isinstance(data, dict) and isinstance(data.get("files"), list) and isinstance(data.get("removed"), list)
-              and all(isinstance(f, dict) and {"name", "stored_as", "sha256"} <= set(f) for f in data["files"])
-              and all(isinstance(r, dict) and "content_hash" in r for r in data["removed"]))
+            raise LibraryError(
+                f"{self.manifest_path} cannot be read ({_short(exc)}); your added files are still in "
+                f"{self.files_dir}: move them aside, delete library.json and add them again"
+            ) from None
+        ok = (
+            isinstance(data, dict)
+            and isinstance(data.get("files"), list)
+            and isinstance(data.get("removed"), list)
+            and all(isinstance(f, dict) and {"name", "stored_as", "sha256"} <= set(f) for f in data["files"])
+            and all(isinstance(r, dict) and "content_hash" in r for r in data["removed"])
+        )
         if not ok:
-            raise LibraryError(f"{self.manifest_path} does not have the shape of a library manifest; your added files "
-                               f"are still in {self.files_dir}")
+            raise LibraryError(
+                f"{self.manifest_path} does not have the shape of a library manifest; your added files "
+                f"are still in {self.files_dir}"
+            )
         return data
 
     def files(self) -> list[LibraryFile]:
-        return [LibraryFile(f["name"], f["stored_as"], f["sha256"], f.get("added_at", "")) for f in self._read()["files"]]
+        return [
+            LibraryFile(f["name"], f["stored_as"], f["sha256"], f.get("added_at", "")) for f in self._read()["files"]
+        ]
 
     def removed(self) -> list[RemovedReport]:
-        return [RemovedReport(r["content_hash"], r.get("report_id", ""), r.get("title", ""), r.get("removed_at", ""))
-                for r in self._read()["removed"]]
+        return [
+            RemovedReport(r["content_hash"], r.get("report_id", ""), r.get("title", ""), r.get("removed_at", ""))
+            for r in self._read()["removed"]
+        ]
 
     def path_of(self, entry: LibraryFile) -> Path:
         return self.files_dir / entry.stored_as

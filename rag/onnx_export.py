@@ -52,8 +52,9 @@ def _is_current(dest: Path, model_dir: Path) -> bool:
         marker = json.loads((dest / ONNX_MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return marker == _expected_marker(model_dir) and (dest / ONNX_MODEL).is_file() \
-        and (dest / "tokenizer.json").is_file()
+    return (
+        marker == _expected_marker(model_dir) and (dest / ONNX_MODEL).is_file() and (dest / "tokenizer.json").is_file()
+    )
 
 
 def materialize_onnx(model_dir: Path, *, force: bool = False) -> Path:
@@ -114,17 +115,30 @@ def _export(model_dir: Path, out: Path) -> None:
     axes = {0: "batch", 1: "tokens"}
     with warnings.catch_warnings(), torch.inference_mode():
         warnings.simplefilter("ignore")  # tracer notes about Python conditionals that do not apply here
-        torch.onnx.export(Hidden(model), (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
-                          output_names=["last_hidden_state"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes})
+        torch.onnx.export(
+            Hidden(model),
+            (ids, mask),
+            str(fp32),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            opset_version=17,
+            dynamo=False,
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+        )
     del model
-    optimized = optimize_model(str(fp32), model_type="bert", num_heads=config.num_attention_heads,
-                               hidden_size=config.hidden_size, opt_level=1)
+    optimized = optimize_model(
+        str(fp32), model_type="bert", num_heads=config.num_attention_heads, hidden_size=config.hidden_size, opt_level=1
+    )
     optimized.save_model_to_file(str(fused))
     del optimized
     fp32.unlink()
     # DefaultTensorType: the fused Attention nodes are com.microsoft ops whose outputs shape
     # inference cannot type; they are float32.
-    quantize_dynamic(str(fused), str(out / ONNX_MODEL), weight_type=QuantType.QUInt8, per_channel=True,
-                     extra_options={"DefaultTensorType": 1})
+    quantize_dynamic(
+        str(fused),
+        str(out / ONNX_MODEL),
+        weight_type=QuantType.QUInt8,
+        per_channel=True,
+        extra_options={"DefaultTensorType": 1},
+    )
     fused.unlink()

@@ -8,10 +8,9 @@ user adds is found by name the same way as the bundled ones.
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import lru_cache
-
-import itertools
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
@@ -129,7 +128,9 @@ def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tu
         places = {p: p for p in places}
     found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    zh_forms = sorted(((form, p) for p, full in places.items() for form in chinese_aliases(full)), key=lambda x: -len(x[0]))
+    zh_forms = sorted(
+        ((form, p) for p, full in places.items() for form in chinese_aliases(full)), key=lambda x: -len(x[0])
+    )
     for form, place in zh_forms:
         for m in re.finditer(re.escape(form), question):
             if any(a < m.end() and m.start() < b for a, b in taken):
@@ -143,9 +144,9 @@ def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tu
         used = [False] * len(words)
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
-                if any(used[i:i + size]):
+                if any(used[i : i + size]):
                     continue
-                joined = "".join(words[i:i + size])
+                joined = "".join(words[i : i + size])
                 if joined in en_index:
                     found.append((spans[i][0], spans[i + size - 1][1], en_index[joined]))
                     for j in range(i, i + size):

@@ -12,8 +12,8 @@ dictionary (:mod:`rag.dictionary`). The word lists it uses live in :mod:`rag.lex
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from . import gazetteer, lexicon
 from .dictionary import Translator
 from .ingest import Report
 from .lexical import tokenize
-from .places import chinese_aliases, english_aliases, english_words, place_mentions
+from .places import english_words, place_mentions
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,14 @@ class Catalog:
     """What the index holds, as the reader needs it: places, their years, their gazetteer entries,
     and the lexical vocabulary (so English terms are kept only when the reports use them)."""
 
-    def __init__(self, reports: list[Report], vocabulary: dict[str, int] | set[str] | None = None,
-                 doc_freq: Callable[[str], int] | None = None, passages: int = 0,
-                 similarity: Callable[[list[str], list[str]], np.ndarray] | None = None):
+    def __init__(
+        self,
+        reports: list[Report],
+        vocabulary: dict[str, int] | set[str] | None = None,
+        doc_freq: Callable[[str], int] | None = None,
+        passages: int = 0,
+        similarity: Callable[[list[str], list[str]], np.ndarray] | None = None,
+    ):
         by_city: dict[str, list[Report]] = {}
         for r in reports:
             by_city.setdefault(r.city, []).append(r)
@@ -55,8 +60,12 @@ class Catalog:
         for city, rs in by_city.items():
             title = title_place(rs[0].title, city)
             self.places[city] = PlaceInfo(
-                city, title, tuple(sorted({r.reviewed_year for r in rs if r.reviewed_year})),
-                tuple(sorted({r.plan_year for r in rs if r.plan_year})), _division_of(city))
+                city,
+                title,
+                tuple(sorted({r.reviewed_year for r in rs if r.reviewed_year})),
+                tuple(sorted({r.plan_year for r in rs if r.plan_year})),
+                _division_of(city),
+            )
         self.title_places = {c: p.title_place for c, p in self.places.items()}
         self.all_years = tuple(sorted({y for p in self.places.values() for y in p.years}))
         vocab = vocabulary or set()
@@ -104,9 +113,16 @@ class QueryInfo:
         return " ".join([self.question, *(t for _, ts in self.translations for t in ts)])
 
     def as_dict(self) -> dict:
-        return {"places": list(self.places), "year": self.year, "relative_year": self.relative_year,
-                "intent": self.intent, "list": self.is_list, "unknown_places": list(self.unknown_places),
-                "sub_places": [list(p) for p in self.sub_places], "topic_terms": list(self.topic_terms)}
+        return {
+            "places": list(self.places),
+            "year": self.year,
+            "relative_year": self.relative_year,
+            "intent": self.intent,
+            "list": self.is_list,
+            "unknown_places": list(self.unknown_places),
+            "sub_places": [list(p) for p in self.sub_places],
+            "topic_terms": list(self.topic_terms),
+        }
 
 
 def language(text: str) -> str:
@@ -157,19 +173,39 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         latin = " ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked))
         translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(latin))
     topic = _topic_terms(blanked, lang, translations)
-    return QueryInfo(question, lang, tuple(places), year, relative, intent, bool(lexicon.LIST_CUES.search(question)),
-                     bool(lexicon.ASKS_NUMBER.search(question)), tuple(unknown), tuple(sub), topic, translations,
-                     untranslated)
+    return QueryInfo(
+        question,
+        lang,
+        tuple(places),
+        year,
+        relative,
+        intent,
+        bool(lexicon.LIST_CUES.search(question)),
+        bool(lexicon.ASKS_NUMBER.search(question)),
+        tuple(unknown),
+        tuple(sub),
+        topic,
+        translations,
+        untranslated,
+    )
 
 
-def _untranslated(english: str, translations: tuple[tuple[str, tuple[str, ...]], ...], catalog: Catalog) -> tuple[str, ...]:
+def _untranslated(
+    english: str, translations: tuple[tuple[str, tuple[str, ...]], ...], catalog: Catalog
+) -> tuple[str, ...]:
     """English content words (places removed) for which the reports use no term: "cryptocurrency"."""
     covered = {w.lower() for phrase, _ in translations for w in re.findall(r"[A-Za-z]+", phrase)}
     out = []
     for w in re.findall(r"[A-Za-z][A-Za-z'’]*", english):
         low = "".join(english_words(w))
-        if (len(low) < 3 or low in lexicon.ENGLISH_STOPWORDS or low in lexicon.ENGLISH_FRAMING or low in covered
-                or low in lexicon.LEVEL_WORDS_EN or low in catalog.translator.vocabulary):
+        if (
+            len(low) < 3
+            or low in lexicon.ENGLISH_STOPWORDS
+            or low in lexicon.ENGLISH_FRAMING
+            or low in covered
+            or low in lexicon.LEVEL_WORDS_EN
+            or low in catalog.translator.vocabulary
+        ):
             continue
         out.append(w)
     return tuple(dict.fromkeys(out))
@@ -194,8 +230,9 @@ def _token_bounds(text: str) -> tuple[set[int], set[int]]:
     return starts, ends
 
 
-def _other_places(question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]],
-                  named: list[str]) -> tuple[list[str], list[tuple[str, str]], list[tuple[int, int]]]:
+def _other_places(
+    question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
+) -> tuple[list[str], list[tuple[str, str]], list[tuple[int, int]]]:
     """Real places the question names besides the indexed ones.
 
     Returns (not indexed, [(sub-place, the indexed place containing it)], the spans of all these
@@ -219,9 +256,18 @@ def _other_places(question: str, catalog: Catalog, indexed_spans: list[tuple[int
             continue
         if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
             continue  # 青海省 in 青海省西宁市: a qualifier
-        parent = next((c for c, p in catalog.places.items() for d in m.divisions
-                       if p.division and p.division.level != "county" and p.division.name in (d.city, d.province)
-                       and d.level == "county"), None)
+        parent = next(
+            (
+                c
+                for c, p in catalog.places.items()
+                for d in m.divisions
+                if p.division
+                and p.division.level != "county"
+                and p.division.name in (d.city, d.province)
+                and d.level == "county"
+            ),
+            None,
+        )
         if parent:
             sub.append((m.text, parent))
             continue
@@ -243,7 +289,7 @@ def _topic_terms(blanked: str, lang: str, translations: tuple[tuple[str, tuple[s
     for t in tokenize(blanked):
         for q in lexicon.QUESTION_WORD_PREFIXES:
             if t.startswith(q) and len(t) > len(q):
-                t = t[len(q):]
+                t = t[len(q) :]
                 break
         if t in lexicon.QUESTION_WORDS_ZH or not lexicon.CJK.search(t) or len(t) < 2:
             continue

@@ -49,8 +49,13 @@ class Filters:
     explicit: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
-        return {"cities": list(self.cities), "year": self.year, "part": self.part,
-                "prefer_part": self.prefer_part, "explicit": list(self.explicit)}
+        return {
+            "cities": list(self.cities),
+            "year": self.year,
+            "part": self.part,
+            "prefer_part": self.prefer_part,
+            "explicit": list(self.explicit),
+        }
 
 
 @dataclass
@@ -91,7 +96,7 @@ class TermSimilarity:
         if new:
             if len(self._vectors) + len(new) > self.limit:
                 self._vectors.clear()
-            for t, v in zip(new, self.encoder.encode_queries(new)):
+            for t, v in zip(new, self.encoder.encode_queries(new), strict=False):
                 self._vectors[t] = v
         q = self.encoder.encode_queries(phrases)
         return q @ np.stack([self._vectors[t] for t in terms]).T
@@ -111,11 +116,27 @@ class Retriever:
         self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
         self._parts = np.array([c.part for c in index.chunks])
         # per chunk, the year its part speaks of (plan year of a plan, reviewed year of a review), or 0
-        self._part_years = np.array([(index.reports[c.report_id].plan_year if c.part == "plan" else
-                                      index.reports[c.report_id].reviewed_year if c.part == "review" else 0) or 0
-                                     for c in index.chunks], dtype=np.int64)
-        self.catalog = Catalog(list(index.reports.values()), index.bm25.vocab, index.bm25.term_freq,
-                               len(index.chunks), TermSimilarity(encoder) if encoder is not None else None)
+        self._part_years = np.array(
+            [
+                (
+                    index.reports[c.report_id].plan_year
+                    if c.part == "plan"
+                    else index.reports[c.report_id].reviewed_year
+                    if c.part == "review"
+                    else 0
+                )
+                or 0
+                for c in index.chunks
+            ],
+            dtype=np.int64,
+        )
+        self.catalog = Catalog(
+            list(index.reports.values()),
+            index.bm25.vocab,
+            index.bm25.term_freq,
+            len(index.chunks),
+            TermSimilarity(encoder) if encoder is not None else None,
+        )
 
     def read(self, question: str) -> QueryInfo:
         """The question read against this index's places, years and vocabulary."""
@@ -150,8 +171,17 @@ class Retriever:
             prefer = info.intent
         return Filters(cities_t, q_year, part, prefer, tuple(explicit))
 
-    def search(self, question: str, k: int = 5, *, cities=None, year=None, part=None,
-               info: QueryInfo | None = None, candidates: int = 60) -> SearchResult:
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        *,
+        cities=None,
+        year=None,
+        part=None,
+        info: QueryInfo | None = None,
+        candidates: int = 60,
+    ) -> SearchResult:
         """Top-k hits for a question; a question naming several places gets hits for each place."""
         t0 = time.perf_counter()
         info = info or self.read(question)
@@ -159,10 +189,16 @@ class Retriever:
         qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
         t1 = time.perf_counter()
         # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
-        dense_all = self.index.all_dense_scores(qvec, rows=self._candidate_rows(filters, filters.cities)) \
-            if qvec is not None else np.zeros(len(self.index.chunks), np.float32)
-        lex_all = self.index.bm25.scores(terms(info.lexical_query)) if self.settings.lexical \
+        dense_all = (
+            self.index.all_dense_scores(qvec, rows=self._candidate_rows(filters, filters.cities))
+            if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
+        )
+        lex_all = (
+            self.index.bm25.scores(terms(info.lexical_query))
+            if self.settings.lexical
+            else np.zeros(len(self.index.chunks), np.float32)
+        )
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
             lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]
@@ -174,12 +210,24 @@ class Retriever:
         else:
             hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates)
         t2 = time.perf_counter()
-        return SearchResult(question, info, filters, hits,
-                            {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
-                            qvec)
+        return SearchResult(
+            question,
+            info,
+            filters,
+            hits,
+            {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
+            qvec,
+        )
 
-    def _rank(self, dense_all: np.ndarray, lex_all: np.ndarray, filters: Filters, cities: tuple[str, ...],
-              k: int, candidates: int) -> list[Hit]:
+    def _rank(
+        self,
+        dense_all: np.ndarray,
+        lex_all: np.ndarray,
+        filters: Filters,
+        cities: tuple[str, ...],
+        k: int,
+        candidates: int,
+    ) -> list[Hit]:
         s = self.settings
         rows = self._candidate_rows(filters, cities)
         if len(rows) == 0:
@@ -223,9 +271,17 @@ class Retriever:
                 continue
             row = int(rows[i])
             chunk = self.index.chunks[row]
-            out.append(Hit(chunk, self.index.reports[chunk.report_id], float(fused[i]), float(dense[i]), float(lex[i]),
-                           int(dense_rank[i]) if dense_rank[i] >= 0 else None,
-                           int(lex_rank[i]) if lex_rank[i] >= 0 else None))
+            out.append(
+                Hit(
+                    chunk,
+                    self.index.reports[chunk.report_id],
+                    float(fused[i]),
+                    float(dense[i]),
+                    float(lex[i]),
+                    int(dense_rank[i]) if dense_rank[i] >= 0 else None,
+                    int(lex_rank[i]) if lex_rank[i] >= 0 else None,
+                )
+            )
         return out
 
     def _candidate_rows(self, filters: Filters, cities: tuple[str, ...]) -> np.ndarray:

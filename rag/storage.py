@@ -15,14 +15,25 @@ import json
 import os
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .errors import IndexWriteError
 
 # What an index folder may hold (``sources`` is from format 2, when uploads were kept inside it).
-INDEX_ENTRIES = frozenset({"manifest.json", "dense.faiss", "sentences.npy", "sentence_rows.npy", "bm25.npz",
-                           "bm25_vocab.json", "chunks.jsonl", "reports.json", "sources"})
+INDEX_ENTRIES = frozenset(
+    {
+        "manifest.json",
+        "dense.faiss",
+        "sentences.npy",
+        "sentence_rows.npy",
+        "bm25.npz",
+        "bm25_vocab.json",
+        "chunks.jsonl",
+        "reports.json",
+        "sources",
+    }
+)
 LOCK_TIMEOUT_S = 600.0
 
 
@@ -33,8 +44,9 @@ def lock_path(index_dir: Path) -> Path:
 
 
 @contextlib.contextmanager
-def write_lock(index_dir: Path, *, timeout: float = LOCK_TIMEOUT_S,
-               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def write_lock(
+    index_dir: Path, *, timeout: float = LOCK_TIMEOUT_S, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold the index's write lock (an ``flock``, so a killed holder releases it) while the body runs.
 
     Every writer (``rag index``, ``rag remove``, an upload in the UI) takes it, so two processes
@@ -58,8 +70,10 @@ def write_lock(index_dir: Path, *, timeout: float = LOCK_TIMEOUT_S,
                     raise IndexWriteError(f"cannot lock the index at {index_dir}: {exc.strerror or exc}") from exc
             holder = _read_holder(fd)
             if time.monotonic() > deadline:
-                raise IndexWriteError(f"another process{holder} has been writing the index at {index_dir} for "
-                                      f"{timeout:.0f} s; try again when it has finished")
+                raise IndexWriteError(
+                    f"another process{holder} has been writing the index at {index_dir} for "
+                    f"{timeout:.0f} s; try again when it has finished"
+                )
             if on_wait and not told:
                 on_wait(f"waiting for another process{holder} that is writing the index…")
                 told = True
@@ -119,8 +133,10 @@ def check_replaceable(folder: Path) -> None:
     if not folder.exists() and not folder.is_symlink():
         return
     if not folder.is_dir():
-        raise IndexWriteError(f"the index location {folder} is a file, not an index folder; nothing was changed "
-                              "(set RAG_INDEX_DIR to a new or empty folder)")
+        raise IndexWriteError(
+            f"the index location {folder} is a file, not an index folder; nothing was changed "
+            "(set RAG_INDEX_DIR to a new or empty folder)"
+        )
     try:
         entries = sorted(os.listdir(folder))
     except OSError as exc:
@@ -128,5 +144,7 @@ def check_replaceable(folder: Path) -> None:
     if not entries or set(entries) <= INDEX_ENTRIES or is_index_manifest(folder / "manifest.json"):
         return
     others = [e for e in entries if e not in INDEX_ENTRIES]
-    raise IndexWriteError(f"{folder} is not an index folder (it holds {len(others)} other file(s), e.g. "
-                          f"'{others[0]}'); nothing was changed (set RAG_INDEX_DIR to a new or empty folder)")
+    raise IndexWriteError(
+        f"{folder} is not an index folder (it holds {len(others)} other file(s), e.g. "
+        f"'{others[0]}'); nothing was changed (set RAG_INDEX_DIR to a new or empty folder)"
+    )

@@ -13,13 +13,16 @@ from rag.answerability import STATUSES
 pytestmark = pytest.mark.model
 
 
-@pytest.mark.parametrize("question,named", [
-    ("上海2023年地区生产总值增长目标是多少？", "上海"),
-    ("兰州2023年GDP增长目标是多少", "兰州"),
-    ("深圳今年城镇新增就业目标是多少？", "深圳"),
-    ("What is Chengdu's GDP growth target for 2023?", "Chengdu"),
-    ("what did lanzhou promise on air quality?", "lanzhou"),
-])
+@pytest.mark.parametrize(
+    "question,named",
+    [
+        ("上海2023年地区生产总值增长目标是多少？", "上海"),
+        ("兰州2023年GDP增长目标是多少", "兰州"),
+        ("深圳今年城镇新增就业目标是多少？", "深圳"),
+        ("What is Chengdu's GDP growth target for 2023?", "Chengdu"),
+        ("what did lanzhou promise on air quality?", "lanzhou"),
+    ],
+)
 def test_a_place_that_is_not_indexed_is_named_and_no_other_place_answers(assistant, question, named):
     answer = assistant.ask(question)
     assert answer.status == "place_not_indexed" and not answer.found and answer.citations == []
@@ -31,13 +34,17 @@ def test_a_place_that_is_not_indexed_is_named_and_no_other_place_answers(assista
         assert answer.answer.startswith("已收录的报告中没有")
 
 
-@pytest.mark.parametrize("question", ["有多少贫困县摘帽了？", "大比例的小区改造完成了吗？", "这种做法受到了省里的表扬吗？"])
+@pytest.mark.parametrize(
+    "question", ["有多少贫困县摘帽了？", "大比例的小区改造完成了吗？", "这种做法受到了省里的表扬吗？"]
+)
 def test_a_phrase_ending_in_a_division_word_is_not_a_place(assistant, question):
     assert assistant.ask(question).status != "place_not_indexed"
 
 
-@pytest.mark.parametrize("question,lang", [("西宁市2023年地区生产总值增长目标是多少？", "zh"),
-                                           ("What GDP growth did Xining target for 2023?", "en")])
+@pytest.mark.parametrize(
+    "question,lang",
+    [("西宁市2023年地区生产总值增长目标是多少？", "zh"), ("What GDP growth did Xining target for 2023?", "en")],
+)
 def test_a_year_no_report_covers_is_said_and_the_closest_passage_is_labelled_as_its_own_year(assistant, question, lang):
     answer = assistant.ask(question)
     assert answer.status == "year_not_covered" and not answer.found
@@ -69,7 +76,9 @@ def test_the_json_carries_the_status_and_the_evidence_it_rests_on(assistant):
     assert refused["status"] == "place_not_indexed" and refused["found"] is False
 
 
-@pytest.mark.parametrize("question", ["海东2023年GDP预期增长多少？", "How much did Haidong plan to grow its GDP in 2023?"])
+@pytest.mark.parametrize(
+    "question", ["海东2023年GDP预期增长多少？", "How much did Haidong plan to grow its GDP in 2023?"]
+)
 def test_a_latin_acronym_in_either_language_finds_its_chinese_term(assistant, question):
     answer = assistant.ask(question)
     assert answer.found and re.search(r"地区生产总值增长\s*5\s*%", answer.answer)

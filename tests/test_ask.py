@@ -66,7 +66,9 @@ def test_follow_ups_take_the_topic_of_the_previous_question(assistant):
     answer = assistant.ask("那海东呢？", history=["西宁2020年城镇新增就业目标是多少？"])
     assert "海东" in answer.searched_question and "就业" in answer.searched_question
     english = assistant.ask("What about Haidong?", history=["What GDP growth target did Jinan set for 2023?"])
-    assert english.searched_question.startswith("What GDP growth target did") and "Jinan" not in english.searched_question
+    assert (
+        english.searched_question.startswith("What GDP growth target did") and "Jinan" not in english.searched_question
+    )
     standalone = assistant.ask("What GDP growth target did Yinchuan set for 2023?", history=["海东GDP"])
     assert standalone.searched_question == "What GDP growth target did Yinchuan set for 2023?"
 

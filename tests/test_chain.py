@@ -45,12 +45,31 @@ def _reference(assistant, question: str, k: int | None = None, cities=None, hist
     info = assistant.retriever.read(searched)
     result = assistant.retriever.search(searched, k, cities=cities, info=info, candidates=assistant.config.candidates)
     qvec = result.query_vector if result.query_vector is not None else assistant.encoder.encode_queries([searched])[0]
-    composed = compose(info, result.hits, assistant.index, assistant.retriever.catalog, qvec, k, assistant.composer,
-                       answerability.load_model(assistant.encoder.name))
+    composed = compose(
+        info,
+        result.hits,
+        assistant.index,
+        assistant.retriever.catalog,
+        qvec,
+        k,
+        assistant.composer,
+        answerability.load_model(assistant.encoder.name),
+    )
     filters = {**result.filters.as_dict(), **{"read_from_question": info.as_dict()}}
-    return Answer(question, composed.text, composed.found, filters, composed.citations, {}, lang=language(question),
-                  searched_question=searched, notes=notes, hits=result.hits, status=composed.verdict.status,
-                  verdict=composed.verdict)
+    return Answer(
+        question,
+        composed.text,
+        composed.found,
+        filters,
+        composed.citations,
+        {},
+        lang=language(question),
+        searched_question=searched,
+        notes=notes,
+        hits=result.hits,
+        status=composed.verdict.status,
+        verdict=composed.verdict,
+    )
 
 
 def _n_with(assistant, text: str, k: int = 5) -> int:
@@ -85,8 +104,22 @@ def test_as_retriever_is_a_langchain_retriever_with_the_passages_metadata(assist
     hits = assistant.search(QUESTION, k=3).hits
     assert [d.metadata["chunk_id"] for d in docs] == [h.chunk.chunk_id for h in hits]
     meta = docs[0].metadata
-    for key in ("chunk_id", "report", "city", "level", "year", "reviewed_year", "plan_year", "section", "part",
-                "score", "dense", "lexical", "start", "end"):
+    for key in (
+        "chunk_id",
+        "report",
+        "city",
+        "level",
+        "year",
+        "reviewed_year",
+        "plan_year",
+        "section",
+        "part",
+        "score",
+        "dense",
+        "lexical",
+        "start",
+        "end",
+    ):
         assert key in meta, key
     assert docs[0].page_content == hits[0].chunk.text and meta["start"] < meta["end"]
     assert meta["city"] == "海东市" and meta["year"] == 2023
@@ -119,8 +152,15 @@ def test_rag_exports_the_chain_and_it_is_a_runnable(assistant):
     assert isinstance(build_chain(assistant), Runnable)
 
 
-@pytest.mark.parametrize("question", [QUESTION, "西宁2020年城镇新增就业目标是多少？", "兰州2023年GDP增长目标是多少",
-                                      "What GDP growth did Xining target for 2023?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        QUESTION,
+        "西宁2020年城镇新增就业目标是多少？",
+        "兰州2023年GDP增长目标是多少",
+        "What GDP growth did Xining target for 2023?",
+    ],
+)
 def test_the_extractive_chain_returns_exactly_what_the_answer_layer_composes(assistant, question):
     chained = build_chain(assistant).invoke({"question": question})
     _same(chained, _reference(assistant, question))
@@ -129,8 +169,10 @@ def test_the_extractive_chain_returns_exactly_what_the_answer_layer_composes(ass
 
 def test_filters_k_and_history_go_through_the_chain(assistant):
     chain = build_chain(assistant)
-    _same(chain.invoke({"question": "地区生产总值", "cities": ["西宁市"], "k": 3}),
-          _reference(assistant, "地区生产总值", cities=["西宁市"], k=3))
+    _same(
+        chain.invoke({"question": "地区生产总值", "cities": ["西宁市"], "k": 3}),
+        _reference(assistant, "地区生产总值", cities=["西宁市"], k=3),
+    )
     history = ["西宁2020年城镇新增就业目标是多少？"]
     answer = chain.invoke({"question": "那海东呢？", "history": history})
     assert "海东" in answer.searched_question and "就业" in answer.searched_question
@@ -147,7 +189,7 @@ def test_batch_and_async_give_the_same_answers(assistant):
     chain = build_chain(assistant)
     questions = [{"question": QUESTION}, {"question": "西宁2020年城镇新增就业目标是多少？"}]
     batch = chain.batch(questions)
-    for got, q in zip(batch, questions):
+    for got, q in zip(batch, questions, strict=False):
         _same(got, assistant.ask(q["question"]))
     _same(asyncio.run(chain.ainvoke(questions[0])), batch[0])
 
@@ -191,11 +233,17 @@ def test_a_marker_outside_the_passages_is_removed_and_flagged(assistant):
     assert answer.flagged and "[9]" not in body and "removed marker [9]" in warning
 
 
-@pytest.mark.parametrize("model", [
-    FakeListChatModel(responses=["海东市地区生产总值预期增长5%左右[1]。"], error_on_chunk_number=3),  # fails mid-stream
-    FakeListChatModel(responses=["增长目标是五个百分点。"]),  # cites nothing
-    FakeListChatModel(responses=[""]),  # says nothing
-], ids=["fails-mid-stream", "no-citation", "empty"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        FakeListChatModel(
+            responses=["海东市地区生产总值预期增长5%左右[1]。"], error_on_chunk_number=3
+        ),  # fails mid-stream
+        FakeListChatModel(responses=["增长目标是五个百分点。"]),  # cites nothing
+        FakeListChatModel(responses=[""]),  # says nothing
+    ],
+    ids=["fails-mid-stream", "no-citation", "empty"],
+)
 def test_a_failing_model_falls_back_to_the_extractive_answer(assistant, model):
     answer = build_chain(assistant, model).invoke({"question": QUESTION})
     extractive = assistant.ask(QUESTION)
@@ -207,8 +255,7 @@ def test_a_failing_model_falls_back_to_the_extractive_answer(assistant, model):
 def test_a_refusal_never_goes_to_the_model(assistant):
     spans = Spans()
     model = FakeListChatModel(responses=["兰州增长6%[1]。"])
-    answer = build_chain(assistant, model).invoke({"question": "兰州2023年GDP增长目标是多少"},
-                                                  {"callbacks": [spans]})
+    answer = build_chain(assistant, model).invoke({"question": "兰州2023年GDP增长目标是多少"}, {"callbacks": [spans]})
     assert answer.status == "place_not_indexed" and answer.mode == "extractive"
     assert "chat_model" not in spans.names and "generate" not in spans.names
     _same(answer, assistant.ask("兰州2023年GDP增长目标是多少"))
@@ -218,7 +265,8 @@ def test_a_follow_up_reaches_the_model_with_the_topic_of_the_question_before(ass
     spans = Spans()
     model = FakeListChatModel(responses=["海东市城镇新增就业目标[1]。"])
     answer = build_chain(assistant, model).invoke(
-        {"question": "那海东呢？", "history": ["西宁2023年城镇新增就业目标是多少？"]}, {"callbacks": [spans]})
+        {"question": "那海东呢？", "history": ["西宁2023年城镇新增就业目标是多少？"]}, {"callbacks": [spans]}
+    )
     assert answer.mode == "llm"
     question_line = spans.prompts[0].rsplit("问题 / Question:", 1)[1]
     assert "海东" in question_line and "就业" in question_line and "西宁" not in question_line
@@ -228,8 +276,11 @@ def test_a_tracer_sees_each_step_as_its_own_span(assistant):
     spans = Spans()
     model = FakeListChatModel(responses=["海东2023年地区生产总值增长5%左右[1]。"])
     build_chain(assistant, model).invoke({"question": QUESTION}, {"callbacks": [spans]})
-    order = [n for n in spans.names if n in ("govreport_rag", "read_question", "retrieve", "compose", "generate",
-                                             "chat_model", "check")]
+    order = [
+        n
+        for n in spans.names
+        if n in ("govreport_rag", "read_question", "retrieve", "compose", "generate", "chat_model", "check")
+    ]
     assert order == ["govreport_rag", "read_question", "retrieve", "compose", "generate", "chat_model", "check"]
 
 

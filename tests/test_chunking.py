@@ -22,7 +22,7 @@ def reports():
 def test_chunk_offsets_point_into_the_cleaned_report_text(reports):
     for r in reports:
         for c in chunk_report(r):
-            assert r.text[c.start:c.end] == c.text
+            assert r.text[c.start : c.end] == c.text
             for s, e in c.sentences:
                 assert c.start <= s < e <= c.end
 
@@ -54,11 +54,14 @@ def test_haidong_chunks_have_no_line_breaks_inside_sentences(reports):
             assert "\n" not in haidong.text[s:e].strip()
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("增长8.2%。新增1.2万人！", ["增长8.2%。", "新增1.2万人！"]),
-    ("他说：“要增长。”然后呢？", ["他说：“要增长。”", "然后呢？"]),
-    ("GDP 6.5%;CPI 3%", ["GDP 6.5%;", "CPI 3%"]),
-    ("", []),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("增长8.2%。新增1.2万人！", ["增长8.2%。", "新增1.2万人！"]),
+        ("他说：“要增长。”然后呢？", ["他说：“要增长。”", "然后呢？"]),
+        ("GDP 6.5%;CPI 3%", ["GDP 6.5%;", "CPI 3%"]),
+        ("", []),
+    ],
+)
 def test_sentences_end_at_chinese_and_ascii_stops_never_inside_numbers(text, expected):
     assert [text[a:b] for a, b in split_sentences(text)] == expected

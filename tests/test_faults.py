@@ -28,17 +28,22 @@ from rag.storage import write_lock
 
 pytestmark = pytest.mark.model
 
-LANZHOU = ("2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建滨河步道8公里、城市绿道20公里。\n"
-           "二、2023年工作安排\n兰州将新建口袋公园30个，改造老旧小区120个。\n")
-BAIYIN = ("2023年白银市政府工作报告\n各位代表：\n一、2022年工作回顾\n白银建成光伏电站8座。\n"
-          "二、2023年工作安排\n白银将新建城市书房15个。\n")
+LANZHOU = (
+    "2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建滨河步道8公里、城市绿道20公里。\n"
+    "二、2023年工作安排\n兰州将新建口袋公园30个，改造老旧小区120个。\n"
+)
+BAIYIN = (
+    "2023年白银市政府工作报告\n各位代表：\n一、2022年工作回顾\n白银建成光伏电站8座。\n"
+    "二、2023年工作安排\n白银将新建城市书房15个。\n"
+)
 
 
 def run(args, env_extra, stdin: bytes | str | None = None):
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "GRADIO_ANALYTICS_ENABLED": "False", **env_extra}
     data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
-    out = subprocess.run([sys.executable, "-m", "rag.cli", *args], capture_output=True, env=env, input=data,
-                         timeout=600)
+    out = subprocess.run(
+        [sys.executable, "-m", "rag.cli", *args], capture_output=True, env=env, input=data, timeout=600
+    )
     out.stdout_text = out.stdout.decode("utf-8", "replace")
     out.stderr_text = out.stderr.decode("utf-8", "replace")
     return out
@@ -67,8 +72,11 @@ def config(tmp_path, fixture_config, assistant):
 @pytest.fixture
 def env(config):
     # the fixture corpus stands in for the bundled one, so a subprocess's build embeds nothing new
-    return {"RAG_INDEX_DIR": str(config.index_dir), "RAG_CACHE_DIR": str(config.cache_dir),
-            "RAG_CORPUS": os.pathsep.join(str(p) for p in config.corpus)}
+    return {
+        "RAG_INDEX_DIR": str(config.index_dir),
+        "RAG_CACHE_DIR": str(config.cache_dir),
+        "RAG_CORPUS": os.pathsep.join(str(p) for p in config.corpus),
+    }
 
 
 def write(path: Path, text: str) -> Path:
@@ -77,6 +85,7 @@ def write(path: Path, text: str) -> Path:
 
 
 # ---------------------------------------------------------------- 1. never overwrite what isn't ours
+
 
 def test_an_index_dir_holding_other_files_is_refused_and_nothing_is_deleted(tmp_path, config):
     theirs = tmp_path / "thesis"
@@ -101,6 +110,7 @@ def test_an_index_dir_that_is_a_file_is_refused_and_the_file_kept(tmp_path, conf
 
 
 # ---------------------------------------------------------------- 2. user reports are data; no silent rebuild
+
 
 def test_chat_on_a_damaged_index_says_what_is_wrong_and_rebuilds_nothing(config, env):
     lines = (config.index_dir / "chunks.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -187,6 +197,7 @@ def test_the_reports_tab_removes_a_report(config, encoder):
 
 # ---------------------------------------------------------------- 3. one writer at a time, readers see fresh data
 
+
 def test_a_report_added_by_the_cli_while_the_ui_runs_survives_the_ui_next_upload(tmp_path, config, env, encoder):
     ui = Assistant.load(config, encoder=encoder)  # the UI holds the index in memory
     lanzhou = write(tmp_path / "兰州.txt", LANZHOU)
@@ -217,8 +228,9 @@ def test_a_second_writer_waits_for_the_first(tmp_path, config, encoder):
 
     def writer():
         try:
-            result["index"] = build_index(config, encoder, paths=[write(tmp_path / "兰州.txt", LANZHOU)],
-                                          on_wait=lambda msg: waiting.set())[0]
+            result["index"] = build_index(
+                config, encoder, paths=[write(tmp_path / "兰州.txt", LANZHOU)], on_wait=lambda msg: waiting.set()
+            )[0]
         except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
             result["error"] = exc
 
@@ -232,6 +244,7 @@ def test_a_second_writer_waits_for_the_first(tmp_path, config, encoder):
 
 
 # ---------------------------------------------------------------- 4. integrity on load: one line naming the file
+
 
 def _corrupt(folder: Path, case: str) -> str:
     m = folder / "manifest.json"
@@ -267,8 +280,16 @@ def _corrupt(folder: Path, case: str) -> str:
     raise ValueError(case)
 
 
-CORRUPTIONS = ["manifest-list", "manifest-null", "manifest-not-utf8", "chunk-line-not-object", "chunk-lines-swapped",
-               "faiss-byte-flipped", "sentences-empty", "reports-wrong-shape"]
+CORRUPTIONS = [
+    "manifest-list",
+    "manifest-null",
+    "manifest-not-utf8",
+    "chunk-line-not-object",
+    "chunk-lines-swapped",
+    "faiss-byte-flipped",
+    "sentences-empty",
+    "reports-wrong-shape",
+]
 
 
 @pytest.mark.parametrize("case", CORRUPTIONS)
@@ -293,6 +314,7 @@ def test_a_rebuild_repairs_a_damaged_index(config, encoder):
 
 # ---------------------------------------------------------------- 5. bounded input, progress
 
+
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, config, encoder):
     big = tmp_path / "huge.txt"
     with open(big, "wb") as fh:  # sparse: 21 MB on paper, nothing to write
@@ -307,14 +329,19 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path, confi
 
 def test_a_build_reports_progress_through_every_phase(tmp_path, config, encoder):
     seen: dict[str, tuple[int, int]] = {}
-    build_index(config, encoder, paths=[write(tmp_path / "兰州.txt", LANZHOU)],
-                progress=lambda label, done, total: seen.__setitem__(label, (done, total)))
+    build_index(
+        config,
+        encoder,
+        paths=[write(tmp_path / "兰州.txt", LANZHOU)],
+        progress=lambda label, done, total: seen.__setitem__(label, (done, total)),
+    )
     for phase in ("reading reports", "chunking", "lexical index"):
         done, total = seen[phase]
         assert done == total > 0, phase
 
 
 # ---------------------------------------------------------------- 6. every input validated at the edge
+
 
 def test_invalid_utf8_in_a_cli_argument_is_answered_not_a_traceback(env):
     out = run([b"ask".decode(), os.fsdecode(b"\xff\xfe\xe6\xb5\xb7\xe4\xb8\x9c GDP"), "--json"], env)
@@ -324,8 +351,13 @@ def test_invalid_utf8_in_a_cli_argument_is_answered_not_a_traceback(env):
 
 
 def test_a_bad_line_in_a_batch_gets_an_error_object_and_the_batch_goes_on(env):
-    stdin = "海东2023年GDP增长目标？\n".encode() + b"\xff\xfe bad bytes\n" + "\x01\n西宁2020年的目标？\n".encode() + \
-        b"k\xed\xa0\x80\n" + "？？\n".encode()
+    stdin = (
+        "海东2023年GDP增长目标？\n".encode()
+        + b"\xff\xfe bad bytes\n"
+        + "\x01\n西宁2020年的目标？\n".encode()
+        + b"k\xed\xa0\x80\n"
+        + "？？\n".encode()
+    )
     out = run(["ask", "--json", "-"], env, stdin=stdin)
     assert "Traceback" not in out.stderr_text and out.returncode == 1
     lines = [json.loads(x) for x in out.stdout_text.splitlines()]
@@ -379,11 +411,21 @@ def call_api(base: str, data: list) -> dict:
     return payload[0]
 
 
-@pytest.mark.parametrize("question,k,error", [
-    ("海东\ud800GDP增长目标", 5, None), ("海东GDP增长\x00目标", "5", None), ("海东GDP", None, None),
-    ("海东GDP", "abc", "k must be"), ("海东GDP", [1], "k must be"), ("海东GDP", -1, "k must be"),
-    ("海东GDP", 10**9, "k must be"), ("", 5, "empty"), (None, 5, "empty"), (["海东"], 5, "must be text"),
-])
+@pytest.mark.parametrize(
+    "question,k,error",
+    [
+        ("海东\ud800GDP增长目标", 5, None),
+        ("海东GDP增长\x00目标", "5", None),
+        ("海东GDP", None, None),
+        ("海东GDP", "abc", "k must be"),
+        ("海东GDP", [1], "k must be"),
+        ("海东GDP", -1, "k must be"),
+        ("海东GDP", 10**9, "k must be"),
+        ("", 5, "empty"),
+        (None, 5, "empty"),
+        (["海东"], 5, "must be text"),
+    ],
+)
 def test_the_http_api_validates_its_inputs_and_every_error_has_a_message(server, question, k, error):
     out = call_api(server, [question, k])
     if error is None:
@@ -402,6 +444,7 @@ def test_the_http_api_through_gradio_client(server):
 
 # ---------------------------------------------------------------- 7. smaller: leftovers, bad files, empty folders
 
+
 def test_a_killed_builds_leftover_folder_is_removed_at_the_next_build(config, encoder):
     leftover = config.index_dir.parent / ".index.building-killed"
     (leftover / "sub").mkdir(parents=True)
@@ -417,8 +460,9 @@ def test_a_folder_with_one_bad_file_indexes_the_good_ones_and_names_the_bad_one(
     write(folder / "白银.txt", BAIYIN)
     (folder / "broken.txt").write_bytes(b"\x00\x01\x02binary")
     # embed the good texts here, so the CLI subprocess needs no model
-    build_index(config.with_(index_dir=tmp_path / "warm" / "index"), encoder,
-                paths=[folder / "兰州.txt", folder / "白银.txt"])
+    build_index(
+        config.with_(index_dir=tmp_path / "warm" / "index"), encoder, paths=[folder / "兰州.txt", folder / "白银.txt"]
+    )
     out = run(["index", str(folder), "--quiet"], env)
     assert out.returncode == 1 and "Traceback" not in out.stderr_text
     assert "broken.txt" in out.stderr_text and "binary" in out.stderr_text
@@ -502,8 +546,16 @@ def test_the_remove_button_in_the_reports_tab_in_a_real_browser(config, encoder)
     demo = launch(ui, port=port, block=False)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(chromium), args=[
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path=str(chromium),
+                args=[
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--no-first-run",
+                ],
+            )
             page = browser.new_page()
             page.goto(f"http://127.0.0.1:{port}", wait_until="domcontentloaded")
             page.get_by_role("tab", name="报告 / Reports").click()

@@ -32,8 +32,11 @@ def test_adding_a_report_keeps_the_others_and_embeds_only_it(tmp_path, fixture_c
     config = fixture_config.with_(index_dir=tmp_path / "index")
     build_index(config, encoder, rebuild=True)
     new = tmp_path / "新报告.txt"
-    new.write_text("2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
-                   "二、2023年工作安排\n兰州将新建口袋公园30个。\n", encoding="utf-8")
+    new.write_text(
+        "2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
+        "二、2023年工作安排\n兰州将新建口袋公园30个。\n",
+        encoding="utf-8",
+    )
     _, stats = build_index(config, encoder, paths=[new])
     assert stats.reports == 7 and 0 < stats.embedded < 5
     again, stats2 = build_index(config, encoder, paths=[new])

@@ -12,9 +12,31 @@ from rag.errors import IngestError
 from rag.ingest import assign_ids, collect_files, load_reports, normalize_line
 
 DATA = Path(__file__).parent / "data"
-EXPECTED_PLACES = {"西宁市", "海西州", "海东市", "德令哈市", "济南市", "银川市", "定西市", "陇南市", "天水市", "酒泉市",
-                   "平凉市", "庆阳市", "中卫市", "菏泽市", "固原市", "宜春市", "珲春市", "大安市", "庄浪县", "龙子湖区",
-                   "青岛市黄岛区", "长沙市望城区", "芜湖市繁昌区"}
+EXPECTED_PLACES = {
+    "西宁市",
+    "海西州",
+    "海东市",
+    "德令哈市",
+    "济南市",
+    "银川市",
+    "定西市",
+    "陇南市",
+    "天水市",
+    "酒泉市",
+    "平凉市",
+    "庆阳市",
+    "中卫市",
+    "菏泽市",
+    "固原市",
+    "宜春市",
+    "珲春市",
+    "大安市",
+    "庄浪县",
+    "龙子湖区",
+    "青岛市黄岛区",
+    "长沙市望城区",
+    "芜湖市繁昌区",
+}
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +51,17 @@ def test_bundled_corpus_gives_23_reports_one_per_place(bundled):
     assert set(bundled) == EXPECTED_PLACES
 
 
-@pytest.mark.parametrize("city,reviewed,plan", [("海东市", 2022, 2023), ("济南市", 2022, 2023), ("西宁市", 2019, 2020),
-                                               ("海西州", 2019, 2020), ("德令哈市", 2019, 2020), ("芜湖市繁昌区", 2022, 2023)])
+@pytest.mark.parametrize(
+    "city,reviewed,plan",
+    [
+        ("海东市", 2022, 2023),
+        ("济南市", 2022, 2023),
+        ("西宁市", 2019, 2020),
+        ("海西州", 2019, 2020),
+        ("德令哈市", 2019, 2020),
+        ("芜湖市繁昌区", 2022, 2023),
+    ],
+)
 def test_reviewed_and_plan_years_come_from_the_section_headings(bundled, city, reviewed, plan):
     assert (bundled[city].reviewed_year, bundled[city].plan_year) == (reviewed, plan)
 
@@ -65,8 +96,10 @@ def test_pdf_damage_is_repaired_in_haidong(bundled):
 
 
 def test_ascii_punctuation_becomes_chinese_but_numbers_stay():
-    assert normalize_line("过去一年,是德令哈经济社会发展极不平凡的一年:增长8.2%,达1,000人") == \
-        "过去一年，是德令哈经济社会发展极不平凡的一年：增长8.2%，达1,000人"
+    assert (
+        normalize_line("过去一年,是德令哈经济社会发展极不平凡的一年:增长8.2%,达1,000人")
+        == "过去一年，是德令哈经济社会发展极不平凡的一年：增长8.2%，达1,000人"
+    )
     assert normalize_line("８．２％ 的 增长") == "8.2%的增长"
 
 
@@ -86,8 +119,10 @@ def test_a_gbk_encoded_report_is_decoded(tmp_path):
     assert "地区生产总值增长6.5%以上" in report.text  # decoded, not mojibake
 
 
-@pytest.mark.parametrize("content,message", [(b"", "empty"), (b"\x00\x01\x02\x03binary", "binary"),
-                                             (b"\xff\xfe\xfa\xfb" * 100 + b"\x81", "decode")])
+@pytest.mark.parametrize(
+    "content,message",
+    [(b"", "empty"), (b"\x00\x01\x02\x03binary", "binary"), (b"\xff\xfe\xfa\xfb" * 100 + b"\x81", "decode")],
+)
 def test_bad_files_get_a_one_line_error(tmp_path, content, message):
     path = tmp_path / "bad.txt"
     path.write_bytes(content)

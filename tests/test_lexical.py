@@ -7,12 +7,15 @@ import pytest
 from rag.lexical import BM25, bigrams, terms, tokenize
 
 
-@pytest.mark.parametrize("text,must_have", [
-    ("海东2023年地区生产总值预期增长多少？", {"海东", "生产总值", "增长"}),
-    ("RAG 系统的召回率", {"rag", "系统"}),
-    ("增长8.2%，新增521台设备，1.2万人", {"8.2%", "521台", "1.2万人"}),
-    ("（一）坚持人民至上、知重负重", {"人民"}),
-])
+@pytest.mark.parametrize(
+    "text,must_have",
+    [
+        ("海东2023年地区生产总值预期增长多少？", {"海东", "生产总值", "增长"}),
+        ("RAG 系统的召回率", {"rag", "系统"}),
+        ("增长8.2%，新增521台设备，1.2万人", {"8.2%", "521台", "1.2万人"}),
+        ("（一）坚持人民至上、知重负重", {"人民"}),
+    ],
+)
 def test_tokenize_keeps_words_and_figures(text, must_have):
     assert must_have <= set(tokenize(text))
 

@@ -66,7 +66,17 @@ def reader() -> Reader:
 
 def test_catalog_holds_the_bundled_places(reader):
     cat = reader.catalog
-    for city in ("西宁市", "海西州", "海东市", "大安市", "青岛市黄岛区", "长沙市望城区", "龙子湖区", "庄浪县", "珲春市"):
+    for city in (
+        "西宁市",
+        "海西州",
+        "海东市",
+        "大安市",
+        "青岛市黄岛区",
+        "长沙市望城区",
+        "龙子湖区",
+        "庄浪县",
+        "珲春市",
+    ):
         assert city in cat.places
     assert cat.places["西宁市"].reviewed_years == (2019,) and cat.places["西宁市"].plan_years == (2020,)
     assert cat.places["海东市"].years == (2022, 2023)
@@ -337,8 +347,11 @@ QUESTION_WORD_ROWS = [
     ("造成西宁空气污染的原因是什么？", "原因"),
     ("西宁有几条措施保障就业？", "几条"),
     ("各区县各有多少人脱贫？", "各有"),
-    _xf("西宁在环保上定了什么目标？", "上定",
-        reason="jieba cuts 上定 out of 在…上定了; it is not a word and not dropped"),
+    _xf(
+        "西宁在环保上定了什么目标？",
+        "上定",
+        reason="jieba cuts 上定 out of 在…上定了; it is not a word and not dropped",
+    ),
     ("西宁去年砍掉了哪些项目？", "哪些"),
 ]
 
@@ -403,8 +416,11 @@ NOT_TOPIC_ROWS = [
     ("What did Xining promise on air quality?", "播出"),  # 'to air a show'
     ("What did Xining promise on air quality?", "气管"),  # 'windpipe'
     ("What did Xining promise on air quality?", "航线"),
-    _xf("What passenger throughput did Jinan target for its international airport?", "乘用车",
-        reason="looking 'passenger' up inside glosses finds 乘用车 'passenger car', which the reports use"),
+    _xf(
+        "What passenger throughput did Jinan target for its international airport?",
+        "乘用车",
+        reason="looking 'passenger' up inside glosses finds 乘用车 'passenger car', which the reports use",
+    ),
     ("What are the main tasks of the West Coast New Area?", "欧美"),
     ("青海省西宁市GDP", "青海省"),
     ("甘肃省定西市GDP", "甘肃省"),

@@ -52,22 +52,38 @@ class ScriptedLLM:
                     self.send_response(200)
                     self.send_header("Content-Type", "text/event-stream")
                     self.end_headers()
-                    pieces = [outer.reply[i:i + 7] for i in range(0, len(outer.reply), 7)]
+                    pieces = [outer.reply[i : i + 7] for i in range(0, len(outer.reply), 7)]
                     for i, piece in enumerate(pieces):
                         if outer.gate is not None and i == len(pieces) - 1:
                             outer.gate.wait(30)
-                        chunk = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "test",
-                                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                        chunk = {
+                            "id": "c",
+                            "object": "chat.completion.chunk",
+                            "created": 0,
+                            "model": "test",
+                            "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}],
+                        }
                         self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
                         self.wfile.flush()
-                    end = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "test",
-                           "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                    end = {
+                        "id": "c",
+                        "object": "chat.completion.chunk",
+                        "created": 0,
+                        "model": "test",
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+                    }
                     outer.finished.set()  # every piece is out; only the end marker is left
                     self.wfile.write(f"data: {json.dumps(end)}\n\ndata: [DONE]\n\n".encode())
                     return
-                payload = {"id": "c", "object": "chat.completion", "created": 0, "model": "test",
-                           "choices": [{"index": 0, "message": {"role": "assistant", "content": outer.reply},
-                                        "finish_reason": "stop"}]}
+                payload = {
+                    "id": "c",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "test",
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": outer.reply}, "finish_reason": "stop"}
+                    ],
+                }
                 data = json.dumps(payload, ensure_ascii=False).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

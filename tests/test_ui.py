@@ -10,8 +10,19 @@ from pathlib import Path
 
 import pytest
 
-from ui.handlers import (add_report, clear, new_state, read_section, record_feedback, report_choices, respond,
-                         run_evaluation, section_choices, show_source, step_section)
+from ui.handlers import (
+    add_report,
+    clear,
+    new_state,
+    read_section,
+    record_feedback,
+    report_choices,
+    respond,
+    run_evaluation,
+    section_choices,
+    show_source,
+    step_section,
+)
 from ui.loader import Loader
 from ui.render import empty_panel_html, filters_text, md, no_paths, search_note
 
@@ -40,25 +51,64 @@ def test_server_paths_are_reduced_to_file_names():
     assert no_paths("cannot read /tmp/gradio/3f2a/2023年兰州.pdf: damaged") == "cannot read 2023年兰州.pdf: damaged"
 
 
-@pytest.mark.parametrize("answer, expected", [
-    ({"lang": "zh", "question": "西宁2023年GDP目标", "filters": {"cities": ["海东市"], "explicit": ["cities"],
-      "read_from_question": {"places": ["西宁市"]}}}, ["筛选为海东市", "西宁市未用于检索"]),
-    ({"lang": "en", "question": "Xining GDP in 2023", "filters": {"cities": ["海东市"], "year": 2020,
-      "explicit": ["cities", "year"], "read_from_question": {"places": ["西宁市"], "year": 2023}}},
-     ["filtered to 海东市", "西宁市 named in the question was not searched", "2023 in the question"]),
-    ({"lang": "zh", "question": "那海东呢？", "searched_question": "海东2020年城镇新增就业目标是多少？",
-      "filters": {"cities": ["海东市"], "year": 2020, "explicit": [], "read_from_question": {"places": ["海东市"]}},
-      "citations": [{"report": "2023年海东市政府工作报告", "year": 2023}]},
-     ["承接上一问", "海东2020年城镇新增就业目标是多少？", "引用的是《2023年海东市政府工作报告》"]),
-])
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        (
+            {
+                "lang": "zh",
+                "question": "西宁2023年GDP目标",
+                "filters": {"cities": ["海东市"], "explicit": ["cities"], "read_from_question": {"places": ["西宁市"]}},
+            },
+            ["筛选为海东市", "西宁市未用于检索"],
+        ),
+        (
+            {
+                "lang": "en",
+                "question": "Xining GDP in 2023",
+                "filters": {
+                    "cities": ["海东市"],
+                    "year": 2020,
+                    "explicit": ["cities", "year"],
+                    "read_from_question": {"places": ["西宁市"], "year": 2023},
+                },
+            },
+            ["filtered to 海东市", "西宁市 named in the question was not searched", "2023 in the question"],
+        ),
+        (
+            {
+                "lang": "zh",
+                "question": "那海东呢？",
+                "searched_question": "海东2020年城镇新增就业目标是多少？",
+                "filters": {
+                    "cities": ["海东市"],
+                    "year": 2020,
+                    "explicit": [],
+                    "read_from_question": {"places": ["海东市"]},
+                },
+                "citations": [{"report": "2023年海东市政府工作报告", "year": 2023}],
+            },
+            ["承接上一问", "海东2020年城镇新增就业目标是多少？", "引用的是《2023年海东市政府工作报告》"],
+        ),
+    ],
+)
 def test_the_search_note_says_what_a_filter_or_follow_up_changed(answer, expected):
     note = search_note(answer)
     assert all(e in note for e in expected), note
 
 
 def test_no_note_when_nothing_was_overridden():
-    assert search_note({"lang": "zh", "question": "海东GDP", "searched_question": "海东GDP",
-                        "filters": {"cities": ["海东市"], "explicit": [], "read_from_question": {"places": ["海东市"]}}}) == ""
+    assert (
+        search_note(
+            {
+                "lang": "zh",
+                "question": "海东GDP",
+                "searched_question": "海东GDP",
+                "filters": {"cities": ["海东市"], "explicit": [], "read_from_question": {"places": ["海东市"]}},
+            }
+        )
+        == ""
+    )
 
 
 def test_the_empty_source_panel_gives_a_hint_in_the_users_language():
@@ -66,7 +116,6 @@ def test_the_empty_source_panel_gives_a_hint_in_the_users_language():
 
 
 # ---------------------------------------------------------------- with the model
-
 
 
 @pytest.mark.model
@@ -135,10 +184,14 @@ def test_feedback_after_an_error_is_recorded_against_the_right_question(assistan
     history = record_feedback(a, state, history, False, 3)
     lines = [json.loads(x) for x in (tmp_path / "fb.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [(x["vote"], x["question"], x["message_index"]) for x in lines] == [
-        ("up", "What GDP growth target did Jinan set for 2023?", 5), ("down", "火星2023年GDP目标？", 3)]
+        ("up", "What GDP growth target did Jinan set for 2023?", 5),
+        ("down", "火星2023年GDP目标？", 3),
+    ]
     assert "error" in lines[1] and lines[0]["citations"]
     # confirmed under the message it was given on, in that message's language
-    assert history[5]["content"].endswith("*✓ 👍 saved, thank you*") and history[3]["content"].endswith("*✓ 已记录👎，谢谢*")
+    assert history[5]["content"].endswith("*✓ 👍 saved, thank you*") and history[3]["content"].endswith(
+        "*✓ 已记录👎，谢谢*"
+    )
     again = record_feedback(a, state, history, False, 5)
     assert again[5]["content"].count("✓") == 1 and "👎" in again[5]["content"]
 
@@ -184,8 +237,11 @@ def test_uploads_say_indexed_duplicate_or_rejected_without_server_paths(assistan
     upload = tmp_path / "gradio" / "a1b2c3"
     upload.mkdir(parents=True)
     good = upload / "2023年兰州市政府工作报告.txt"
-    good.write_text("2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
-                    "二、2023年工作安排\n兰州将新建口袋公园36个。\n", encoding="utf-8")
+    good.write_text(
+        "2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
+        "二、2023年工作安排\n兰州将新建口袋公园36个。\n",
+        encoding="utf-8",
+    )
     copy = upload / "copy.txt"
     copy.write_bytes(good.read_bytes())
     empty = upload / "empty.txt"
@@ -202,8 +258,9 @@ def test_uploads_say_indexed_duplicate_or_rejected_without_server_paths(assistan
 @pytest.mark.model
 def test_the_evaluation_reports_progress_after_every_question(assistant, tmp_path):
     seen = []
-    report, chart = run_evaluation(assistant, "all", tmp_path, lambda done, total: seen.append((done, total)),
-                                   set_path=DATA / "eval_tiny.jsonl")
+    report, chart = run_evaluation(
+        assistant, "all", tmp_path, lambda done, total: seen.append((done, total)), set_path=DATA / "eval_tiny.jsonl"
+    )
     assert seen == [(i, 4) for i in range(5)] and "hit@" in report
 
 

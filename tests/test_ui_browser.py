@@ -18,8 +18,15 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1400, "height": 1000}
 PHONE = {"width": 390, "height": 844}
 VIEWS = {"desktop": (DESKTOP, "light"), "phone": (PHONE, "light"), "dark": (DESKTOP, "dark")}
@@ -72,8 +79,14 @@ def open_page(browser, server):
         contexts.append(ctx)
         pg = ctx.new_page()
         pg.outside = []  # every request the page makes that does not go to this machine
-        pg.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
-              else pg.outside.append(r.url))
+        pg.on(
+            "request",
+            lambda r: (
+                None
+                if r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                else pg.outside.append(r.url)
+            ),
+        )
         pg.goto(server["url"] + ("/?__theme=dark" if scheme == "dark" else ""), wait_until="domcontentloaded")
         pg.wait_for_selector("#question textarea", timeout=60_000)
         return pg
@@ -88,9 +101,12 @@ def ask(page, question: str, expect: str | None = None) -> None:
     n = page.locator("#chat [data-testid=bot]").count()
     page.fill("#question textarea", question)
     page.click("#ask")
-    page.wait_for_function("([q, n]) => (document.querySelector('#searched') || {}).textContent?.includes(q)"
-                           " && document.querySelectorAll('#chat [data-testid=bot]').length > n",
-                           arg=[expect or question, n], timeout=90_000)
+    page.wait_for_function(
+        "([q, n]) => (document.querySelector('#searched') || {}).textContent?.includes(q)"
+        " && document.querySelectorAll('#chat [data-testid=bot]').length > n",
+        arg=[expect or question, n],
+        timeout=90_000,
+    )
 
 
 def bot_messages(page) -> list[str]:
@@ -101,14 +117,18 @@ def open_citation(page, turn: int, n: int, which: str = "first") -> str:
     """Click marker [n] of answer `turn` (or its source-list item with which='last'); the passage it opened."""
     link = page.locator(f"#chat a[href='#cite-{turn}-{n}']")
     (link.first if which == "first" else link.last).click()
-    page.wait_for_function("(key) => document.querySelector(`#panel .passage[data-cite='${key}'] mark`)",
-                           arg=f"cite-{turn}-{n}", timeout=30_000)
+    page.wait_for_function(
+        "(key) => document.querySelector(`#panel .passage[data-cite='${key}'] mark`)",
+        arg=f"cite-{turn}-{n}",
+        timeout=30_000,
+    )
     return page.inner_text("#panel")
 
 
 def contrast(page, selector: str) -> float:
     """WCAG contrast ratio of an element's text against its own background, as the browser computed them."""
-    return page.evaluate("""(sel) => {
+    return page.evaluate(
+        """(sel) => {
       const s = getComputedStyle(document.querySelector(sel));
       const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
       const lum = (c) => { const [r, g, b] = rgb(c).map((v) => { v /= 255;
@@ -116,7 +136,9 @@ def contrast(page, selector: str) -> float:
         return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
       const [a, b] = [lum(s.color), lum(s.backgroundColor)].sort((x, y) => y - x);
       return (a + 0.05) / (b + 0.05);
-    }""", selector)
+    }""",
+        selector,
+    )
 
 
 # ---------------------------------------------------------------- 1. citations bound to their answer
@@ -174,14 +196,19 @@ def test_a_follow_up_says_what_it_searched(open_page, view):
 def test_on_a_phone_the_passage_opens_in_view_the_chat_grows_and_every_tab_is_reachable(open_page):
     page = open_page("phone")
     ask(page, "海东2023年有哪些民生实事？")
-    chat = page.evaluate("(() => { const c = document.querySelector('#chat');"
-                         " return [c.scrollHeight, c.clientHeight, c.getBoundingClientRect().height]; })()")
+    chat = page.evaluate(
+        "(() => { const c = document.querySelector('#chat');"
+        " return [c.scrollHeight, c.clientHeight, c.getBoundingClientRect().height]; })()"
+    )
     assert chat[0] <= chat[1] + 2  # no scrolling inside the chat box: it is as tall as its answers
     page.locator("#chat a[href^='#cite-0-']").first.click()
     # the highlighted evidence starts on screen, without scrolling the page to find it
-    page.wait_for_function("(() => { const m = document.querySelector('#panel mark'); if (!m) return false;"
-                           " const r = m.getBoundingClientRect(); return r.top >= 0 && r.top + 20 <= innerHeight"
-                           " && r.left >= 0 && r.right <= innerWidth; })()", timeout=30_000)
+    page.wait_for_function(
+        "(() => { const m = document.querySelector('#panel mark'); if (!m) return false;"
+        " const r = m.getBoundingClientRect(); return r.top >= 0 && r.top + 20 <= innerHeight"
+        " && r.left >= 0 && r.right <= innerWidth; })()",
+        timeout=30_000,
+    )
     assert page.locator("#panel .drawer-close").is_visible()
     page.screenshot(path=str(ARTIFACTS / "ui_phone_drawer.png"))
     page.click("#panel .drawer-close")
@@ -226,11 +253,13 @@ def test_feedback_after_an_error_is_recorded_against_the_right_question(open_pag
     path = Path(server["feedback"])
     before = len(path.read_text(encoding="utf-8").splitlines()) if path.exists() else 0
     page.locator("#chat button[aria-label='Like']").nth(2).click()  # 👍 on the Jinan answer
-    page.wait_for_function("document.querySelectorAll('#chat [data-testid=bot]')[2].innerText.includes('✓')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelectorAll('#chat [data-testid=bot]')[2].innerText.includes('✓')", timeout=30_000
+    )
     page.locator("#chat button[aria-label='Dislike']").nth(1).click()  # 👎 on the error
-    page.wait_for_function("document.querySelectorAll('#chat [data-testid=bot]')[1].innerText.includes('✓')",
-                           timeout=30_000)
+    page.wait_for_function(
+        "document.querySelectorAll('#chat [data-testid=bot]')[1].innerText.includes('✓')", timeout=30_000
+    )
     lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()[before:]]
     assert [(x["vote"], x["question"]) for x in lines] == [("up", Q_JINAN), ("down", "？？？")]
     # the confirmation sits in the message that was rated, not at the bottom of the page
@@ -277,8 +306,11 @@ def test_the_reports_tab_shows_titles_opens_a_clicked_row_and_walks_sections(ope
 def test_uploads_are_answerable_and_say_honestly_what_happened(open_page, tmp_path):
     page = open_page("desktop")
     report = tmp_path / "2023年兰州市政府工作报告.txt"
-    report.write_text("2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
-                      "二、2023年工作安排\n兰州将新建口袋公园36个，建成牛肉面文化街区一条。\n", encoding="utf-8")
+    report.write_text(
+        "2023年兰州市政府工作报告\n各位代表：\n一、2022年工作回顾\n兰州新建黄河风情线步道12公里。\n"
+        "二、2023年工作安排\n兰州将新建口袋公园36个，建成牛肉面文化街区一条。\n",
+        encoding="utf-8",
+    )
     page.get_by_role("tab", name="报告 / Reports").click()
     page.set_input_files("#upload input[type=file]", str(report))
     page.click("#add")
@@ -322,15 +354,21 @@ def test_markdown_images_in_questions_passages_and_uploads_fetch_nothing(open_pa
     try:
         page = open_page("desktop")
         report = tmp_path / "2023年兰州市政府工作报告.txt"
-        report.write_text(f"2023年兰州市政府工作报告\n各位代表：\n一、2023年工作安排\n兰州将新建滑雪场3个![p]({img}/passage.png)"
-                          f"<img src='{img}/tag.png'>。\n", encoding="utf-8")
+        report.write_text(
+            f"2023年兰州市政府工作报告\n各位代表：\n一、2023年工作安排\n兰州将新建滑雪场3个![p]({img}/passage.png)"
+            f"<img src='{img}/tag.png'>。\n",
+            encoding="utf-8",
+        )
         page.get_by_role("tab", name="报告 / Reports").click()
         page.set_input_files("#upload input[type=file]", str(report))
         page.click("#add")
         page.wait_for_function("document.querySelector('#status').innerText.includes('✅')", timeout=120_000)
         page.get_by_role("tab", name="问答 / Ask").click()
-        ask(page, f"兰州2023年要新建多少个滑雪场？![q]({img}/question.png) <img src='{img}/q2.png'>",
-            expect="兰州2023年要新建多少个滑雪场？")
+        ask(
+            page,
+            f"兰州2023年要新建多少个滑雪场？![q]({img}/question.png) <img src='{img}/q2.png'>",
+            expect="兰州2023年要新建多少个滑雪场？",
+        )
         assert "![q](" in page.inner_text("#chat")  # shown as the text it is
         open_citation(page, 0, 1)
         assert "滑雪场" in page.inner_text("#panel")
@@ -368,8 +406,9 @@ def test_two_sessions_at_once_each_get_their_own_answer_and_history(open_page):
     a.click("#ask")
     b.click("#ask")
     for p, q in ((a, qa), (b, qb)):
-        p.wait_for_function("(q) => (document.querySelector('#searched') || {}).textContent?.includes(q)",
-                            arg=q, timeout=90_000)
+        p.wait_for_function(
+            "(q) => (document.querySelector('#searched') || {}).textContent?.includes(q)", arg=q, timeout=90_000
+        )
     assert qa in a.inner_text("#chat") and qb not in a.inner_text("#chat")
     assert qb in b.inner_text("#chat") and qa not in b.inner_text("#chat")
 
@@ -379,8 +418,11 @@ def test_the_evaluation_progress_moves_while_it_runs(open_page):
     page.get_by_role("tab", name="评测 / Evaluation").click()
     page.click("#eval-run")
     # the progress bar shows questions answered so far, before the report arrives
-    page.wait_for_function("/[1-9]\\d*\\s*\\/\\s*\\d+/.test(document.body.innerText) &&"
-                           " !document.querySelector('#eval-report').innerText.includes('hit@')", timeout=300_000)
+    page.wait_for_function(
+        "/[1-9]\\d*\\s*\\/\\s*\\d+/.test(document.body.innerText) &&"
+        " !document.querySelector('#eval-report').innerText.includes('hit@')",
+        timeout=300_000,
+    )
     page.wait_for_function("document.querySelector('#eval-report').innerText.includes('hit@')", timeout=600_000)
 
 

@@ -25,8 +25,9 @@ def test_the_first_llm_tokens_show_before_the_endpoint_has_finished(assistant, t
     from ui.app import launch
 
     llm = ScriptedLLM()
-    config = assistant.config.with_(llm_base_url=llm.url, llm_model="test", llm_timeout=60.0,
-                                    feedback_path=tmp_path / "feedback.jsonl")
+    config = assistant.config.with_(
+        llm_base_url=llm.url, llm_model="test", llm_timeout=60.0, feedback_path=tmp_path / "feedback.jsonl"
+    )
     a = Assistant(config, assistant.index, assistant.encoder)
     n = next(i for i, h in enumerate(a.search(Q_HAIDONG).hits, 1) if "5%左右" in h.chunk.text)
     llm.reply = f"海东市2023年地区生产总值预期增长5%左右[{n}]。"
@@ -42,15 +43,21 @@ def test_the_first_llm_tokens_show_before_the_endpoint_has_finished(assistant, t
             page.fill("#question textarea", Q_HAIDONG)
             page.click("#ask")
             # the first pieces of the model's answer are on the page ...
-            page.wait_for_function("() => [...document.querySelectorAll('#chat [data-testid=bot]')]"
-                                   ".some(m => m.textContent.includes('海东市2023'))", timeout=90_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('#chat [data-testid=bot]')]"
+                ".some(m => m.textContent.includes('海东市2023'))",
+                timeout=90_000,
+            )
             # ... while the endpoint still holds its last piece back
             assert not llm.finished.is_set()
             shown = page.locator("#chat [data-testid=bot]").last.inner_text()
             assert "5%左右" not in shown and "来源" not in shown
             llm.gate.set()
-            page.wait_for_function("(q) => (document.querySelector('#searched') || {}).textContent?.includes(q)",
-                                   arg=Q_HAIDONG, timeout=90_000)
+            page.wait_for_function(
+                "(q) => (document.querySelector('#searched') || {}).textContent?.includes(q)",
+                arg=Q_HAIDONG,
+                timeout=90_000,
+            )
             final = page.locator("#chat [data-testid=bot]").last.inner_text()
             assert llm.finished.is_set() and "5%左右" in final and "来源" in final
             assert page.locator("#chat a[href='#cite-0-1']").count() >= 1

@@ -16,22 +16,50 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from .handlers import (add_report, api_ask, assistant_of, clear, read_section, record_feedback,  # noqa: E402
-                       remove_report, report_choices,
-                       reports_rows, respond, run_evaluation, section_choices, show_source, step_section)
+from .handlers import (
+    add_report,
+    api_ask,
+    assistant_of,
+    clear,
+    read_section,
+    record_feedback,  # noqa: E402
+    remove_report,
+    report_choices,
+    reports_rows,
+    respond,
+    run_evaluation,
+    section_choices,
+    show_source,
+    step_section,
+)
 from .loader import Loader  # noqa: E402
 from .render import empty_panel_html, filters_text, no_paths  # noqa: E402
 
 PARTS = ("review", "plan", "government", "other")  # as rag.PARTS; not imported so the page needs no model code
 # Each works as a first question on the bundled reports (tests/test_ui.py checks them on the fixture corpus)
-EXAMPLES = ["海东2023年地区生产总值预期增长多少？", "What GDP growth target did Jinan set for 2023?",
-            "西宁2020年城镇新增就业目标是多少？", "银川2023年地区生产总值增长目标是多少？",
-            "How many new urban jobs did Xining plan for 2020?"]
-REPORT_HEADERS = ["地区 place", "标题 title", "级别 level", "回顾年 reviews", "计划年 plans", "日期 date", "chunks", "id"]
+EXAMPLES = [
+    "海东2023年地区生产总值预期增长多少？",
+    "What GDP growth target did Jinan set for 2023?",
+    "西宁2020年城镇新增就业目标是多少？",
+    "银川2023年地区生产总值增长目标是多少？",
+    "How many new urban jobs did Xining plan for 2020?",
+]
+REPORT_HEADERS = [
+    "地区 place",
+    "标题 title",
+    "级别 level",
+    "回顾年 reviews",
+    "计划年 plans",
+    "日期 date",
+    "chunks",
+    "id",
+]
 # Only the page's own origin: a Markdown image or link that slipped through escaping still loads nothing.
-CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; "
-       "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data: blob:; "
-       "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'")
+CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; media-src 'self' data: blob:; "
+    "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
 
 # A marker [n] of answer t is a link to #cite-t-n: clicking it puts "cite-t-n" in a hidden box and
 # presses a hidden button, so the server opens that answer's citation (never the latest answer's).
@@ -110,7 +138,8 @@ a.cite-open { outline: 2px solid var(--color-accent); border-radius: 3px; }
   #panel-col.open { display: flex !important; flex-direction: column !important; flex-wrap: nowrap !important; }
   #panel-col > * { width: 100% !important; min-width: 0 !important; }
   /* the close button stays at the top of the drawer however far its passage is scrolled */
-  .drawer-close { display: block; position: sticky; top: 0; z-index: 2; float: none; margin-left: auto; width: max-content; }
+  .drawer-close { display: block; position: sticky; top: 0; z-index: 2; float: none; margin-left: auto;
+                  width: max-content; }
   #reader .reader { flex-direction: column; } #reader .toc { flex: none; max-height: 30vh; width: 100%; }
   /* every tab stays a visible button: they wrap instead of hiding behind an overflow menu */
   /* tighter tab buttons, measured the same way by Gradio's overflow logic, so all three fit a phone */
@@ -135,20 +164,33 @@ def build_app(source) -> gr.Blocks:
     first = reports[0][1] if reports else None
     with gr.Blocks(title="政府工作报告问答 · Government work report Q&A", analytics_enabled=False) as demo:
         state = gr.State({"searched": [], "turns": []})
-        gr.Markdown("## 政府工作报告问答 / Government work report Q&A\n"
-                    "每句回答都带编号引用，点击 [n] 查看原文 / Every answer sentence cites its passage: click [n] to check it.")
-        loading = gr.Markdown("⏳ 正在加载模型和索引… / Loading the model and index…", elem_id="loading", visible=not ready)
+        gr.Markdown(
+            "## 政府工作报告问答 / Government work report Q&A\n"
+            "每句回答都带编号引用，点击 [n] 查看原文 / Every answer sentence cites its passage: click [n] to check it."
+        )
+        loading = gr.Markdown(
+            "⏳ 正在加载模型和索引… / Loading the model and index…", elem_id="loading", visible=not ready
+        )
         with gr.Tabs():
             with gr.Tab("问答 / Ask", id="ask-tab"):
                 with gr.Row():
                     with gr.Column(scale=3, min_width=300):
-                        chat = gr.Chatbot(label="对话 / Chat", height=520, elem_id="chat", feedback_options=("Like", "Dislike"),
-                                          placeholder="用中文或英文提问，回答中的 [n] 可点开原文。<br>"
-                                                      "Ask in Chinese or English; click [n] in an answer to read its source.")
+                        chat = gr.Chatbot(
+                            label="对话 / Chat",
+                            height=520,
+                            elem_id="chat",
+                            feedback_options=("Like", "Dislike"),
+                            placeholder="用中文或英文提问，回答中的 [n] 可点开原文。<br>"
+                            "Ask in Chinese or English; click [n] in an answer to read its source.",
+                        )
                         searched = gr.Markdown(elem_id="searched")
                         with gr.Row():
-                            box = gr.Textbox(placeholder="用中文或英文提问 / Ask in Chinese or English", show_label=False,
-                                             scale=5, elem_id="question")
+                            box = gr.Textbox(
+                                placeholder="用中文或英文提问 / Ask in Chinese or English",
+                                show_label=False,
+                                scale=5,
+                                elem_id="question",
+                            )
                             send = gr.Button("提问 / Ask", variant="primary", scale=1, elem_id="ask", min_width=80)
                             clear_btn = gr.Button("清空 / Clear", scale=1, elem_id="clear", min_width=80)
                         gr.Examples(EXAMPLES, inputs=box, label="示例 / Examples")
@@ -159,8 +201,11 @@ def build_app(source) -> gr.Blocks:
                             f_k = gr.Slider(1, 10, value=5, step=1, label="段落数 / Passages")
                             llm_on = bool(ready and a.config.llm_base_url and a.config.llm_model)
                             # a failing or slow endpoint falls back to the extractive answer with a note
-                            f_llm = gr.Checkbox(value=llm_on, visible=llm_on,
-                                                label=f"LLM 回答 / LLM answer ({a.config.llm_model if ready else ''})")
+                            f_llm = gr.Checkbox(
+                                value=llm_on,
+                                visible=llm_on,
+                                label=f"LLM 回答 / LLM answer ({a.config.llm_model if ready else ''})",
+                            )
                         in_force = gr.Markdown(filters_text([], None, None, 5), elem_id="filters")
                         with gr.Accordion("检索过程 / How this was found", open=False):
                             process = gr.Markdown(elem_id="process")
@@ -173,19 +218,29 @@ def build_app(source) -> gr.Blocks:
                 cite_go = gr.Button("open", elem_id="cite-go", elem_classes="hidden-ctl")
                 lang_box = gr.Textbox("", elem_id="lang", elem_classes="hidden-ctl", show_label=False, container=False)
             with gr.Tab("报告 / Reports", id="reports-tab"):
-                table = gr.Dataframe(reports_rows(a) if ready else [], headers=REPORT_HEADERS, interactive=False,
-                                     elem_id="reports")
+                table = gr.Dataframe(
+                    reports_rows(a) if ready else [], headers=REPORT_HEADERS, interactive=False, elem_id="reports"
+                )
                 with gr.Row():
                     pick = gr.Dropdown(reports, value=first, label="报告 / Report", elem_id="pick", scale=3)
-                    sec = gr.Dropdown(section_choices(a, first) if ready else [], value=None, label="章节 / Section",
-                                      elem_id="section", scale=3)
+                    sec = gr.Dropdown(
+                        section_choices(a, first) if ready else [],
+                        value=None,
+                        label="章节 / Section",
+                        elem_id="section",
+                        scale=3,
+                    )
                     prev_btn = gr.Button("◀ 上一节 / Previous", elem_id="prev", scale=1, min_width=100)
                     next_btn = gr.Button("下一节 / Next ▶", elem_id="next", scale=1, min_width=100)
                 sec_key = gr.Textbox(elem_id="sec-key", elem_classes="hidden-ctl", show_label=False, container=False)
                 sec_go = gr.Button("open", elem_id="sec-go", elem_classes="hidden-ctl")
                 reader = gr.HTML(read_section(a, first, None) if ready else "", elem_id="reader")
-                upload = gr.File(label="添加报告 / Add a report (.txt .md .pdf .docx .html)", file_count="multiple",
-                                 file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"], elem_id="upload")
+                upload = gr.File(
+                    label="添加报告 / Add a report (.txt .md .pdf .docx .html)",
+                    file_count="multiple",
+                    file_types=[".txt", ".md", ".pdf", ".docx", ".html", ".htm"],
+                    elem_id="upload",
+                )
                 with gr.Row():
                     add = gr.Button("加入索引 / Add to index", elem_id="add")
                     drop = gr.Button("移除所选报告 / Remove the chosen report", elem_id="remove", variant="stop")
@@ -201,17 +256,32 @@ def build_app(source) -> gr.Blocks:
 
         def _poll():
             if not loader.ready and not loader.failed:
-                return (gr.update(value="⏳ 正在加载模型和索引… / Loading the model and index… " + loader.status(),
-                                  visible=True), *([gr.skip()] * 7))
+                return (
+                    gr.update(
+                        value="⏳ 正在加载模型和索引… / Loading the model and index… " + loader.status(), visible=True
+                    ),
+                    *([gr.skip()] * 7),
+                )
             if loader.failed:
-                return (gr.update(value=f"⚠ {no_paths(loader.failed)}", visible=True), gr.Timer(active=False), *([gr.skip()] * 6))
+                return (
+                    gr.update(value=f"⚠ {no_paths(loader.failed)}", visible=True),
+                    gr.Timer(active=False),
+                    *([gr.skip()] * 6),
+                )
             a = loader.get()
             pl, yrs = _choices_update(a)
             reps = report_choices(a)
             rid = reps[0][1] if reps else None
-            return (gr.update(visible=False), gr.Timer(active=False), gr.update(choices=pl), gr.update(choices=yrs), reports_rows(a),
-                    gr.update(choices=reps, value=rid), gr.update(choices=section_choices(a, rid), value=None),
-                    read_section(a, rid, None))
+            return (
+                gr.update(visible=False),
+                gr.Timer(active=False),
+                gr.update(choices=pl),
+                gr.update(choices=yrs),
+                reports_rows(a),
+                gr.update(choices=reps, value=rid),
+                gr.update(choices=section_choices(a, rid), value=None),
+                read_section(a, rid, None),
+            )
 
         timer.tick(_poll, None, [loading, timer, f_places, f_year, table, pick, sec, reader], show_progress="hidden")
 
@@ -223,12 +293,18 @@ def build_app(source) -> gr.Blocks:
         pending = gr.State("")  # the box empties as soon as a question is sent, so typing the next one is safe
         for trigger in (box.submit, send.click):
             trigger(lambda q: ("", q), box, [box, pending], queue=False).then(
-                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs)
+                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs
+            )
         for comp in (f_places, f_year, f_part, f_k):
-            comp.change(lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
-                        [f_places, f_year, f_part, f_k], in_force)
+            comp.change(
+                lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
+                [f_places, f_year, f_part, f_k],
+                in_force,
+            )
         cite_go.click(lambda key, st: show_source(loader, key, st), [cite_key, state], panel, show_progress="hidden")
-        lang_box.change(None, lang_box, None, js="(l) => { document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN'; }")
+        lang_box.change(
+            None, lang_box, None, js="(l) => { document.documentElement.lang = l === 'en' ? 'en' : 'zh-CN'; }"
+        )
 
         def _like(st, history, data: gr.LikeData):
             return record_feedback(loader, st, history, bool(data.liked), data.index)
@@ -239,12 +315,23 @@ def build_app(source) -> gr.Blocks:
         chat.clear(lambda: clear(), None, clear_outs)
 
         # ---------------------------------------------------------- reports
-        pick.change(lambda rid: (gr.update(choices=section_choices(assistant_of(loader), rid), value=None),
-                                 read_section(assistant_of(loader), rid, None)), pick, [sec, reader])
+        pick.change(
+            lambda rid: (
+                gr.update(choices=section_choices(assistant_of(loader), rid), value=None),
+                read_section(assistant_of(loader), rid, None),
+            ),
+            pick,
+            [sec, reader],
+        )
         sec.input(lambda rid, i: read_section(assistant_of(loader), rid, i), [pick, sec], reader)
         for btn, delta in ((prev_btn, -1), (next_btn, 1)):
-            btn.click(lambda rid, i, d=delta: (lambda j: (j, read_section(assistant_of(loader), rid, j)))(
-                step_section(assistant_of(loader), rid, i, d)), [pick, sec], [sec, reader])
+            btn.click(
+                lambda rid, i, d=delta: (lambda j: (j, read_section(assistant_of(loader), rid, j)))(
+                    step_section(assistant_of(loader), rid, i, d)
+                ),
+                [pick, sec],
+                [sec, reader],
+            )
 
         def _open_row(data: gr.SelectData):
             row = getattr(data, "row_value", None) or []
@@ -271,16 +358,24 @@ def build_app(source) -> gr.Blocks:
             assistant = assistant_of(loader)
             msg = remove_report(assistant, rid, progress)
             pl, _ = _choices_update(assistant)
-            return (msg, reports_rows(assistant), gr.update(choices=report_choices(assistant), value=None),
-                    gr.update(choices=pl))
+            return (
+                msg,
+                reports_rows(assistant),
+                gr.update(choices=report_choices(assistant), value=None),
+                gr.update(choices=pl),
+            )
 
         drop.click(_remove, pick, [status, table, pick, f_places], concurrency_limit=1)
 
         # ---------------------------------------------------------- evaluation
         def _eval(split, progress=gr.Progress()):
             out = Path(tempfile.mkdtemp(prefix="rag-eval-"))
-            return run_evaluation(assistant_of(loader), split, out,
-                                  lambda done, total: progress((done, total), desc="评测中 / evaluating", unit="questions"))
+            return run_evaluation(
+                assistant_of(loader),
+                split,
+                out,
+                lambda done, total: progress((done, total), desc="评测中 / evaluating", unit="questions"),
+            )
 
         e_run.click(_eval, e_split, [e_table, e_chart], concurrency_limit=1)
 
@@ -295,8 +390,9 @@ def build_app(source) -> gr.Blocks:
 
 def theme():
     # system fonts only: the default theme would fetch web fonts, and nothing here may go online
-    return gr.themes.Default(font=["system-ui", "PingFang SC", "Noto Sans CJK SC", "sans-serif"],
-                             font_mono=["ui-monospace", "monospace"])
+    return gr.themes.Default(
+        font=["system-ui", "PingFang SC", "Noto Sans CJK SC", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
 
 
 class _CSPMiddleware:
@@ -311,15 +407,18 @@ class _CSPMiddleware:
 
         async def send_with_csp(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []),
-                                                  (b"content-security-policy", CSP.encode())]}
+                message = {
+                    **message,
+                    "headers": [*message.get("headers", []), (b"content-security-policy", CSP.encode())],
+                }
             await send(message)
 
         return await self.app(scope, receive, send_with_csp)
 
 
-def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool | None = None,
-           before_bind=None):
+def launch(
+    source, host: str = "127.0.0.1", port: int = 7860, block: bool = True, quiet: bool | None = None, before_bind=None
+):
     """Serve the page for an Assistant or a Loader; with ``block=False`` return at once (tests).
 
     ``before_bind`` runs after the page is built and right before the port is taken (it closes the
@@ -329,23 +428,35 @@ def launch(source, host: str = "127.0.0.1", port: int = 7860, block: bool = True
     demo = build_app(source)
     if before_bind:
         before_bind()
-    demo.launch(server_name=host, server_port=port, share=False, inbrowser=False, prevent_thread_lock=True,
-                theme=theme(), css=CSS, js=JS, footer_links=[], quiet=(not block) if quiet is None else quiet,
-                app_kwargs={"middleware": [Middleware(_CSPMiddleware)]})
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        share=False,
+        inbrowser=False,
+        prevent_thread_lock=True,
+        theme=theme(),
+        css=CSS,
+        js=JS,
+        footer_links=[],
+        quiet=(not block) if quiet is None else quiet,
+        app_kwargs={"middleware": [Middleware(_CSPMiddleware)]},
+    )
     if block:
         demo.block_thread()
     return demo
 
 
-def serve(config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None,
-          placeholder=None):
+def serve(
+    config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None, placeholder=None
+):
     """What `rag ui` runs: the page first, then the model and index in the background."""
     import sys
 
     loader = Loader(t0=t0, verbose=verbose)
     loader.mark("import the page's code (gradio)")
-    demo = launch(loader, host=host, port=port, block=False, quiet=True,
-                  before_bind=placeholder.close if placeholder else None)
+    demo = launch(
+        loader, host=host, port=port, block=False, quiet=True, before_bind=placeholder.close if placeholder else None
+    )
     loader.mark(f"page served at http://{host}:{port}")
     print(f"Open http://{host}:{port} (Ctrl-C stops); the model and index are loading…", file=sys.stderr, flush=True)
 
@@ -355,8 +466,11 @@ def serve(config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = Fal
         ld.mark("import rag")
         if not (config.index_dir / "manifest.json").exists():
             ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
-            print(f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
-                  file=sys.stderr, flush=True)
+            print(
+                f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
+                file=sys.stderr,
+                flush=True,
+            )
 
         def progress(label, done, total):
             ld.progress(f"{label} {done}/{total}")

@@ -11,13 +11,24 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import gradio as gr
 
-from .render import (answer_markdown, copy_markdown, empty_panel_html, md, no_paths, passage_html,
-                     process_markdown, reader_html, section_label, tr)
+from .render import (
+    answer_markdown,
+    copy_markdown,
+    empty_panel_html,
+    md,
+    no_paths,
+    passage_html,
+    process_markdown,
+    reader_html,
+    section_label,
+    tr,
+)
 
 _CITE = re.compile(r"#?cite-(\d+)-(\d+)$")
 
@@ -41,8 +52,9 @@ def language_of(text: str) -> str:
 # ---------------------------------------------------------------- asking
 
 
-def respond(source, message: str, history: list, state: dict | None, places=None, year=None, part=None,
-            k=5, llm: bool = False) -> Iterator[tuple]:
+def respond(
+    source, message: str, history: list, state: dict | None, places=None, year=None, part=None, k=5, llm: bool = False
+) -> Iterator[tuple]:
     """Answer one chat message.
 
     Yields (history, state, process, copy, searched, lang) as the answer streams. While the model is
@@ -55,8 +67,15 @@ def respond(source, message: str, history: list, state: dict | None, places=None
     history.append({"role": "user", "content": md(message)})
     skip = (gr.skip(), gr.skip())  # process and copy stay as they are until the answer is complete
     if hasattr(source, "ready") and not source.ready:
-        history.append({"role": "assistant", "content": "⏳ " + tr(lang, "正在加载模型和索引，加载完成后立即回答…",
-                                                                   "Loading the model and index; your answer follows…")})
+        history.append(
+            {
+                "role": "assistant",
+                "content": "⏳ "
+                + tr(
+                    lang, "正在加载模型和索引，加载完成后立即回答…", "Loading the model and index; your answer follows…"
+                ),
+            }
+        )
         yield (history, state, *skip, tr(lang, "⏳ 加载中…", "⏳ loading…"), lang)
         history.pop()
     placeholder = False
@@ -66,8 +85,15 @@ def respond(source, message: str, history: list, state: dict | None, places=None
         message = clean_text(message) if isinstance(message, str) else ""
         assistant = assistant_of(source)
         year_v = int(year) if year not in (None, "", "any") else None
-        stream = assistant.ask_stream(message, k=check_k(k), cities=list(places or []) or None, year=year_v,
-                                      part=part or None, history=state["searched"], llm=bool(llm))
+        stream = assistant.ask_stream(
+            message,
+            k=check_k(k),
+            cities=list(places or []) or None,
+            year=year_v,
+            part=part or None,
+            history=state["searched"],
+            llm=bool(llm),
+        )
         history.append({"role": "assistant", "content": ""})
         placeholder = True
         answer, written = None, ""
@@ -87,18 +113,25 @@ def respond(source, message: str, history: list, state: dict | None, places=None
             history.pop()  # the half-written answer goes; the error takes its place
         text = str(exc) if isinstance(exc, RagError) else f"internal error: {type(exc).__name__}: {exc}"
         history.append({"role": "assistant", "content": f"⚠ {md(no_paths(text))}"})
-        state["turns"].append({"msg": len(history) - 1, "question": message, "error": text, "lang": lang,
-                               "citations": []})
+        state["turns"].append(
+            {"msg": len(history) - 1, "question": message, "error": text, "lang": lang, "citations": []}
+        )
         yield history, state, "", "", tr(lang, f"出错 / Error: {md(message)}", f"Error: {md(message)}"), lang
         return
-    record = {**answer.to_json(), "lang": getattr(answer, "lang", lang) or lang,
-              "searched_question": answer.searched_question or message, "msg": len(history)}
+    record = {
+        **answer.to_json(),
+        "lang": getattr(answer, "lang", lang) or lang,
+        "searched_question": answer.searched_question or message,
+        "msg": len(history),
+    }
     turn = len(state["turns"])
     history.append({"role": "assistant", "content": answer_markdown(record, turn)})
     state["searched"] = state["searched"] + [answer.searched_question or message]
     state["turns"] = state["turns"] + [record]
     total = answer.timings_ms.get("total", 0.0)
-    searched = tr(record["lang"], f"已回答（{total:.0f} 毫秒）：{md(message)}", f"Answered in {total:.0f} ms: {md(message)}")
+    searched = tr(
+        record["lang"], f"已回答（{total:.0f} 毫秒）：{md(message)}", f"Answered in {total:.0f} ms: {md(message)}"
+    )
     if answer.searched_question and answer.searched_question != message:
         searched += "  \n" + tr(record["lang"], "检索问题：", "Searched as: ") + md(answer.searched_question)
     yield history, state, process_markdown(answer), copy_markdown(record), searched, record["lang"]
@@ -120,7 +153,9 @@ def show_source(source, key: str | None, state: dict | None) -> str:
 
 
 def clear(lang: str = "zh") -> tuple:
-    """A fresh conversation: no messages, no sources, no follow-up context. (chat, state, panel, process, copy, searched)"""
+    """A fresh conversation: no messages, no sources, no follow-up context.
+
+    Returns (chat, state, panel, process, copy, searched)."""
     return [], new_state(), empty_panel_html(lang), "", "", ""
 
 
@@ -152,9 +187,14 @@ def record_feedback(source, state: dict | None, history: list | None, liked: boo
     assistant = assistant_of(source)
     path = Path(assistant.config.feedback_file)
     path.parent.mkdir(parents=True, exist_ok=True)
-    line = {"time": time.strftime("%Y-%m-%dT%H:%M:%S"), "vote": "up" if liked else "down",
-            "question": turn.get("question"), "answer": turn.get("answer") or "", "message_index": index,
-            "citations": turn.get("citations") or []}
+    line = {
+        "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "vote": "up" if liked else "down",
+        "question": turn.get("question"),
+        "answer": turn.get("answer") or "",
+        "message_index": index,
+        "citations": turn.get("citations") or [],
+    }
     if turn.get("error"):
         line["error"] = turn["error"]
     with open(path, "a", encoding="utf-8") as fh:
@@ -171,14 +211,18 @@ def record_feedback(source, state: dict | None, history: list | None, liked: boo
 
 
 def reports_rows(assistant) -> list[list]:
-    return [[r.city, r.title, r.level, r.reviewed_year, r.plan_year, r.date or "", r.chunks, r.report_id]
-            for r in assistant.reports()]
+    return [
+        [r.city, r.title, r.level, r.reviewed_year, r.plan_year, r.date or "", r.chunks, r.report_id]
+        for r in assistant.reports()
+    ]
 
 
 def report_choices(assistant) -> list[tuple[str, str]]:
     """The picker shows titles (with the place when a title alone is ambiguous); the value is the id."""
-    return [(f"{r.title}（{r.city}）" if r.city and r.city not in r.title else r.title, r.report_id)
-            for r in assistant.reports()]
+    return [
+        (f"{r.title}（{r.city}）" if r.city and r.city not in r.title else r.title, r.report_id)
+        for r in assistant.reports()
+    ]
 
 
 def section_choices(assistant, report_id: str | None) -> list[tuple[str, int]]:
@@ -210,16 +254,21 @@ def add_report(assistant, files, progress: Callable | None = None) -> str:
 
     if not files:
         return "请选择文件 / Choose a file first"
-    paths = [Path(f if isinstance(f, str) else getattr(f, "name", str(f)))
-             for f in (files if isinstance(files, list) else [files])]
+    paths = [
+        Path(f if isinstance(f, str) else getattr(f, "name", str(f)))
+        for f in (files if isinstance(files, list) else [files])
+    ]
     lines = []
     for p in paths:
         before = {r.report_id for r in assistant.reports()}
         try:
-            stats = assistant.add_reports([p], progress=(lambda label, done, total: progress((done, total), desc=label))
-                                          if progress else None)
+            stats = assistant.add_reports(
+                [p], progress=(lambda label, done, total: progress((done, total), desc=label)) if progress else None
+            )
         except RagError as exc:
-            lines.append(f"❌ {md(p.name)}: 未加入 / rejected — {md(no_paths(str(exc)))}（索引未改变 / the index is unchanged）")
+            lines.append(
+                f"❌ {md(p.name)}: 未加入 / rejected — {md(no_paths(str(exc)))}（索引未改变 / the index is unchanged）"
+            )
             continue
         added = [r for r in assistant.reports() if r.report_id not in before]
         notes = "".join(f"<br>　note: {md(no_paths(n))}" for n in stats.notes)
@@ -227,7 +276,9 @@ def add_report(assistant, files, progress: Callable | None = None) -> str:
             names = "、".join(f"《{md(r.title)}》 ({r.chunks} chunks)" for r in added)
             lines.append(f"✅ {md(p.name)}: 已加入索引 / indexed {names}{notes}")
         else:
-            lines.append(f"↩ {md(p.name)}: 已跳过，与已索引的报告重复 / skipped as a duplicate of an indexed report{notes}")
+            lines.append(
+                f"↩ {md(p.name)}: 已跳过，与已索引的报告重复 / skipped as a duplicate of an indexed report{notes}"
+            )
     return "<br>".join(lines)
 
 
@@ -239,12 +290,15 @@ def remove_report(assistant, report_id: str | None, progress: Callable | None = 
     if not report_id:
         return "请先选择报告 / Choose a report first"
     try:
-        removal = assistant.remove_report(report_id, progress=(lambda label, done, total: progress(
-            (done, total), desc=label)) if progress else None)
+        removal = assistant.remove_report(
+            report_id, progress=(lambda label, done, total: progress((done, total), desc=label)) if progress else None
+        )
     except RagError as exc:
         return f"⚠ {md(no_paths(str(exc)))}（索引未改变 / the index is unchanged）"
     r = removal.report
-    files = "".join(f"<br>已从资料库删除文件 / deleted its file from the library: {md(n)}" for n in removal.deleted_files)
+    files = "".join(
+        f"<br>已从资料库删除文件 / deleted its file from the library: {md(n)}" for n in removal.deleted_files
+    )
     return f"🗑 已移除 / Removed: {md(r.report_id)} 《{md(r.title)}》 ({r.chunks} chunks){files}"
 
 
@@ -281,8 +335,9 @@ class _Counting:
         return answer
 
 
-def run_evaluation(assistant, split: str, out: Path, report: Callable[[int, int], None],
-                   set_path: Path | None = None) -> tuple[str, str | None]:
+def run_evaluation(
+    assistant, split: str, out: Path, report: Callable[[int, int], None], set_path: Path | None = None
+) -> tuple[str, str | None]:
     """Run the question set (the shipped one by default) on the loaded index, reporting (done, total)
     after each question so the page's progress bar moves."""
     try:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 
 class Loader:
@@ -55,7 +56,7 @@ class Loader:
 
     # ------------------------------------------------------------ loading
 
-    def start(self, load: Callable[["Loader"], Any]) -> "Loader":
+    def start(self, load: Callable[[Loader], Any]) -> Loader:
         """Run ``load(self)`` in a daemon thread; it returns the assistant or raises."""
 
         def run():
