@@ -1,5 +1,6 @@
 # The README's two commands: `make start` (install, build the index on first run, open the UI)
 # and `make test` (install, then run the whole test suite, browser tests included).
+# `make check`: ruff (format and lint) and mypy, configured in pyproject.toml; CI runs it before the tests.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -7,7 +8,7 @@ export GRADIO_ANALYTICS_ENABLED := False
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install start test browser bench bench-scale
+.PHONY: install start check test browser bench bench-scale
 
 install: $(VENV)/.installed
 
@@ -27,6 +28,11 @@ browser:
 
 start: install
 	$(BIN)/rag ui
+
+check: install
+	$(BIN)/python -m ruff format --check
+	$(BIN)/python -m ruff check
+	$(BIN)/python -m mypy
 
 test: install browser
 	$(BIN)/python -m pytest -q

@@ -313,9 +313,11 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
         return None
     items = []
     for sec in children:
-        own = [c for c in index.chunks if c.report_id == report.report_id and c.end > sec.start and c.start < sec.end]
+        in_item = [
+            c for c in index.chunks if c.report_id == report.report_id and c.end > sec.start and c.start < sec.end
+        ]
         # the chunk that holds the item's heading (a short lead-in may have been carried into it)
-        chunk = next((c for c in own if c.start <= sec.start < c.end), own[0] if own else None)
+        chunk = next((c for c in in_item if c.start <= sec.start < c.end), in_item[0] if in_item else None)
         if chunk is not None:
             items.append((sec, chunk))
     if len(items) < 3:

@@ -139,7 +139,7 @@ class Assistant:
             return False
         with self._reload_lock:
             current = self._index
-            if signature == current.signature:
+            if current.folder is None or signature == current.signature:
                 return False
             try:
                 fresh = Index.load(current.folder, model=self.encoder.name)
@@ -211,6 +211,7 @@ class Assistant:
                     on_token(piece)
             else:
                 answer = piece
+        assert answer is not None, "the chain's stream ends with its Answer"
         return answer
 
     def ask_stream(

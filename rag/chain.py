@@ -28,6 +28,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from langchain_core.runnables.config import ensure_config, get_callback_manager_for_config, patch_config
+from pydantic import SecretStr
 
 from . import answerability
 from .answer import Answer, Citation, compose
@@ -172,7 +173,7 @@ def chat_model(config: Config) -> BaseChatModel:
         return ChatOpenAI(
             base_url=config.llm_base_url,
             model=config.llm_model,
-            api_key=config.llm_api_key or "none",
+            api_key=SecretStr(config.llm_api_key or "none"),
             timeout=config.llm_timeout,
             max_retries=0,
             temperature=0,
@@ -205,7 +206,9 @@ class AnswerChain(Runnable[dict, Answer]):
         self.retrieve = RunnableLambda(self._retrieve, name="retrieve")
         self.compose = RunnableLambda(self._compose, name="compose")
         self.generate = (PROMPT | llm | StrOutputParser()).with_config(run_name="generate") if llm else None
-        self.check = RunnableLambda(lambda x: checked_answer(x["raw"], x["hits"]), name="check")
+        self.check: RunnableLambda[dict, tuple[str, list[Citation], bool]] = RunnableLambda(
+            lambda x: checked_answer(x["raw"], x["hits"]), name="check"
+        )
 
     @property
     def InputType(self) -> type:  # noqa: N802 (LangChain's name)
@@ -313,7 +316,10 @@ class AnswerChain(Runnable[dict, Answer]):
 
     # ------------------------------------------------------------ the Runnable interface
 
-    def stream(self, input, config: RunnableConfig | None = None, **kwargs) -> Iterator[str | Answer]:
+    # by design the stream yields the answer's str tokens before the final Answer: not Runnable's Iterator[Output]
+    def stream(  # type: ignore[override]
+        self, input, config: RunnableConfig | None = None, **kwargs
+    ) -> Iterator[str | Answer]:
         config = ensure_config(config)
         run = get_callback_manager_for_config(config).on_chain_start(
             None,
@@ -342,9 +348,12 @@ class AnswerChain(Runnable[dict, Answer]):
         final = None
         for piece in self.stream(input, config, **kwargs):
             final = piece
+        assert isinstance(final, Answer), "the chain's stream ends with its Answer"
         return final
 
-    async def astream(self, input, config: RunnableConfig | None = None, **kwargs) -> AsyncIterator[str | Answer]:
+    async def astream(  # type: ignore[override]  # str tokens, then the Answer, as in stream
+        self, input, config: RunnableConfig | None = None, **kwargs
+    ) -> AsyncIterator[str | Answer]:
         """The sync stream in a worker thread, its pieces handed over as they come (retrieval and the
         composer are CPU work; any chat model streams synchronously)."""
         loop = asyncio.get_running_loop()
@@ -376,6 +385,7 @@ class AnswerChain(Runnable[dict, Answer]):
         final = None
         async for piece in self.astream(input, config, **kwargs):
             final = piece
+        assert isinstance(final, Answer), "the chain's stream ends with its Answer"
         return final
 
 

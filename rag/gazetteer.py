@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
+from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
@@ -65,7 +66,7 @@ def _csv_text() -> str:
     except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         return ""
     path = dist.locate_file("cpca/resources/pca.csv")
-    return path.read_text(encoding="utf-8-sig")  # type: ignore[union-attr]
+    return Path(str(path)).read_text(encoding="utf-8-sig")
 
 
 @lru_cache(maxsize=1)

@@ -503,6 +503,7 @@ def _dense_index(vectors: np.ndarray, ann_threshold: int):
 
     dim = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    index: faiss.Index
     if len(vectors) > ann_threshold:
         nlist = ivf_lists(len(vectors))
         quantizer = faiss.IndexFlatIP(dim)

@@ -110,7 +110,7 @@ def terms(text: str) -> list[str]:
 
 def corpus_user_words(texts: list[str], places: list[str]) -> list[str]:
     """Place names, plus quoted terms that recur in the corpus (“一优两高”, 新质生产力…)."""
-    quoted = Counter()
+    quoted: Counter[str] = Counter()
     for t in texts:
         for m in re.finditer(r"“([^”]{2,10})”", t):
             if not re.search(r"[，。、；：\s]", m.group(1)):

@@ -110,8 +110,12 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def file_digest(path: Path) -> str:
+    # read in blocks: hashlib.file_digest is Python 3.11+, and the project supports 3.10
+    digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def is_index_manifest(path: Path) -> bool:

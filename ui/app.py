@@ -199,12 +199,12 @@ def build_app(source) -> gr.Blocks:
                             f_year = gr.Dropdown(years, value="any", label="年份 / Year", elem_id="year")
                             f_part = gr.Dropdown([""] + list(PARTS), value="", label="部分 / Part")
                             f_k = gr.Slider(1, 10, value=5, step=1, label="段落数 / Passages")
-                            llm_on = bool(ready and a.config.llm_base_url and a.config.llm_model)
+                            llm_on = bool(a is not None and a.config.llm_base_url and a.config.llm_model)
                             # a failing or slow endpoint falls back to the extractive answer with a note
                             f_llm = gr.Checkbox(
                                 value=llm_on,
                                 visible=llm_on,
-                                label=f"LLM 回答 / LLM answer ({a.config.llm_model if ready else ''})",
+                                label=f"LLM 回答 / LLM answer ({a.config.llm_model if a is not None else ''})",
                             )
                         in_force = gr.Markdown(filters_text([], None, None, 5), elem_id="filters")
                         with gr.Accordion("检索过程 / How this was found", open=False):

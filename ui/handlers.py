@@ -106,6 +106,7 @@ def respond(
             else:
                 answer = piece
         history.pop()
+        assert answer is not None, "the stream ends with its Answer"
     except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
         from rag import RagError
 
