@@ -34,8 +34,9 @@ check: install
 	$(BIN)/python -m ruff check
 	$(BIN)/python -m mypy
 
+# every test: the marker expression below selects all of them (a plain `pytest` is only the fast layer)
 test: install browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "model or browser or llm or not (model or browser or llm)"
 
 # one run on this machine: CPU, project vs LangChain baseline query times, cold/warm build, peak memory
 bench: install

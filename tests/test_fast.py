@@ -1,0 +1,66 @@
+"""The fast layer: the whole ask path (index, retrieval, composition, citation checks) over the fixture
+corpus with the keyword encoder of conftest.py. No model, no browser, no LLM server."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import Encoder, KeywordEncoder  # tests/ is on sys.path (pytest rootdir conftest)
+
+from rag.errors import QuestionError
+
+
+def test_the_keyword_encoder_and_the_real_one_share_the_encoder_protocol():
+    from rag.encoder import Encoder as RealEncoder
+
+    assert isinstance(KeywordEncoder(), Encoder)
+    assert all(hasattr(RealEncoder, m) for m in ("name", "encode_queries", "encode_passages"))
+
+
+def test_the_keyword_encoder_puts_shared_keywords_close(keyword_encoder):
+    q, same, other = keyword_encoder.encode_queries(["地区生产总值增长", "地区生产总值预期增长6%", "大气污染治理"])
+    assert abs(float(q @ q) - 1.0) < 1e-5
+    assert float(q @ same) > float(q @ other)
+
+
+def test_a_chinese_number_question_is_answered_from_the_right_report_with_markers(fast_assistant):
+    answer = fast_assistant.ask("海东2023年地区生产总值预期增长多少？")
+    assert answer.found and answer.citations
+    assert answer.citations[0].city == "海东市" and answer.citations[0].part == "plan"
+    assert "5%" in answer.answer
+    for line in answer.answer.splitlines()[1:]:
+        assert re.search(r"\[\d+\]$", line)
+
+
+def test_an_english_question_gets_an_english_lead_in(fast_assistant):
+    answer = fast_assistant.ask("What GDP growth target did Jinan set for 2023?")
+    assert answer.found and answer.answer.startswith("The ")
+    assert {c.city for c in answer.citations} == {"济南市"}
+
+
+@pytest.mark.parametrize("k", [1, 2, 5])
+def test_an_answer_cites_at_most_k_passages_numbered_in_order(fast_assistant, k):
+    answer = fast_assistant.ask("What GDP growth target did Jinan set for 2023?", k=k)
+    assert answer.found and 1 <= len(answer.citations) <= k
+    data = answer.to_json()
+    for n, c in enumerate(data["citations"], 1):
+        assert c["n"] == n and f"[{n}]" in data["answer"]
+        for a, b in c["highlights"]:
+            assert 0 <= a < b <= len(c["text"])
+
+
+def test_a_topic_the_report_never_mentions_abstains(fast_assistant):
+    answer = fast_assistant.ask("西宁2020年在大气污染治理上有哪些打算？")
+    assert not answer.found and answer.citations == [] and "大气污染" in answer.answer
+
+
+def test_a_place_that_is_not_indexed_is_not_found_and_cites_nothing(fast_assistant):
+    answer = fast_assistant.ask("兰州市2023年GDP增长目标是多少？")
+    assert not answer.found and answer.citations == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "？？？！！"])
+def test_unusable_questions_are_refused(fast_assistant, question):
+    with pytest.raises(QuestionError):
+        fast_assistant.ask(question)
