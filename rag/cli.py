@@ -361,7 +361,7 @@ def eval_cmd(
     k: int = typer.Option(5, "--k"),
     compare: bool = typer.Option(False, "--compare", help="also run the baselines and ablations"),
     out: Path = typer.Option(Path("eval/results"), "--out"),
-    split: str | None = typer.Option(None, "--split", help="dev | test (default: both)"),
+    split: str | None = typer.Option(None, "--split", help="dev | heldout (default: both)"),
 ) -> None:
     """Run the evaluation question set and score it. Example: rag eval --compare"""
     k = _k(k)

@@ -246,7 +246,7 @@ def build_app(source) -> gr.Blocks:
                     drop = gr.Button("移除所选报告 / Remove the chosen report", elem_id="remove", variant="stop")
                 status = gr.HTML(elem_id="status")
             with gr.Tab("评测 / Evaluation", id="eval-tab"):
-                e_split = gr.Dropdown(["all", "dev", "test"], value="test", label="题集 / Split")
+                e_split = gr.Dropdown(["heldout", "dev", "all"], value="heldout", label="题集 / Split")
                 e_run = gr.Button("运行评测 / Run evaluation", elem_id="eval-run")
                 e_table = gr.Markdown(elem_id="eval-report")
                 e_chart = gr.Image(label="hit@k", type="filepath")

@@ -342,11 +342,11 @@ def run_evaluation(
     """Run the question set (the shipped one by default) on the loaded index, reporting (done, total)
     after each question so the page's progress bar moves."""
     try:
-        from eval.runner import DEFAULT_SET, load_questions
+        from eval.runner import load_questions
         from eval.runner import main as run_eval
     except ImportError:
         return "evaluation not available / 评测不可用", None
-    set_path = set_path or DEFAULT_SET
+    # by default both shipped sets (dev and the frozen held-out set), filtered by the chosen split
     split_v = None if split == "all" else split
     total = len(load_questions(set_path, split_v))
     report(0, total)
