@@ -121,9 +121,7 @@ ENGLISH_IRREGULAR = {
     "brought": "bring",
     "began": "begin",
     "begun": "begin",
-    "better": "improve",
     "children": "child",
-    "people": "people",
     "women": "woman",
     "men": "man",
 }
@@ -133,7 +131,6 @@ TRANSLATION_VAGUENESS = 0.7
 TRANSLATION_MAX_DF_SHARE = 0.4
 TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
-PAIR_WINDOW = 5  # two words of a dictionary phrase may stand this far apart in a question
 # CC-CEDICT glosses that are cross-references, not translations.
 CEDICT_SKIP_GLOSS_PREFIXES = (
     "variant of",
@@ -168,8 +165,9 @@ DIVISION_SUFFIX_PLAIN = re.compile(
 # Rows of the gazetteer that are not divisions a question could name.
 NOT_A_DIVISION = frozenset({"国外", "市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # Chinese names in common use that are not the stem of the official name.
-PLACE_ALIASES_ZH: dict[str, str] = {"内蒙": "内蒙古自治区", "港澳": "香港特别行政区"}
-# English names of places that are not their pinyin (general knowledge, not any question's).
+PLACE_ALIASES_ZH: dict[str, str] = {"内蒙": "内蒙古自治区"}
+# English names of places that are not their pinyin (general knowledge, not any question's); Shaanxi
+# is the official spelling that keeps 陕西 apart from 山西 (Shanxi).
 PLACE_EXONYMS: dict[str, str] = {
     "tibet": "西藏自治区",
     "inner mongolia": "内蒙古自治区",
@@ -185,11 +183,8 @@ PLACE_EXONYMS: dict[str, str] = {
     "canton": "广州市",
     "taipei": "台北市",
     "kaohsiung": "高雄市",
-    "xiamen": "厦门市",
     "amoy": "厦门市",
     "shaanxi": "陕西省",
-    "shenyang": "沈阳市",
-    "chongqing": "重庆市",
 }
 # Generic toponym words, so "West Coast New Area" can be read for 西海岸新区.
 SUFFIX_EN = {"市": "City", "州": "Prefecture", "县": "County", "区": "District"}
@@ -213,8 +208,6 @@ MORPHEME_EN = {
 LEVEL_WORDS_EN = frozenset(
     {"city", "county", "district", "prefecture", "province", "area", "new", "region", "municipality", "autonomous"}
 )
-# Words that refer to the report's own place, not another one ("本市", "全省").
-SELF_REFERENCE = re.compile(r"[本我全该各][省市县区州]")
 
 # ---------------------------------------------------------------- answers
 PART_ZH = {"review": "工作回顾", "plan": "工作安排", "government": "政府自身建设", "other": "其他部分"}
@@ -224,7 +217,5 @@ PART_EN = {
     "government": "section on the government's own conduct",
     "other": "appendix",
 }
-# A figure in an answer or an evidence string ("8.5%", "3.1万人", "521台").
-FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})")
 # Chinese or not: a question is Chinese when its Chinese characters are not swamped by Latin letters.
 CJK = re.compile(r"[\u4e00-\u9fff]")
