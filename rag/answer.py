@@ -140,14 +140,13 @@ def compose(
         # a year no report covers may still be spoken of ("到2025年"): only sentences naming it count
         scored = [x for x in scored if str(year) in x.text]
     passages = [h.chunk.text for h in hits[:5]]
-    scope = [r for r in index.reports.values() if not info.places or r.city in info.places]
     ev = ab.evidence(
         info,
         passages,
         max((x.sim for x in scored), default=0.0),
         hits[0].dense,
         index.bm25,
-        "\n".join(r.text for r in scope),
+        catalog.scope_text(info.places),
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if verdict.status == ab.YEAR_NOT_COVERED:

@@ -226,6 +226,3 @@ class Translator:
     def _variants(group: list[str]) -> list[str]:
         last = lemmas(group[-1])
         return [" ".join(group[:-1] + [v]) for v in last]
-
-    def terms(self, english: str) -> list[str]:
-        return [t for tr in self.translate(english) for t in tr.chinese]

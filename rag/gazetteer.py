@@ -36,10 +36,6 @@ class Division:
     city: str | None  # the prefecture a county belongs to (None for provinces and cities)
     stem: str  # the name without its administrative suffix: 兰州, 海西, 黄岛
 
-    @property
-    def ancestors(self) -> tuple[str, ...]:
-        return tuple(a for a in (self.province, self.city) if a and a != self.name)
-
 
 @dataclass(frozen=True)
 class PlaceMention:

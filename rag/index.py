@@ -29,20 +29,11 @@ from .errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError, I
 from .ingest import Report, Section, assign_ids, dedupe, load_reports
 from .lexical import BM25, LEXICAL_VERSION, corpus_user_words, load_user_words, terms
 from .places import chinese_aliases, title_place
-from .storage import check_replaceable, file_digest
+from .storage import COMPONENTS, check_replaceable, file_digest
 
 # 3: file checksums and a generation in the manifest; added reports kept in the library, not in sources/
 FORMAT_VERSION = 3
 Progress = Callable[[str, int, int], None]
-COMPONENTS = (
-    "dense.faiss",
-    "sentences.npy",
-    "sentence_rows.npy",
-    "bm25.npz",
-    "bm25_vocab.json",
-    "chunks.jsonl",
-    "reports.json",
-)
 KEEPS = "(it keeps the reports you added)"
 
 

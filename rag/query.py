@@ -68,8 +68,18 @@ class Catalog:
             )
         self.title_places = {c: p.title_place for c, p in self.places.items()}
         self.all_years = tuple(sorted({y for p in self.places.values() for y in p.years}))
+        self._reports = reports
+        self._scope_texts: dict[frozenset[str], str] = {}
         vocab = vocabulary or set()
         self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages, similarity=similarity)
+
+    def scope_text(self, places: tuple[str, ...]) -> str:
+        """The text of the reports of some places (all reports when none), joined once and kept:
+        the answerability check searches it on every question."""
+        key = frozenset(places)
+        if key not in self._scope_texts:
+            self._scope_texts[key] = "\n".join(r.text for r in self._reports if not places or r.city in places)
+        return self._scope_texts[key]
 
     def covers(self, city: str, year: int) -> bool:
         p = self.places.get(city)

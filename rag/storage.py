@@ -20,20 +20,18 @@ from pathlib import Path
 
 from .errors import IndexWriteError
 
-# What an index folder may hold (``sources`` is from format 2, when uploads were kept inside it).
-INDEX_ENTRIES = frozenset(
-    {
-        "manifest.json",
-        "dense.faiss",
-        "sentences.npy",
-        "sentence_rows.npy",
-        "bm25.npz",
-        "bm25_vocab.json",
-        "chunks.jsonl",
-        "reports.json",
-        "sources",
-    }
+# The files of an index besides its manifest (the manifest records each one's size and checksum).
+COMPONENTS = (
+    "dense.faiss",
+    "sentences.npy",
+    "sentence_rows.npy",
+    "bm25.npz",
+    "bm25_vocab.json",
+    "chunks.jsonl",
+    "reports.json",
 )
+# What an index folder may hold (``sources`` is from format 2, when uploads were kept inside it).
+INDEX_ENTRIES = frozenset({"manifest.json", *COMPONENTS, "sources"})
 LOCK_TIMEOUT_S = 600.0
 
 
