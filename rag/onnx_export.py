@@ -22,6 +22,7 @@ model folder, atomically and under a lock, like :func:`rag.bundled_model.materia
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 import tempfile
 from pathlib import Path
@@ -133,12 +134,17 @@ def _export(model_dir: Path, out: Path) -> None:
     del optimized
     fp32.unlink()
     # DefaultTensorType: the fused Attention nodes are com.microsoft ops whose outputs shape
-    # inference cannot type; they are float32.
-    quantize_dynamic(
-        str(fused),
-        str(out / ONNX_MODEL),
-        weight_type=QuantType.QUInt8,
-        per_channel=True,
-        extra_options={"DefaultTensorType": 1},
-    )
+    # inference cannot type; they are float32. The quantizer logs a "consider pre-processing" hint
+    # on the root logger that a user building their first index cannot act on: keep it off the screen.
+    logging.disable(logging.WARNING)
+    try:
+        quantize_dynamic(
+            str(fused),
+            str(out / ONNX_MODEL),
+            weight_type=QuantType.QUInt8,
+            per_channel=True,
+            extra_options={"DefaultTensorType": 1},
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     fused.unlink()
