@@ -5,6 +5,7 @@ page. No model, no browser (the browser half is in test_ui_browser.py)."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -50,3 +51,63 @@ def test_a_hub_models_prompts_still_come_from_the_loaded_model(tmp_path, monkeyp
 def test_a_known_familys_prefixes_need_no_model(tmp_path, monkeypatch, name):
     monkeypatch.setattr(Encoder, "_load_torch", _no_torch)
     assert Encoder(name, cache_dir=tmp_path).query_prefix
+
+
+# ---------------------------------------------------------------- the warm-up behind the page
+
+
+class _RecordingAssistant:
+    def __init__(self, log: list, fail_on: str | None = None):
+        self.log, self.fail_on = log, fail_on
+
+    def ask(self, question, **kw):
+        if question == self.fail_on:
+            raise RuntimeError("no glossary")
+        self.log.append(question)
+
+
+def test_the_first_answer_waits_only_for_the_chinese_warm_up(tmp_path, monkeypatch):
+    import rag
+    from ui.app import WARM_UP_CHINESE, WARM_UP_ENGLISH, load_assistant, warm_up_english
+    from ui.loader import Loader
+
+    log: list = []
+    english_may_start = threading.Event()
+    monkeypatch.setattr(rag.Assistant, "load", classmethod(lambda cls, config, **kw: _RecordingAssistant(log)))
+
+    def english(ld, assistant):
+        english_may_start.wait(10)
+        warm_up_english(ld, assistant)
+
+    (tmp_path / "manifest.json").write_text("{}")
+    config = rag.Config(index_dir=tmp_path)
+    loader = Loader().start(lambda ld: load_assistant(config, ld), then=english)
+    assistant = loader.get(timeout=10)
+    assert loader.ready and log == [WARM_UP_CHINESE]  # ready before the English warm-up has run
+    english_may_start.set()
+    loader.thread.join(10)
+    assert log == [WARM_UP_CHINESE, WARM_UP_ENGLISH] and loader.get() is assistant
+    assert [p for p, _ in loader.phases][-1] == "warm up English questions (after ready)"
+
+
+def test_a_failed_warm_up_after_ready_leaves_the_assistant_ready():
+    from ui.app import WARM_UP_ENGLISH, warm_up_english
+    from ui.loader import Loader
+
+    assistant = _RecordingAssistant([], fail_on=WARM_UP_ENGLISH)
+    loader = Loader(verbose=True).start(lambda ld: assistant, then=warm_up_english)
+    loader.thread.join(10)
+    assert not loader.thread.is_alive() and loader.ready and loader.failed is None and loader.get() is assistant
+
+
+def test_no_warm_up_after_a_failed_load():
+    from ui.loader import Loader
+
+    ran = []
+
+    def fail(_):
+        raise RuntimeError("broken index")
+
+    loader = Loader().start(fail, then=lambda ld, a: ran.append(a))
+    loader.thread.join(10)
+    assert loader.failed and ran == []

@@ -459,29 +459,48 @@ def serve(
     )
     loader.mark(f"page served at http://{host}:{port}")
     print(f"Open http://{host}:{port} (Ctrl-C stops); the model and index are loading…", file=sys.stderr, flush=True)
-
-    def load(ld: Loader):
-        from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
-
-        ld.mark("import rag")
-        if not (config.index_dir / "manifest.json").exists():
-            ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
-            print(
-                f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
-                file=sys.stderr,
-                flush=True,
-            )
-
-        def progress(label, done, total):
-            ld.progress(f"{label} {done}/{total}")
-
-        assistant = Assistant.load(config, build_if_missing=True, progress=progress)
-        ld.mark("load the index")
-        ld.progress("预热模型 / warming up the model")
-        assistant.search("预热 warm-up")  # loads the model and pays first-question costs (tokenizer, jieba, kernels)
-        ld.mark("load the model and warm up (ready to answer)")
-        return assistant
-
-    loader.start(load)
+    loader.start(lambda ld: load_assistant(config, ld), then=warm_up_english)
     demo.block_thread()
     return demo
+
+
+# The warm-up questions: each runs one path of the ask (reading the question, the embedding model,
+# retrieval, the answer chain) once, so that its one-time costs (the jieba and place dictionaries,
+# the ONNX session, importing LangChain, the English glossary) are paid before a user's question is.
+WARM_UP_CHINESE = EXAMPLES[0]
+WARM_UP_ENGLISH = EXAMPLES[1]
+
+
+def load_assistant(config, ld: Loader):
+    """The loader's work: the index (built on the first run), then a Chinese question answered once.
+
+    Only the Chinese path is warmed before "ready": the English glossary costs seconds more and a first
+    Chinese question should not wait for it (``warm_up_english`` runs right after)."""
+    import sys
+
+    from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
+
+    ld.mark("import rag")
+    if not (config.index_dir / "manifest.json").exists():
+        ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
+        print(
+            f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def progress(label, done, total):
+        ld.progress(f"{label} {done}/{total}")
+
+    assistant = Assistant.load(config, build_if_missing=True, progress=progress)
+    ld.mark("load the index")
+    ld.progress("预热模型 / warming up the model")
+    assistant.ask(WARM_UP_CHINESE)  # the model, the Chinese question path and the answer chain
+    ld.mark("load the model and warm up (ready to answer)")
+    return assistant
+
+
+def warm_up_english(ld: Loader, assistant) -> None:
+    """After "ready": an English question once, so the first English question is quick too."""
+    assistant.ask(WARM_UP_ENGLISH)
+    ld.mark("warm up English questions (after ready)")

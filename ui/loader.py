@@ -56,8 +56,12 @@ class Loader:
 
     # ------------------------------------------------------------ loading
 
-    def start(self, load: Callable[[Loader], Any]) -> Loader:
-        """Run ``load(self)`` in a daemon thread; it returns the assistant or raises."""
+    def start(self, load: Callable[[Loader], Any], then: Callable[[Loader, Any], None] | None = None) -> Loader:
+        """Run ``load(self)`` in a daemon thread; it returns the assistant or raises.
+
+        ``then(self, assistant)`` runs in the same thread once the assistant is ready (and questions are
+        being answered): warm-up that the first answer need not wait for. Its failure only loses the
+        warm-up; the question that needs that part pays for it, or shows the error, itself."""
 
         def run():
             try:
@@ -69,8 +73,15 @@ class Loader:
                 print(f"error: {self._error}", file=sys.stderr, flush=True)
             finally:
                 self._done.set()
+            if then is not None and self._error is None:
+                try:
+                    then(self, self._assistant)
+                except Exception as exc:  # noqa: BLE001
+                    if self.verbose:
+                        print(f"[startup] warm-up after ready failed: {type(exc).__name__}: {exc}", file=sys.stderr)
 
-        threading.Thread(target=run, name="rag-loader", daemon=True).start()
+        self.thread = threading.Thread(target=run, name="rag-loader", daemon=True)
+        self.thread.start()
         return self
 
     def progress(self, text: str) -> None:
