@@ -53,6 +53,57 @@ def test_a_known_familys_prefixes_need_no_model(tmp_path, monkeypatch, name):
     assert Encoder(name, cache_dir=tmp_path).query_prefix
 
 
+# ---------------------------------------------------------------- the "starting…" page
+
+
+def _get(url: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.status == 200 and "form-action 'self'" in r.headers["Content-Security-Policy"]
+        return r.read().decode("utf-8")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_starting_page_takes_a_question_and_says_it_is_queued():
+    from ui.placeholder import Placeholder
+
+    port = _free_port()
+    placeholder = Placeholder("127.0.0.1", port)
+    try:
+        empty = _get(f"http://127.0.0.1:{port}/")
+        assert '<form method="get" action="/"' in empty and 'name="q"' in empty and 'id="queued"' not in empty
+        asked = _get(f"http://127.0.0.1:{port}/?q=%E6%B5%B7%E4%B8%9CGDP%3F")
+        assert 'id="queued"' in asked and "海东GDP?" in asked and "<form" not in asked
+        assert 'name="rag-placeholder"' in asked  # the page still reloads itself when the chat page is up
+    finally:
+        placeholder.close()
+
+
+def test_a_question_on_the_starting_page_is_escaped():
+    from ui.placeholder import page, question_of
+
+    html = page(question_of("/?q=%3Cimg+src%3Dx+onerror%3Dalert(1)%3E")).decode()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "question"),
+    [("/", ""), ("/?q=", ""), ("/?q=What+about+Xining%3F", "What about Xining?"), ("/?__theme=dark&q=a", "a")],
+)
+def test_the_question_is_read_from_the_address(path, question):
+    from ui.placeholder import question_of
+
+    assert question_of(path) == question
+
+
 # ---------------------------------------------------------------- the warm-up behind the page
 
 

@@ -61,6 +61,20 @@ CSP = (
     "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 
+# A question carried in the address (/?q=…, how the "starting…" page hands over the question asked on
+# it): taken out of the address, so a reload does not ask it again, and asked as if typed.
+ASK_FROM_URL = """
+() => {
+  const url = new URL(location.href);
+  const q = (url.searchParams.get('q') || '').trim();
+  if (q) {
+    url.searchParams.delete('q');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return q;
+}
+"""
+
 # A marker [n] of answer t is a link to #cite-t-n: clicking it puts "cite-t-n" in a hidden box and
 # presses a hidden button, so the server opens that answer's citation (never the latest answer's).
 # On a phone the source column is a drawer that slides over the bottom of the screen when opened.
@@ -217,6 +231,9 @@ def build_app(source) -> gr.Blocks:
                 cite_key = gr.Textbox(elem_id="cite-key", elem_classes="hidden-ctl", show_label=False, container=False)
                 cite_go = gr.Button("open", elem_id="cite-go", elem_classes="hidden-ctl")
                 lang_box = gr.Textbox("", elem_id="lang", elem_classes="hidden-ctl", show_label=False, container=False)
+                url_q = gr.Textbox(
+                    "", elem_id="url-question", elem_classes="hidden-ctl", show_label=False, container=False
+                )
             with gr.Tab("报告 / Reports", id="reports-tab"):
                 table = gr.Dataframe(
                     reports_rows(a) if ready else [], headers=REPORT_HEADERS, interactive=False, elem_id="reports"
@@ -290,11 +307,18 @@ def build_app(source) -> gr.Blocks:
             yield from respond(loader, message, history, st, pl or [], yr, pt, k, use_llm)
 
         outs = [chat, state, process, copy, searched, lang_box]
+        asked = [chat, state, f_places, f_year, f_part, f_k, f_llm]
         pending = gr.State("")  # the box empties as soon as a question is sent, so typing the next one is safe
         for trigger in (box.submit, send.click):
-            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(
-                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs
-            )
+            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(_respond, [pending, *asked], outs)
+
+        def _respond_from_url(message, *rest):
+            if not (message or "").strip():  # no question in the address: nothing to ask
+                yield tuple(gr.skip() for _ in outs)
+                return
+            yield from _respond(message, *rest)
+
+        demo.load(None, None, url_q, js=ASK_FROM_URL).then(_respond_from_url, [url_q, *asked], outs)
         for comp in (f_places, f_year, f_part, f_k):
             comp.change(
                 lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
