@@ -5,6 +5,8 @@ Starts `python -m rag.cli ui --port P --verbose` as a user would, then from the 
   time-to-page          GET / returns the app's own page (HTTP 200 with Gradio's HTML)
   time-to-first-answer  a question sent through the page's own API the moment the page is up has its answer
                         (it waits, like the first question in the browser, for the model and index to load)
+  then English          an English question sent right after that answer: its answer, in seconds after the
+                        first (the English glossary is warmed after "ready", so it may still be loading)
 Repeats --runs times and prints each run and the medians; the process's own startup phases (--verbose)
 are printed for the last run. Needs a built index (RAG_INDEX_DIR, default ./index). Not a test.
 
@@ -24,6 +26,7 @@ import time
 import urllib.request
 
 QUESTION = "海东2023年地区生产总值预期增长多少？"
+QUESTION_EN = "How many new urban jobs did Xining plan for 2020?"
 
 
 def free_port() -> int:
@@ -71,7 +74,7 @@ def first_answer(base: str, question: str) -> dict:
     raise SystemExit("no answer came back")
 
 
-def one_run(verbose: bool) -> tuple[float, float, float, str]:
+def one_run(verbose: bool) -> tuple[float, float, float, float, str]:
     port = free_port()
     env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
     t0 = time.monotonic()
@@ -92,6 +95,10 @@ def one_run(verbose: bool) -> tuple[float, float, float, str]:
         first = time.monotonic() - t0
         if not answer.get("citations"):
             raise SystemExit(f"the first answer has no citations: {answer}")
+        t = time.monotonic()
+        if not first_answer(base, QUESTION_EN).get("citations"):
+            raise SystemExit("the English answer has no citations")
+        english = time.monotonic() - t
     finally:
         proc.terminate()
         try:
@@ -99,33 +106,36 @@ def one_run(verbose: bool) -> tuple[float, float, float, str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             out, _ = proc.communicate()
-    return response, page, first, out
+    return response, page, first, english, out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    responses, pages, firsts, log = [], [], [], ""
+    responses, pages, firsts, englishes, log = [], [], [], [], ""
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (before)")
     for i in range(args.runs):
-        response, page, first, log = one_run(verbose=True)
+        response, page, first, english, log = one_run(verbose=True)
         responses.append(response)
         pages.append(page)
         firsts.append(first)
+        englishes.append(english)
         print(
             f"run {i + 1}: time-to-response {response:.2f} s, time-to-page {page:.2f} s, "
-            f"time-to-first-answer {first:.2f} s",
+            f"time-to-first-answer {first:.2f} s, then English {english:.2f} s",
             flush=True,
         )
     print(
         f"median of {args.runs}: time-to-response {statistics.median(responses):.2f} s, time-to-page "
-        f"{statistics.median(pages):.2f} s, time-to-first-answer {statistics.median(firsts):.2f} s"
+        f"{statistics.median(pages):.2f} s, time-to-first-answer {statistics.median(firsts):.2f} s, "
+        f"then English {statistics.median(englishes):.2f} s"
     )
     print("startup phases of the last run (rag ui --verbose):")
     for line in log.splitlines():
         if line.startswith("[startup]"):
             print("  " + line)
-    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"machine: {os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (after)")
 
 
 if __name__ == "__main__":

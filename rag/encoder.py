@@ -273,7 +273,12 @@ class Encoder:
 
     def _resolved_prefixes(self) -> tuple[str, str]:
         if self._prefixes is None:
-            prompts = dict(getattr(self.st, "prompts", None) or {})
+            location, local = self._location()
+            # a local folder says its prompts in a small JSON file: reading it costs nothing, where
+            # asking the loaded model would import and load torch and sentence-transformers (seconds)
+            prompts = _folder_prompts(Path(location)) if local else None
+            if prompts is None:  # a hub id: only the loaded model knows
+                prompts = dict(getattr(self.st, "prompts", None) or {})
             self._prefixes = (prompts.get("query") or "", prompts.get("passage") or prompts.get("document") or "")
         return self._prefixes
 
@@ -426,6 +431,22 @@ class Encoder:
                 arr /= np.linalg.norm(arr, axis=1, keepdims=True) + 1e-12
                 out[i] = arr
         return out  # type: ignore[return-value]
+
+
+def _folder_prompts(folder: Path) -> dict[str, str] | None:
+    """The prompts a sentence-transformers folder configures (``{}`` for none), or None if it cannot say.
+
+    What ``SentenceTransformer(folder).prompts`` would be, read without loading the model."""
+    path = folder / "config_sentence_transformers.json"
+    if not (folder / "modules.json").exists():
+        return None  # not a sentence-transformers folder: the library builds its own defaults
+    try:
+        prompts = json.loads(path.read_text(encoding="utf-8")).get("prompts") if path.exists() else {}
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(prompts, dict):
+        return None
+    return {str(k): v for k, v in prompts.items() if isinstance(v, str)}
 
 
 def _mean_pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -95,3 +95,22 @@ def test_onnx_for_another_model_is_a_one_line_error(cache_dir):
 def test_rag_runtime_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("RAG_RUNTIME", "torch")
     assert Config.from_env().runtime == "torch"
+
+
+def test_a_question_embedded_with_onnx_imports_no_torch(onnx_encoder, cache_dir):
+    """The ONNX path (what `rag ui` and `rag ask` run) never pays for importing torch or its libraries."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    onnx_encoder.encode_queries(["预热"])  # the ONNX copy exists (making it is the one step that needs torch)
+    code = (
+        "import sys; from rag.encoder import Encoder; e = Encoder(cache_dir=sys.argv[1]);"
+        "v = e.encode_queries(['海东的地区生产总值']); assert e.runtime == 'onnx' and v.shape[0] == 1;"
+        "print(','.join(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))"
+    )
+    root = Path(__file__).parent.parent
+    r = subprocess.run(
+        [sys.executable, "-c", code, str(cache_dir)], capture_output=True, text=True, timeout=300, cwd=root
+    )
+    assert r.returncode == 0 and r.stdout.strip() == "", r.stdout + r.stderr

@@ -431,3 +431,51 @@ def test_the_page_never_calls_out_to_the_internet(open_page):
     ask(page, "西宁2020年城镇新增就业目标是多少？")
     open_citation(page, 0, 1)
     assert page.outside == []
+
+
+# ---------------------------------------------------------------- 10. the "starting…" page
+
+
+def test_a_question_asked_on_the_starting_page_is_answered_by_the_chat_page(browser, assistant):
+    """`rag ui` serves a stdlib page while Gradio imports: a question asked there is carried (?q=) to the
+    chat page, which asks it once, while the model is still loading, and then answers it."""
+    from ui.app import launch
+    from ui.loader import Loader
+    from ui.placeholder import Placeholder
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    placeholder = Placeholder("127.0.0.1", port)
+    ctx = browser.new_context(viewport=DESKTOP)
+    demo = None
+    try:
+        page = ctx.new_page()
+        page.goto(url + "/", wait_until="domcontentloaded")
+        page.fill("#early-question", Q_HAIDONG)
+        page.press("#early-question", "Enter")
+        page.wait_for_selector("#queued", timeout=30_000)
+        assert Q_HAIDONG in page.inner_text("#queued")
+
+        release = threading.Event()  # the model and index are "loading" until the test says so
+        loader = Loader().start(lambda ld: (release.wait(), assistant)[1])
+        demo = launch(loader, port=port, block=False, before_bind=placeholder.close)
+        page.wait_for_selector("#question textarea", timeout=120_000)  # the page reloaded itself
+        page.wait_for_function(
+            "document.querySelectorAll('#chat [data-testid=bot]').length === 1"
+            " && document.querySelector('#chat [data-testid=bot]').innerText.includes('⏳')",
+            timeout=60_000,
+        )
+        assert "q=" not in page.url  # a reload will not ask it again
+        release.set()
+        page.wait_for_function(
+            "(document.querySelector('#searched') || {}).textContent?.includes('已回答')", timeout=90_000
+        )
+        assert page.locator("#chat [data-testid=user]").all_inner_texts() == [Q_HAIDONG]  # asked once
+        assert len(bot_messages(page)) == 1 and "海东" in bot_messages(page)[0]
+        assert page.locator("#chat a[href='#cite-0-1']").count() >= 1
+    finally:
+        ctx.close()
+        if demo is not None:
+            demo.close()
+        else:
+            placeholder.close()

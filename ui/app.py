@@ -61,6 +61,20 @@ CSP = (
     "worker-src 'self' blob:; frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
 )
 
+# A question carried in the address (/?q=…, how the "starting…" page hands over the question asked on
+# it): taken out of the address, so a reload does not ask it again, and asked as if typed.
+ASK_FROM_URL = """
+() => {
+  const url = new URL(location.href);
+  const q = (url.searchParams.get('q') || '').trim();
+  if (q) {
+    url.searchParams.delete('q');
+    history.replaceState(null, '', url.pathname + url.search + url.hash);
+  }
+  return q;
+}
+"""
+
 # A marker [n] of answer t is a link to #cite-t-n: clicking it puts "cite-t-n" in a hidden box and
 # presses a hidden button, so the server opens that answer's citation (never the latest answer's).
 # On a phone the source column is a drawer that slides over the bottom of the screen when opened.
@@ -217,6 +231,9 @@ def build_app(source) -> gr.Blocks:
                 cite_key = gr.Textbox(elem_id="cite-key", elem_classes="hidden-ctl", show_label=False, container=False)
                 cite_go = gr.Button("open", elem_id="cite-go", elem_classes="hidden-ctl")
                 lang_box = gr.Textbox("", elem_id="lang", elem_classes="hidden-ctl", show_label=False, container=False)
+                url_q = gr.Textbox(
+                    "", elem_id="url-question", elem_classes="hidden-ctl", show_label=False, container=False
+                )
             with gr.Tab("报告 / Reports", id="reports-tab"):
                 table = gr.Dataframe(
                     reports_rows(a) if ready else [], headers=REPORT_HEADERS, interactive=False, elem_id="reports"
@@ -290,11 +307,18 @@ def build_app(source) -> gr.Blocks:
             yield from respond(loader, message, history, st, pl or [], yr, pt, k, use_llm)
 
         outs = [chat, state, process, copy, searched, lang_box]
+        asked = [chat, state, f_places, f_year, f_part, f_k, f_llm]
         pending = gr.State("")  # the box empties as soon as a question is sent, so typing the next one is safe
         for trigger in (box.submit, send.click):
-            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(
-                _respond, [pending, chat, state, f_places, f_year, f_part, f_k, f_llm], outs
-            )
+            trigger(lambda q: ("", q), box, [box, pending], queue=False).then(_respond, [pending, *asked], outs)
+
+        def _respond_from_url(message, *rest):
+            if not (message or "").strip():  # no question in the address: nothing to ask
+                yield tuple(gr.skip() for _ in outs)
+                return
+            yield from _respond(message, *rest)
+
+        demo.load(None, None, url_q, js=ASK_FROM_URL).then(_respond_from_url, [url_q, *asked], outs)
         for comp in (f_places, f_year, f_part, f_k):
             comp.change(
                 lambda p, y, t, k: filters_text(p, None if y == "any" else y, t, k),
@@ -459,29 +483,48 @@ def serve(
     )
     loader.mark(f"page served at http://{host}:{port}")
     print(f"Open http://{host}:{port} (Ctrl-C stops); the model and index are loading…", file=sys.stderr, flush=True)
-
-    def load(ld: Loader):
-        from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
-
-        ld.mark("import rag")
-        if not (config.index_dir / "manifest.json").exists():
-            ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
-            print(
-                f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
-                file=sys.stderr,
-                flush=True,
-            )
-
-        def progress(label, done, total):
-            ld.progress(f"{label} {done}/{total}")
-
-        assistant = Assistant.load(config, build_if_missing=True, progress=progress)
-        ld.mark("load the index")
-        ld.progress("预热模型 / warming up the model")
-        assistant.search("预热 warm-up")  # loads the model and pays first-question costs (tokenizer, jieba, kernels)
-        ld.mark("load the model and warm up (ready to answer)")
-        return assistant
-
-    loader.start(load)
+    loader.start(lambda ld: load_assistant(config, ld), then=warm_up_english)
     demo.block_thread()
     return demo
+
+
+# The warm-up questions: each runs one path of the ask (reading the question, the embedding model,
+# retrieval, the answer chain) once, so that its one-time costs (the jieba and place dictionaries,
+# the ONNX session, importing LangChain, the English glossary) are paid before a user's question is.
+WARM_UP_CHINESE = EXAMPLES[0]
+WARM_UP_ENGLISH = EXAMPLES[1]
+
+
+def load_assistant(config, ld: Loader):
+    """The loader's work: the index (built on the first run), then a Chinese question answered once.
+
+    Only the Chinese path is warmed before "ready": the English glossary costs seconds more and a first
+    Chinese question should not wait for it (``warm_up_english`` runs right after)."""
+    import sys
+
+    from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
+
+    ld.mark("import rag")
+    if not (config.index_dir / "manifest.json").exists():
+        ld.progress("首次运行：正在建立内置报告的索引 / first run: building the index of the bundled reports")
+        print(
+            f"Building the index of the bundled reports at {config.index_dir} (first run only)…",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def progress(label, done, total):
+        ld.progress(f"{label} {done}/{total}")
+
+    assistant = Assistant.load(config, build_if_missing=True, progress=progress)
+    ld.mark("load the index")
+    ld.progress("预热模型 / warming up the model")
+    assistant.ask(WARM_UP_CHINESE)  # the model, the Chinese question path and the answer chain
+    ld.mark("load the model and warm up (ready to answer)")
+    return assistant
+
+
+def warm_up_english(ld: Loader, assistant) -> None:
+    """After "ready": an English question once, so the first English question is quick too."""
+    assistant.ask(WARM_UP_ENGLISH)
+    ld.mark("warm up English questions (after ready)")

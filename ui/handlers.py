@@ -37,9 +37,19 @@ def new_state() -> dict:
     return {"searched": [], "turns": []}
 
 
-def assistant_of(source):
-    """An Assistant from either an Assistant or a Loader (waiting for the background load)."""
-    return source.get() if hasattr(source, "get") and hasattr(source, "ready") else source
+def _is_loader(source) -> bool:
+    return hasattr(source, "get") and hasattr(source, "ready")
+
+
+def assistant_of(source, *, english: bool = False):
+    """An Assistant from either an Assistant or a Loader (waiting for the background load; for an
+    English question also for the English warm-up that follows it)."""
+    return source.get(warmed=english) if _is_loader(source) else source
+
+
+def _still_loading(source, english: bool) -> bool:
+    """Whether a question would wait for the loader: the load, or for English the warm-up after it."""
+    return _is_loader(source) and (not source.ready or (english and not source.warmed))
 
 
 def language_of(text: str) -> str:
@@ -66,13 +76,19 @@ def respond(
     lang = language_of(message)
     history.append({"role": "user", "content": md(message)})
     skip = (gr.skip(), gr.skip())  # process and copy stay as they are until the answer is complete
-    if hasattr(source, "ready") and not source.ready:
+    if _still_loading(source, lang == "en"):
         history.append(
             {
                 "role": "assistant",
                 "content": "⏳ "
-                + tr(
-                    lang, "正在加载模型和索引，加载完成后立即回答…", "Loading the model and index; your answer follows…"
+                + (
+                    tr(lang, "正在准备英文检索，完成后立即回答…", "Preparing English search; your answer follows…")
+                    if source.ready
+                    else tr(
+                        lang,
+                        "正在加载模型和索引，加载完成后立即回答…",
+                        "Loading the model and index; your answer follows…",
+                    )
                 ),
             }
         )
@@ -83,7 +99,7 @@ def respond(
         from rag.validate import check_k, clean_text
 
         message = clean_text(message) if isinstance(message, str) else ""
-        assistant = assistant_of(source)
+        assistant = assistant_of(source, english=lang == "en")
         year_v = int(year) if year not in (None, "", "any") else None
         stream = assistant.ask_stream(
             message,
@@ -310,7 +326,8 @@ def api_ask(source, question, k=5) -> dict:
 
     shown = clean_text(question) if isinstance(question, str) else None
     try:
-        return assistant_of(source).ask(clean_text(question), k=check_k(k)).to_json()
+        question = clean_text(question)
+        return assistant_of(source, english=language_of(question) == "en").ask(question, k=check_k(k)).to_json()
     except RagError as exc:
         return {"question": shown, "error": str(exc)}
     except Exception as exc:  # never {"error": null}: the caller always learns what went wrong

@@ -24,16 +24,23 @@ class Loader:
         self._assistant = assistant
         self._error: str | None = None
         self._done = threading.Event()
+        self._warmed = threading.Event()  # the warm-up after ready (``start``'s ``then``) is over too
         self._progress = ""  # what the loader is doing now, shown on the page
         self._lock = threading.Lock()
         if assistant is not None:
             self._done.set()
+            self._warmed.set()
 
     # ------------------------------------------------------------ state the page shows
 
     @property
     def ready(self) -> bool:
         return self._done.is_set() and self._error is None
+
+    @property
+    def warmed(self) -> bool:
+        """Ready, and the warm-up that runs after ready is over (or failed: nothing is left to wait for)."""
+        return self._warmed.is_set() and self._error is None
 
     @property
     def failed(self) -> str | None:
@@ -56,8 +63,12 @@ class Loader:
 
     # ------------------------------------------------------------ loading
 
-    def start(self, load: Callable[[Loader], Any]) -> Loader:
-        """Run ``load(self)`` in a daemon thread; it returns the assistant or raises."""
+    def start(self, load: Callable[[Loader], Any], then: Callable[[Loader, Any], None] | None = None) -> Loader:
+        """Run ``load(self)`` in a daemon thread; it returns the assistant or raises.
+
+        ``then(self, assistant)`` runs in the same thread once the assistant is ready (and questions are
+        being answered): warm-up that the first answer need not wait for. Its failure only loses the
+        warm-up; the question that needs that part pays for it, or shows the error, itself."""
 
         def run():
             try:
@@ -69,16 +80,31 @@ class Loader:
                 print(f"error: {self._error}", file=sys.stderr, flush=True)
             finally:
                 self._done.set()
+            try:
+                if then is not None and self._error is None:
+                    then(self, self._assistant)
+            except Exception as exc:  # noqa: BLE001
+                if self.verbose:
+                    print(f"[startup] warm-up after ready failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+            finally:
+                self._warmed.set()
 
-        threading.Thread(target=run, name="rag-loader", daemon=True).start()
+        self.thread = threading.Thread(target=run, name="rag-loader", daemon=True)
+        self.thread.start()
         return self
 
     def progress(self, text: str) -> None:
         self._progress = text
 
-    def get(self, timeout: float | None = None):
-        """The assistant, waiting for the background load; raises RagError if loading failed."""
+    def get(self, timeout: float | None = None, *, warmed: bool = False):
+        """The assistant, waiting for the background load; raises RagError if loading failed.
+
+        ``warmed``: wait for the warm-up after ready as well. A question that needs what it is warming
+        (an English question: the English glossary) would otherwise build the same tables a second
+        time beside it, and on a small machine take longer than the wait."""
         self._done.wait(timeout)
+        if warmed and self._error is None:
+            self._warmed.wait(timeout)
         if self._error:
             from rag import RagError
 
