@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import Answer, ComposerSettings
+from .answer import Answer, ComposerSettings, SentenceVectors
 from .config import Config
 from .errors import IndexNotFoundError, IngestError, LLMError, QuestionError, RagError
 from .index import BuildStats, Index, Progress, Source, manifest_signature, read_generation
@@ -108,6 +108,7 @@ class Assistant:
         self._index = index
         self._retriever = Retriever(index, encoder, retrieval)
         self.composer = composer or ComposerSettings()
+        self.sentence_vectors = SentenceVectors(encoder) if encoder is not None else None
         self._write_lock = threading.Lock()
         self._reload_lock = threading.Lock()
 

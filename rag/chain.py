@@ -264,6 +264,7 @@ class AnswerChain(Runnable[dict, Answer]):
             s["k"],
             a.composer,
             answerability.load_model(a.encoder.name),
+            a.sentence_vectors,
         )
         return {**s, "composed": composed}
 
