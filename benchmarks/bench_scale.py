@@ -48,8 +48,9 @@ def one(n: int, save: bool) -> dict:
 
     from rag.config import Config
     from rag.encoder import Encoder
-    from rag.index import Index, _dense_index, _lexical_text, top_k
-    from rag.lexical import BM25, terms
+    from rag.index import Index, dense_index, top_k
+    from rag.lexical import BM25
+    from rag.pipeline import lexical_text
     from rag.retriever import Retriever
 
     config = Config.from_env()
@@ -59,7 +60,7 @@ def one(n: int, save: bool) -> dict:
 
     # real per-chunk term counts (and what tokenising costs per chunk)
     t = time.perf_counter()
-    docs = [terms(_lexical_text(c, real.report_of(c))) for c in real.chunks]
+    docs = [real.tokenizer.terms(lexical_text(c, real.report_of(c))) for c in real.chunks]
     tokenize_s_per_chunk = (time.perf_counter() - t) / len(docs)
     real_bm25 = BM25.build(docs)
     vocab = real_bm25.vocab
@@ -93,7 +94,7 @@ def one(n: int, save: bool) -> dict:
         vectors[a:b] = v / np.linalg.norm(v, axis=1, keepdims=True)
 
     t = time.perf_counter()
-    dense = _dense_index(vectors, config.ann_threshold)
+    dense = dense_index(vectors, config.ann_threshold)
     dense_build_s = time.perf_counter() - t
     t = time.perf_counter()
     tf = real_tf[sample]

@@ -7,19 +7,18 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from rag import EmbeddingCache
+
 
 class CachedEmbeddings(Embeddings):
     """Our encoder as LangChain embeddings, with the same e5 prefixes and an on-disk cache."""
 
     def __init__(self, assistant):
         self.encoder = assistant.encoder
-        from rag.index import BuildStats, EmbeddingCache
-
         self._cache = EmbeddingCache(
             assistant.config.cache_dir / "embeddings.sqlite",
             f"baseline|{getattr(self.encoder, 'cache_key', self.encoder.name)}",
         )
-        self._stats = BuildStats()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         found = self._cache.get_many(texts)
@@ -37,13 +36,14 @@ class CachedEmbeddings(Embeddings):
 
 
 def _jieba_words(text: str) -> list[str]:
-    import jieba
+    import jieba  # heavy: ~1 s with its dictionary, only for the baselines
 
     return [w for w in jieba.lcut(text) if w.strip()]
 
 
 def build_baselines(assistant, corpus_files: list[Path], k: int = 10) -> dict:
     """Retrievers by name, each with ``.invoke(question) -> list[Document]``."""
+    # heavy (LangChain community and classic): only `rag eval --compare` builds the baselines
     from langchain_classic.retrievers import EnsembleRetriever
     from langchain_community.document_loaders import TextLoader
     from langchain_community.retrievers import BM25Retriever

@@ -13,7 +13,10 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from tqdm import tqdm
+
 from eval.metrics import breakdown, score_rows
+from rag import Assistant, Config, build_index
 
 DEFAULT_SET = Path(__file__).parent / "questions.jsonl"  # dev: tuning looks at it
 HELDOUT_SET = Path(__file__).parent / "heldout.jsonl"  # frozen; its sha256 is in eval/README.md
@@ -171,10 +174,10 @@ def markdown(report: dict) -> str:
 
 
 def _chart(report: dict, path: Path) -> None:
-    import matplotlib
+    import matplotlib  # heavy, and only for the chart
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # after use("Agg"): no display needed
 
     systems = list(report)
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(systems)), 4))
@@ -220,11 +223,6 @@ def main(
     assistant=None,
 ) -> dict:
     """Run and score; returns the report dict."""
-    from tqdm import tqdm
-
-    from rag import Assistant, Config
-    from rag.retriever import Retriever
-
     questions = load_questions(set_path, split)
     out = Path(out)
     assistant = assistant or Assistant.load(Config.from_env(), build_if_missing=True)
@@ -241,12 +239,9 @@ def main(
             ("ours-dense-only", replace(base_settings, lexical=False)),
             ("ours-bm25-only", replace(base_settings, dense=False)),
         ):
-            assistant.retriever = Retriever(assistant.index, assistant.encoder, settings)
-            write_run(run_ours(assistant, questions, k, bar(name), with_answers=False), out / f"run-{name}.jsonl")
-        assistant.retriever = Retriever(assistant.index, assistant.encoder, base_settings)
+            ablation = assistant.with_retrieval(settings)
+            write_run(run_ours(ablation, questions, k, bar(name), with_answers=False), out / f"run-{name}.jsonl")
         # the title-prefix ablation needs its own index (same chunks embedded without title/section)
-        from rag import build_index
-
         cfg = assistant.config.with_(index_dir=out / "index-no-title-prefix", title_prefix=False)
         index, _ = build_index(cfg, assistant.encoder, rebuild=True)
         plain = Assistant(cfg, index, assistant.encoder)
@@ -254,7 +249,7 @@ def main(
             run_ours(plain, questions, k, bar("ours-no-title-prefix"), with_answers=False),
             out / "run-ours-no-title-prefix.jsonl",
         )
-        from eval.baselines import build_baselines
+        from eval.baselines import build_baselines  # heavy (LangChain community): only with --compare
 
         files = sorted(p for p in assistant.config.corpus[0].glob("*.txt"))
         for name, retriever in build_baselines(assistant, files).items():

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from eval.metrics import squash
+from rag import BUNDLED_CORPUS, collect_files, load_reports
 
 TYPES = {"plan", "fact", "number", "list", "compare", "unanswerable"}
 FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split", "outcome"}
@@ -20,8 +21,6 @@ OUTCOMES = {"answered", "place_not_indexed", "year_not_covered", "not_in_reports
 
 def cleaned_texts(corpus_dirs: list[Path]) -> dict[str, str]:
     """Cleaned text per place, squashed, from the same ingestion the index uses."""
-    from rag.ingest import collect_files, load_reports
-
     texts: dict[str, str] = {}
     for f in collect_files(corpus_dirs):
         for r in load_reports(f):
@@ -70,8 +69,6 @@ def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
 
 
 def main(*paths: str) -> int:
-    from rag.config import BUNDLED_CORPUS
-
     paths = paths or ("eval/questions.jsonl", "eval/heldout.jsonl")
     rows = [json.loads(x) for path in paths for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
     found = problems(rows, cleaned_texts([BUNDLED_CORPUS]))

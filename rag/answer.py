@@ -13,6 +13,7 @@ from . import answerability as ab
 from .index import Index
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
+from .places import slug
 from .query import Catalog, QueryInfo
 from .retriever import Hit
 
@@ -174,6 +175,7 @@ def compose(
         hits[0].dense,
         index.bm25,
         catalog.scope_text(info.places),
+        index.tokenizer,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if verdict.status == ab.YEAR_NOT_COVERED:
@@ -217,7 +219,11 @@ def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: Co
             text = report_text[start:end]
             if len(text.strip()) < 6:
                 continue
-            coverage = sum(w for t, w in weights.items() if ab.term_present(t, text)) / total if total else 0.0
+            coverage = (
+                sum(w for t, w in weights.items() if ab.term_present(t, text, index.tokenizer)) / total
+                if total
+                else 0.0
+            )
             score = float(sim) + s.coverage_weight * coverage - s.rank_penalty * rank
             if info.wants_number and re.search(r"\d", text):
                 score += s.number_bonus
@@ -307,8 +313,6 @@ def _lead_in(hit: Hit, lang: str) -> str:
     r, part = hit.report, hit.chunk.part
     year = citation_year(r, part) if part in ("plan", "review") else None
     if lang == "en":
-        from .places import slug
-
         place = " ".join(w.capitalize() for w in slug(r.city).split("-"))
         what = PART_EN.get(part, "text")
         when = f" ({year})" if year else ""
@@ -349,7 +353,7 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     # the section must introduce itself as the list asked for: one of the question's topic terms in
     # its heading or lead-in (a report with no 民生实事 must not answer with its nine key tasks)
     lead = parent[-1] + intro[-80:]  # the heading, and the sentence that leads into the items
-    if not LIST_SECTION.search(lead) or not any(ab.term_present(t, lead) for t in info.topic_terms):
+    if not LIST_SECTION.search(lead) or not any(ab.term_present(t, lead, index.tokenizer) for t in info.topic_terms):
         return None
     items = []
     for sec in children:
@@ -409,8 +413,6 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
 def _place_name(city: str, lang: str) -> str:
     if lang != "en":
         return city
-    from .places import slug
-
     return " ".join(w.capitalize() for w in slug(city).split("-")) + f" ({city})"
 
 

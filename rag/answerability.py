@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .lexical import BM25, bigrams
+from .lexical import BM25, PLAIN, Tokenizer, bigrams
+from .lexicon import ENGLISH_FRAMING
 from .query import Catalog, QueryInfo
 
 ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
@@ -117,32 +118,28 @@ def uncovered_year(info: QueryInfo, catalog: Catalog) -> int | None:
     return None if info.year in catalog.all_years else info.year
 
 
-def term_present(term: str, text: str) -> bool:
+def term_present(term: str, text: str, tokenizer: Tokenizer = PLAIN) -> bool:
     """A topic term is present in a text when it occurs, or when the words it is compounded of all do
-    (粮食产量 in "粮食总产量", 地铁线 in "地铁3号线")."""
+    (粮食产量 in "粮食总产量", 地铁线 in "地铁3号线"); the words are the index's ``tokenizer``'s."""
     if term in text:
         return True
-    pattern = _compound_pattern(term)
+    pattern = _compound_pattern(compound_parts(term, tokenizer))
     return pattern is not None and pattern.search(text) is not None
 
 
 @lru_cache(maxsize=20_000)
-def _compound_pattern(term: str) -> re.Pattern | None:
+def _compound_pattern(parts: tuple[str, ...]) -> re.Pattern | None:
     # the parts in order, a few characters apart at most: 粮食.{0,4}产量 — not 最低 here and 工资 elsewhere
-    parts = compound_parts(term)
     return re.compile(".{0,4}".join(map(re.escape, parts))) if len(parts) >= 2 else None
 
 
-@lru_cache(maxsize=20_000)
-def compound_parts(term: str) -> tuple[str, ...]:
+def compound_parts(term: str, tokenizer: Tokenizer = PLAIN) -> tuple[str, ...]:
     """The words of two or more characters a Chinese compound is made of, when they make up most of it."""
     if len(term) < 3 or not re.fullmatch(r"[\u4e00-\u9fff]+", term):
         return ()
-    from .lexical import segment_for_search
-
     parts: list[str] = []
     pos = 0
-    for w in sorted((w for w in segment_for_search(term) if 2 <= len(w) < len(term)), key=term.find):
+    for w in sorted((w for w in tokenizer.segment_for_search(term) if 2 <= len(w) < len(term)), key=term.find):
         at = term.find(w, pos)
         if at >= pos:
             parts.append(w)
@@ -156,14 +153,18 @@ def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
     English question each translated phrase (any of its terms), and each untranslated word (none)."""
     if info.lang != "en":
         return [(t, (t,)) for t in info.topic_terms]
-    from .lexicon import ENGLISH_FRAMING
-
     framing = [en for en, _ in info.translations if all(w.lower() in ENGLISH_FRAMING for w in en.split())]
     return [*((en, zh) for en, zh in info.translations if en not in framing), *((w, ()) for w in info.untranslated)]
 
 
 def evidence(
-    info: QueryInfo, passages: list[str], sim_max: float, dense_top: float, bm25: BM25, scope_text: str
+    info: QueryInfo,
+    passages: list[str],
+    sim_max: float,
+    dense_top: float,
+    bm25: BM25,
+    scope_text: str,
+    tokenizer: Tokenizer = PLAIN,
 ) -> Evidence:
     """Features of what was found for a question.
 
@@ -186,7 +187,7 @@ def evidence(
                     sum(
                         w
                         for (_, terms), w in zip(groups, weights, strict=False)
-                        if any(term_present(t, p) for t in terms)
+                        if any(term_present(t, p, tokenizer) for t in terms)
                     )
                     for p in passages
                 )
@@ -195,7 +196,7 @@ def evidence(
         gone = [
             (name, w)
             for (name, terms), w in zip(groups, weights, strict=False)
-            if not any(term_present(t, scope_text) for t in terms)
+            if not any(term_present(t, scope_text, tokenizer) for t in terms)
         ]
         missing = sum(w for _, w in gone) / total
         absent = [name for name, _ in gone]

@@ -3,33 +3,36 @@ then answer questions, list reports, show passages and add reports."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from . import pipeline
 from .answer import Answer, ComposerSettings, SentenceVectors
 from .config import Config
-from .errors import IndexNotFoundError, IngestError, LLMError, QuestionError, RagError
-from .index import BuildStats, Index, Progress, Source, manifest_signature, read_generation
-from .ingest import collect_files, load_reports
+from .encoder import Encoder
+from .errors import IndexNotFoundError, IngestError, LLMError, RagError
+from .index import Index, manifest_signature, read_generation
+from .ingest import Report, collect_files, load_reports
 from .library import Library, RemovedReport
+from .pipeline import BuildStats, Progress, Source
+from .places import chinese_aliases, english_aliases, english_words
 from .query import is_followup
 from .retriever import RetrievalSettings, Retriever, SearchResult
 from .storage import check_replaceable, file_digest, write_lock
-from .validate import check_k, clean_text
+from .validate import check_k, check_question
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 2000
 
 
 @dataclass(frozen=True)
 class ReportInfo:
-    """A report as ``rag reports --json`` lists it."""
+    """An indexed report as the library, ``rag reports`` and the UI show it."""
 
     report_id: str
     title: str
@@ -42,19 +45,32 @@ class ReportInfo:
     chunks: int
     source: str
 
-    def to_json(self) -> dict:
-        return {
-            "report_id": self.report_id,
-            "title": self.title,
-            "city": self.city,
-            "level": self.level,
-            "reviewed_year": self.reviewed_year,
-            "plan_year": self.plan_year,
-            "date": self.date,
-            "chunks": self.chunks,
-            "speaker": self.speaker,
-            "source": self.source,
-        }
+    @classmethod
+    def of(cls, report: Report, chunks: int) -> ReportInfo:
+        return cls(
+            report.report_id,
+            report.title,
+            report.city,
+            report.level,
+            report.reviewed_year,
+            report.plan_year,
+            report.date,
+            report.speaker,
+            chunks,
+            report.source,
+        )
+
+    def to_dict(self) -> dict:
+        """The report as ``rag reports --json`` prints it: every field, by name."""
+        return asdict(self)
+
+
+def report_infos(index: Index) -> list[ReportInfo]:
+    """Every report of an index with its chunk count, in index order."""
+    counts: dict[str, int] = {}
+    for c in index.chunks:
+        counts[c.report_id] = counts.get(c.report_id, 0) + 1
+    return [ReportInfo.of(r, counts.get(r.report_id, 0)) for r in index.reports.values()]
 
 
 @dataclass(frozen=True)
@@ -72,8 +88,6 @@ class PassageView:
 
 
 def make_encoder(config: Config):
-    from .encoder import Encoder
-
     return Encoder(config.model, config.cache_dir, runtime=config.runtime)
 
 
@@ -122,9 +136,10 @@ class Assistant:
         self.refresh()
         return self._retriever
 
-    @retriever.setter
-    def retriever(self, retriever: Retriever) -> None:  # the evaluation swaps in ablation settings
-        self._retriever = retriever
+    def with_retrieval(self, settings: RetrievalSettings) -> Assistant:
+        """Another assistant over the same index and encoder with other retrieval settings (the
+        evaluation's ablations); this one is unchanged."""
+        return Assistant(self.config, self.index, self.encoder, settings, self.composer)
 
     def _use(self, index: Index) -> None:
         self._retriever = Retriever(index, self.encoder, self._retriever.settings)
@@ -182,7 +197,7 @@ class Assistant:
     # ------------------------------------------------------------ questions
 
     def search(self, question: str, *, k: int | None = None, cities=None, year=None, part=None) -> SearchResult:
-        question = _check_question(question)[0]
+        question = check_question(question)[0]
         return self.retriever.search(
             question, check_k(k, self.config.k), cities=cities, year=year, part=part, candidates=self.config.candidates
         )
@@ -229,7 +244,7 @@ class Assistant:
         """The chain's stream: ``str`` pieces as the model writes them (the extractive text as one piece
         without a model), then the :class:`Answer`, which is authoritative (after a failure mid-stream it
         is the extractive answer with a note saying why)."""
-        from .chain import build_chain, chat_model
+        from .chain import build_chain, chat_model  # heavy (LangChain): not for `rag index` or `rag reports`
 
         model, unavailable = None, None
         if llm:
@@ -245,7 +260,7 @@ class Assistant:
 
     def as_retriever(self, k: int = 5, cities=None, year: int | None = None, part: str | None = None):
         """This assistant's hybrid retrieval as a LangChain ``BaseRetriever`` (see ``rag.chain.ReportRetriever``)."""
-        from .chain import ReportRetriever
+        from .chain import ReportRetriever  # heavy (LangChain), as above
 
         check_k(k, self.config.k)
         return ReportRetriever(assistant=self, k=k, cities=list(cities) if cities else None, year=year, part=part)
@@ -265,8 +280,6 @@ class Assistant:
         if not is_followup(question):
             return question
         if now.places and before.places:
-            from .places import chinese_aliases
-
             out = prev
             for old in before.places:
                 for alias in chinese_aliases(places[old]):
@@ -281,31 +294,12 @@ class Assistant:
     # ------------------------------------------------------------ reports and passages
 
     def reports(self) -> list[ReportInfo]:
-        counts: dict[str, int] = {}
-        for c in self.index.chunks:
-            counts[c.report_id] = counts.get(c.report_id, 0) + 1
-        return [
-            ReportInfo(
-                r.report_id,
-                r.title,
-                r.city,
-                r.level,
-                r.reviewed_year,
-                r.plan_year,
-                r.date,
-                r.speaker,
-                counts.get(r.report_id, 0),
-                r.source,
-            )
-            for r in self.index.reports.values()
-        ]
+        return report_infos(self.index)
 
     def passage(self, chunk_id: str, paragraphs: int = 2) -> PassageView:
         try:
             chunk = self.index.chunk(chunk_id)
         except KeyError:
-            from .errors import RagError
-
             raise RagError(f"no passage with id '{chunk_id}' in the index") from None
         context, a, b = self.index.context(chunk, paragraphs)
         info = next(r for r in self.reports() if r.report_id == chunk.report_id)
@@ -373,7 +367,7 @@ def build_index(
                 else f"none of the {len(skipped)} files could be indexed: " + "; ".join(skipped[:3])
             )
         removed = frozenset(r.content_hash for r in library.removed())
-        index, stats = Index.build(
+        index, stats = pipeline.build(
             config, encoder, corpus + library_sources(library), removed=removed, progress=progress
         )
         index.save(folder, generation=read_generation(folder) + 1)
@@ -412,7 +406,7 @@ def remove_report(
             drop.append(source["sha256"])
         record = RemovedReport(report.content_hash, report.report_id, report.title, time.strftime("%Y-%m-%dT%H:%M:%S"))
         deleted = library.remove_reports([record], drop)
-        index, stats = Index.build(
+        index, stats = pipeline.build(
             config,
             encoder,
             corpus_sources(config) + library_sources(library),
@@ -420,19 +414,7 @@ def remove_report(
             progress=progress,
         )
         index.save(folder, generation=read_generation(folder) + 1)
-    counts = sum(1 for c in current.chunks if c.report_id == report_id)
-    info = ReportInfo(
-        report.report_id,
-        report.title,
-        report.city,
-        report.level,
-        report.reviewed_year,
-        report.plan_year,
-        report.date,
-        report.speaker,
-        counts,
-        report.source,
-    )
+    info = ReportInfo.of(report, sum(1 for c in current.chunks if c.report_id == report_id))
     return Removal(info, bool(source and source.get("bundled")), [f.name for f in deleted], stats), index
 
 
@@ -472,8 +454,6 @@ def _adopt_legacy_sources(folder: Path, library: Library) -> list[str]:
         return []
     names = {}
     try:
-        import json
-
         old = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         for s in old.get("sources", []) if isinstance(old, dict) else []:
             if isinstance(s, dict) and s.get("stored_as"):
@@ -493,23 +473,7 @@ def _adopt_legacy_sources(folder: Path, library: Library) -> list[str]:
     )
 
 
-def _check_question(question: str) -> tuple[str, list[str]]:
-    notes: list[str] = []
-    q = clean_text(question).strip()
-    if not q:
-        raise QuestionError("the question is empty")
-
-    if not re.search(r"[\w\u4e00-\u9fff]", q):
-        raise QuestionError("the question has no words in it (only punctuation or symbols)")
-    if len(q) > MAX_QUESTION_CHARS:
-        notes.append(f"question truncated from {len(q)} to {MAX_QUESTION_CHARS} characters")
-        q = q[:MAX_QUESTION_CHARS]
-    return q, notes
-
-
 def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) -> str:
-    from .places import english_aliases, english_words
-
     words = prev.split()
     forms = set(english_aliases(places[old]))
     out = []
@@ -525,4 +489,4 @@ def _replace_latin_place(prev: str, old: str, new: str, places: dict[str, str]) 
     return text if replaced else f"{prev} {new}"
 
 
-__all__ = ["Assistant", "ReportInfo", "PassageView", "Removal", "build_index", "remove_report"]
+__all__ = ["Assistant", "ReportInfo", "PassageView", "Removal", "build_index", "remove_report", "report_infos"]

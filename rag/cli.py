@@ -9,13 +9,17 @@ import io
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import cast
 
 import typer
+from tqdm import tqdm
 
+from .assistant import Assistant, build_index, make_encoder, remove_report, report_infos
 from .config import Config
-from .errors import RagError
+from .errors import IndexNotFoundError, RagError
+from .index import Index
 from .validate import check_k, clean_text
 
 app = typer.Typer(
@@ -57,8 +61,6 @@ class _Bars:
     def __call__(self, label: str, done: int, total: int) -> None:
         if self.quiet or total == 0:
             return
-        from tqdm import tqdm
-
         bar = self.bars.get(label)
         if bar is None:
             bar = self.bars[label] = tqdm(total=total, desc=label, unit="text", file=sys.stderr, leave=True)
@@ -73,8 +75,6 @@ class _Bars:
 
 
 def _load_assistant(config: Config, build_if_missing: bool = False):
-    from .assistant import Assistant
-
     bars = _Bars(config.quiet)
     folder = config.index_dir
     first_run = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
@@ -103,8 +103,6 @@ def index(
     index) and stay there through every rebuild; `rag remove REPORT_ID` takes one out. A file that
     cannot be read is named and skipped, the others are indexed, and the exit code is 1.
     """
-    from .assistant import build_index, make_encoder
-
     config = _config(model, quiet)
     bars = _Bars(quiet)
     try:
@@ -135,8 +133,6 @@ def remove(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Remove a report from the index and the library. Example: rag remove lanzhou-2024"""
-    from .assistant import make_encoder, remove_report
-
     config = _config(quiet=quiet)
     bars = _Bars(quiet)
     try:
@@ -160,26 +156,8 @@ def remove(
 @app.command()
 def reports(as_json: bool = typer.Option(False, "--json", help="machine-readable list")) -> None:
     """List the indexed reports. Example: rag reports --json"""
-    from .index import Index
-
     config = _config(quiet=True)
-    idx = Index.load(config.index_dir)
-    counts: dict[str, int] = {}
-    for c in idx.chunks:
-        counts[c.report_id] = counts.get(c.report_id, 0) + 1
-    rows = [
-        {
-            "report_id": r.report_id,
-            "title": r.title,
-            "city": r.city,
-            "level": r.level,
-            "reviewed_year": r.reviewed_year,
-            "plan_year": r.plan_year,
-            "date": r.date,
-            "chunks": counts.get(r.report_id, 0),
-        }
-        for r in idx.reports.values()
-    ]
+    rows = [r.to_dict() for r in report_infos(Index.load(config.index_dir))]
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -293,16 +271,11 @@ def ui(
     The page is served first; the model and index load behind it (the first question waits for them),
     and the index of the bundled reports is built on the first run.
     """
-    import time
-
     t0 = time.perf_counter()
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     if not 0 < port < 65536:
         _fail(f"--port must be between 1 and 65535, not {port}", 2)
     config = _config(quiet=quiet)
-    from .errors import IndexNotFoundError
-    from .index import Index
-
     try:  # a damaged or old index is refused now, not after a page that could never answer is served
         Index.check(config.index_dir, config.model)
     except IndexNotFoundError:
@@ -310,7 +283,7 @@ def ui(
     except RagError as exc:
         _fail(str(exc))
     try:
-        from ui.placeholder import Placeholder
+        from ui.placeholder import Placeholder  # the UI package: only `rag ui` needs it
     except ImportError:
         _fail("the UI package (ui/) is not installed: run `make install`")
     try:  # a "starting…" page answers at once while the page's own code (Gradio) imports
@@ -319,7 +292,7 @@ def ui(
         _fail(f"cannot serve on {host}:{port}: {exc.strerror or exc}")
     if verbose:
         typer.echo(f"[startup] starting page on http://{host}:{port}: {time.perf_counter() - t0:.1f} s", err=True)
-    from ui.app import serve
+    from ui.app import serve  # heavy (Gradio): imported while the placeholder page answers
 
     try:
         serve(config, host=host, port=port, verbose=verbose, t0=t0, placeholder=placeholder)
@@ -366,7 +339,7 @@ def eval_cmd(
     """Run the evaluation question set and score it. Example: rag eval --compare"""
     k = _k(k)
     try:
-        from eval.runner import main as run_eval
+        from eval.runner import main as run_eval  # the evaluation package: only `rag eval` needs it
     except ImportError:
         _fail("the evaluation runner (eval/) is not importable: run from the project folder")
     if set_path is not None and not set_path.exists():

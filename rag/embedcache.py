@@ -2,24 +2,23 @@
 
 Why: every build derives the whole index from its sources, so unchanged text must cost nothing;
 passages are embedded in batches and each batch is written to the cache as soon as it is done,
-so an interrupted build keeps what it embedded.
+so an interrupted build keeps what it embedded. The cache is also where a build's vectors wait:
+:func:`embed_missing` keeps no vector in memory, and :func:`read_vectors` hands them back a block at
+a time, so a large report costs its final arrays, not every vector twice over.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .index import BuildStats
-
 Progress = Callable[[str, int, int], None]
+BATCH = 32  # passages per encoder call; a batch is padded to its longest text
+BLOCK = 500  # hashes per SQLite query (below SQLite's limit on bound parameters)
 
 
 class EmbeddingCache:
@@ -33,22 +32,39 @@ class EmbeddingCache:
 
     @staticmethod
     def key(text: str) -> str:
+        """The hash a text's vector is stored under."""
         return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
     def get_many(self, texts: list[str]) -> dict[str, np.ndarray]:
-        keys = list({self.key(t) for t in texts})
+        """Vectors of the texts the cache holds, by :meth:`key` of the text."""
+        return self.get_hashed(list({self.key(t) for t in texts}))
+
+    def get_hashed(self, hashes: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
+        keys = list(dict.fromkeys(hashes))
+        for i in range(0, len(keys), BLOCK):
+            part = keys[i : i + BLOCK]
             q = f"SELECT hash, v FROM vec WHERE model=? AND hash IN ({','.join('?' * len(part))})"
             for h, blob in self.db.execute(q, [self.model, *part]):
                 found[h] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def known(self, hashes: Sequence[str]) -> set[str]:
+        """Which of the hashes the cache holds a vector for (the vectors themselves are not read)."""
+        found: set[str] = set()
+        keys = list(dict.fromkeys(hashes))
+        for i in range(0, len(keys), BLOCK):
+            part = keys[i : i + BLOCK]
+            q = f"SELECT hash FROM vec WHERE model=? AND hash IN ({','.join('?' * len(part))})"
+            found.update(h for (h,) in self.db.execute(q, [self.model, *part]))
+        return found
+
     def put_many(self, texts: list[str], vectors: np.ndarray | list[np.ndarray]) -> None:
+        self.put_hashed([self.key(t) for t in texts], vectors)
+
+    def put_hashed(self, hashes: Sequence[str], vectors: np.ndarray | list[np.ndarray]) -> None:
         rows = [
-            (self.model, self.key(t), np.asarray(v, dtype=np.float32).tobytes())
-            for t, v in zip(texts, vectors, strict=False)
+            (self.model, h, np.asarray(v, dtype=np.float32).tobytes()) for h, v in zip(hashes, vectors, strict=True)
         ]
         self.db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
         self.db.commit()
@@ -57,38 +73,43 @@ class EmbeddingCache:
         self.db.close()
 
 
-def embed_with_cache(
+def embed_missing(
     encoder,
-    texts: list[str],
-    spans: list[list[tuple[int, int]]],
+    hashes: Sequence[str],
+    lengths: Sequence[int],
+    passage: Callable[[int], tuple[str, list[tuple[int, int]]]],
     cache: EmbeddingCache,
-    stats: BuildStats,
     progress: Progress | None = None,
-) -> list[np.ndarray]:
-    """Passage + sentence vectors per passage: from the cache where the text is known, else embedded in batches."""
-    keys = [f"spans-v1|{t}|{json.dumps(sp)}" for t, sp in zip(texts, spans, strict=False)]
-    found = cache.get_many(keys)
-    dim: int | None = None
-    missing = [i for i, k in enumerate(keys) if cache.key(k) not in found]
+) -> int:
+    """Embed, in batches, the passages whose vectors the cache lacks; return how many were embedded.
+
+    ``hashes[i]`` is the cache key of passage i, ``lengths[i]`` its length in characters, and
+    ``passage(i)`` gives its text and sentence spans when it is embedded (texts are made a batch at a
+    time, not all at once). Each batch's passage and sentence vectors go straight into the cache.
+    """
+    known = cache.known(hashes)
+    missing = [i for i, h in enumerate(hashes) if h not in known]
     # batches of similar length: a batch is padded to its longest text, so mixed lengths waste compute
-    missing.sort(key=lambda i: len(texts[i]))
-    stats.cached += len(texts) - len(missing)
-    batch = 32
-    for n in range(0, len(missing), batch):
-        part = missing[n : n + batch]
-        arrays = _encode_spans(encoder, [texts[i] for i in part], [spans[i] for i in part])
-        cache.put_many([keys[i] for i in part], [a.ravel() for a in arrays])
-        for i, a in zip(part, arrays, strict=False):
-            found[cache.key(keys[i])] = a.ravel()
-            dim = a.shape[1]
-        stats.embedded += len(part)
+    missing.sort(key=lambda i: lengths[i])
+    for n in range(0, len(missing), BATCH):
+        part = missing[n : n + BATCH]
+        texts, spans = zip(*(passage(i) for i in part), strict=True)
+        arrays = _encode_spans(encoder, list(texts), list(spans))
+        cache.put_hashed([hashes[i] for i in part], [a.ravel() for a in arrays])
         if progress:
-            progress("embedding passages", min(n + batch, len(missing)), len(missing))
-    if dim is None and keys:  # everything came from the cache: no need to load the model for its size
-        dim = len(found[cache.key(keys[0])]) // (len(spans[0]) + 1)
-    if dim is None:  # no texts
-        return []
-    return [found[cache.key(k)].reshape(len(sp) + 1, dim) for k, sp in zip(keys, spans, strict=False)]
+            progress("embedding passages", min(n + BATCH, len(missing)), len(missing))
+    return len(missing)
+
+
+def read_vectors(
+    cache: EmbeddingCache, hashes: Sequence[str], sentences: Sequence[int]
+) -> Iterator[tuple[int, list[np.ndarray]]]:
+    """The cached vectors of each passage, ``(first passage, [array of (1 + sentences, dim)])`` a
+    block at a time, in order; a vector the cache lacks is a KeyError."""
+    for start in range(0, len(hashes), BLOCK):
+        part = hashes[start : start + BLOCK]
+        found = cache.get_hashed(part)
+        yield start, [found[h].reshape(n + 1, -1) for h, n in zip(part, sentences[start : start + BLOCK], strict=True)]
 
 
 def _encode_spans(encoder, texts: list[str], spans: list[list[tuple[int, int]]]) -> list[np.ndarray]:

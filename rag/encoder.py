@@ -36,6 +36,7 @@ import numpy as np
 
 from .bundled_model import BUNDLED_MODEL_NAME, BundledModelError, materialize
 from .errors import RagError
+from .onnx_export import ONNX_MODEL, RUNTIME_NAME, materialize_onnx
 
 # bge-*-zh models want this instruction before queries and nothing before passages.
 BGE_ZH_QUERY = "为这个句子生成表示以用于检索相关文章："
@@ -91,6 +92,7 @@ def _prepare_runtime() -> None:
         return
     # tokenizers' own thread pool does not survive a fork (Gradio, multiprocessing); keep it off.
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # heavy: torch and transformers load only for the torch runtime (the ONNX one needs neither)
     import torch
     from transformers.utils import logging as hf_logging
 
@@ -119,7 +121,7 @@ def cuda_available() -> bool:
         text = ""
     if re.search(r"^cuda\b[^=\n]*=\s*None", text, re.M) and re.search(r"^hip\b[^=\n]*=\s*None", text, re.M):
         return False
-    import torch
+    import torch  # heavy: only asked once we know a CUDA build is installed
 
     return bool(torch.cuda.is_available())
 
@@ -139,6 +141,7 @@ class _OnnxModel:
     """The bundled model's int8 ONNX graph with its tokenizer: token states in numpy."""
 
     def __init__(self, folder: Path, max_len: int = 512):
+        # heavy: the ONNX runtime and the Rust tokenizer load with the model, not with `rag`
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -154,8 +157,6 @@ class _OnnxModel:
         # no busy-waiting between ops: on a shared 2-core machine (the UI's server, other processes)
         # a spinning pool thread steals the core the other one needs; measured 2x slower queries
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        from .onnx_export import ONNX_MODEL
-
         self.session = ort.InferenceSession(str(folder / ONNX_MODEL), options, providers=["CPUExecutionProvider"])
         self.pad_id = self.tokenizer.token_to_id("<pad>") or 1
         self.dim = int(self.session.get_outputs()[0].shape[-1])
@@ -229,15 +230,11 @@ class Encoder:
 
         int8 vectors are close to torch's but not equal; keyed apart, an index built with one runtime
         never silently mixes in cached vectors of the other."""
-        from .onnx_export import RUNTIME_NAME
-
         return f"{self._model}|{RUNTIME_NAME}" if self.runtime == "onnx" else self._model
 
     @property
     def runtime_name(self) -> str:
         """What the index manifest records as the passage vectors' runtime."""
-        from .onnx_export import RUNTIME_NAME
-
         return RUNTIME_NAME if self.runtime == "onnx" else f"torch-{self.device}"
 
     @property
@@ -307,8 +304,6 @@ class Encoder:
         with _LOCK:
             if key in _MODELS:
                 return _MODELS[key]
-            from .onnx_export import materialize_onnx
-
             try:
                 folder = materialize_onnx(Path(location))
             except BundledModelError as exc:
@@ -330,7 +325,7 @@ class Encoder:
             if key in _MODELS:
                 return _MODELS[key]
             _prepare_runtime()
-            from sentence_transformers import SentenceTransformer
+            from sentence_transformers import SentenceTransformer  # heavy: the torch runtime only
 
             try:
                 if local:
@@ -389,7 +384,7 @@ class Encoder:
         backend = self.backend
         if isinstance(backend, _OnnxModel):
             return backend.forward(texts)
-        import torch
+        import torch  # heavy: the torch runtime only
 
         transformer = backend[0]
         enc = transformer.tokenizer(

@@ -24,6 +24,8 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from . import lexicon
+from .dictionary import english_words_of_glosses
+from .lexical import dictionary_tags
 
 
 @dataclass(frozen=True)
@@ -85,25 +87,6 @@ def divisions() -> tuple[Division, ...]:
     return tuple(out.values())
 
 
-@lru_cache(maxsize=1)
-def _jieba_tags() -> dict[str, str]:
-    """jieba's own dictionary tags (``ns`` = place name), to tell 昆山 (a place) from 长治 (久安)."""
-    import warnings
-
-    with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
-        warnings.simplefilter("ignore")
-        import jieba
-
-    path = jieba.get_dict_file()
-    tags: dict[str, str] = {}
-    with path as fh:
-        for line in io.TextIOWrapper(fh, encoding="utf-8"):
-            parts = line.split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-    return tags
-
-
 def _stem_usable_alone(d: Division) -> bool:
     """Whether a division's short form (兰州 for 兰州市) may stand for it in free text.
 
@@ -115,7 +98,7 @@ def _stem_usable_alone(d: Division) -> bool:
         return False
     if d.level == "province":
         return True
-    tag = _jieba_tags().get(d.stem)
+    tag = dictionary_tags().get(d.stem)  # ns = a place name: 昆山 is one, 长治 (久安) is not
     if d.level == "city":
         return tag is None or tag == "ns"
     return tag == "ns"
@@ -186,8 +169,6 @@ def find_chinese(text: str, token_bounds: tuple[set[int], set[int]] | None = Non
 def english_vocabulary() -> frozenset[str]:
     """Ordinary English words (lower-case words of CC-CEDICT's English glosses): a capitalised
     question word that is one of them ("Change", "Dance") is not read as a pinyin place name."""
-    from .dictionary import english_words_of_glosses
-
     return english_words_of_glosses()
 
 

@@ -1,10 +1,11 @@
-"""The index on disk: FAISS vectors, BM25 data and the chunk/report store, behind a manifest.
+"""The index: FAISS vectors, BM25 data and the chunk/report store, on disk behind a manifest,
+with the searches over them.
 
 ``index/`` holds one file per component; row i of ``dense.faiss`` is line i of
-``chunks.jsonl``. The index is derived data: builds read the bundled corpus and the user's library
-(:mod:`rag.library`), go to a temporary sibling folder and are swapped in by rename, so a build
-that is interrupted or fails leaves the previous index loadable. The manifest records each file's
-size and checksum, checked at every load.
+``chunks.jsonl``. The index is derived data: :mod:`rag.pipeline` builds it from the bundled corpus
+and the user's library (:mod:`rag.library`); :meth:`Index.save` writes a temporary sibling folder and
+swaps it in by rename, so a build that is interrupted or fails leaves the previous index loadable.
+The manifest records each file's size and checksum, checked at every load.
 """
 
 from __future__ import annotations
@@ -13,56 +14,23 @@ import json
 import os
 import shutil
 import tempfile
-import time
 import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .chunking import CHUNKER_VERSION, Chunk, chunk_report, embedding_text
-from .config import Config
-from .embedcache import EmbeddingCache, embed_with_cache
-from .errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError, IndexWriteError, IngestError
-from .ingest import Report, Section, assign_ids, dedupe, load_reports
-from .lexical import BM25, LEXICAL_VERSION, corpus_user_words, load_user_words, terms
-from .places import chinese_aliases, title_place
+from .chunking import CHUNKER_VERSION, Chunk
+from .errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError, IndexWriteError
+from .ingest import Report, Section
+from .lexical import BM25, LEXICAL_VERSION, Tokenizer
+from .places import title_place
 from .storage import COMPONENTS, check_replaceable, file_digest
 
 # 3: file checksums and a generation in the manifest; added reports kept in the library, not in sources/
 FORMAT_VERSION = 3
-Progress = Callable[[str, int, int], None]
 KEEPS = "(it keeps the reports you added)"
-
-
-@dataclass
-class BuildStats:
-    """What a build did, for the CLI's summary line and the benchmark."""
-
-    reports: int = 0
-    chunks: int = 0
-    sentences: int = 0
-    characters: int = 0
-    embedded: int = 0
-    cached: int = 0
-    seconds: float = 0.0
-    removed: int = 0
-    notes: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # files that could not be read, each with why
-    added: list[str] = field(default_factory=list)  # files newly put into the library
-
-
-@dataclass(frozen=True)
-class Source:
-    """A file a build reads: the bundled corpus or the user's library (never the index folder)."""
-
-    path: Path
-    name: str  # what citations show: the file's name as the person gave it
-    bundled: bool
-    sha256: str
-    library_file: str | None = None  # its name under library/files/
 
 
 class Index:
@@ -78,6 +46,7 @@ class Index:
         sentence_vectors: np.ndarray,
         sentence_rows: np.ndarray,
         folder: Path | None = None,
+        tokenizer: Tokenizer | None = None,
     ):
         self.manifest = manifest
         self.reports = {r.report_id: r for r in reports}
@@ -94,126 +63,8 @@ class Index:
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
         self._sentence_slices = list(zip(starts.tolist(), ends.tolist(), strict=False))
         self.places = {r.city: title_place(r.title, r.city) for r in reports}
-        load_user_words(list(manifest.get("user_words", [])))
-
-    # ------------------------------------------------------------ building
-
-    @classmethod
-    def build(
-        cls,
-        config: Config,
-        encoder,
-        sources: list[Source],
-        *,
-        removed: frozenset[str] = frozenset(),
-        progress: Progress | None = None,
-    ) -> tuple[Index, BuildStats]:
-        """Read, chunk and embed the given sources, leaving out reports whose content hash is in ``removed``.
-
-        A source that cannot be read any more (a library file damaged on disk) is skipped and named
-        in ``stats.skipped``: one bad file never costs the others their place in the index.
-        """
-        t0 = time.perf_counter()
-        stats = BuildStats()
-        unique: dict[str, Source] = {}
-        for s in sources:  # same file bytes given twice: one source
-            if s.sha256 in unique:
-                stats.notes.append(f"{s.name}: same file as {unique[s.sha256].name}; skipped")
-                continue
-            unique[s.sha256] = s
-        reports: list[Report] = []
-        manifest_sources: list[dict] = []
-        for n, s in enumerate(unique.values(), 1):
-            try:
-                found = load_reports(s.path, config.max_file_bytes, name=s.name)
-            except IngestError as exc:
-                stats.skipped.append(str(exc))
-                continue
-            finally:
-                if progress:
-                    progress("reading reports", n, len(unique))
-            kept = [r for r in found if r.content_hash not in removed]
-            stats.removed += len(found) - len(kept)
-            for r in kept:
-                stats.notes += list(r.warnings)
-            reports += kept
-            manifest_sources.append(
-                {
-                    "name": s.name,
-                    "bundled": s.bundled,
-                    "sha256": s.sha256,
-                    "library_file": s.library_file,
-                    "reports": [r.content_hash for r in found],
-                }
-            )
-        reports, dup_notes = dedupe(reports)
-        stats.notes += dup_notes
-        reports = assign_ids(reports)
-        if not reports:
-            raise IngestError("no reports to index" + (f" ({stats.skipped[0]})" if stats.skipped else ""))
-
-        places = sorted({a for r in reports for a in chinese_aliases(title_place(r.title, r.city))})
-        user_words = corpus_user_words([r.text for r in reports], places)
-        load_user_words(user_words)
-
-        chunks: list[Chunk] = []
-        for n, r in enumerate(reports, 1):
-            chunks += chunk_report(r, config.chunk_size, config.chunk_max, config.chunk_overlap)
-            if progress:
-                progress("chunking", n, len(reports))
-        titles = {r.report_id: r.title for r in reports}
-        passages = [embedding_text(c, titles[c.report_id]) if config.title_prefix else c.text for c in chunks]
-        spans, sentence_rows = [], []
-        for row, (c, text) in enumerate(zip(chunks, passages, strict=False)):
-            offset = len(text) - len(c.text)  # the title/section prefix before the passage text
-            spans.append([(s - c.start + offset, e - c.start + offset) for s, e in c.sentences])
-            sentence_rows += [row] * len(c.sentences)
-
-        # vectors are cached per model and runtime (int8 ONNX vectors are close to torch's, not equal)
-        cache = EmbeddingCache(config.cache_dir / "embeddings.sqlite", getattr(encoder, "cache_key", encoder.name))
-        try:
-            arrays = embed_with_cache(encoder, passages, spans, cache, stats, progress)
-        finally:
-            cache.close()
-        vectors = np.stack([a[0] for a in arrays])
-        sent_vectors = (
-            np.concatenate([a[1:] for a in arrays]) if arrays else np.zeros((0, vectors.shape[1]), np.float32)
-        )
-        del arrays
-        dense = _dense_index(vectors, config.ann_threshold)
-        by_id = {r.report_id: r for r in reports}
-        docs = []
-        for n, c in enumerate(chunks, 1):
-            docs.append(terms(_lexical_text(c, by_id[c.report_id])))
-            if progress and (n % 200 == 0 or n == len(chunks)):
-                progress("lexical index", n, len(chunks))
-        bm25 = BM25.build(docs)
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "package_version": __version__,
-            "model": encoder.name,
-            # informational: torch and int8 ONNX vectors agree to cosine >= 0.99, so an index built
-            # with either runtime is searched with the other (tests/test_onnx.py checks the parity)
-            "runtime": getattr(encoder, "runtime_name", "unknown"),
-            "dimension": int(vectors.shape[1]),
-            "chunker_version": CHUNKER_VERSION,
-            "lexical_version": LEXICAL_VERSION,
-            "chunk_size": [config.chunk_size, config.chunk_max, config.chunk_overlap],
-            "title_prefix": config.title_prefix,
-            "dense_index": "ivf_flat" if len(chunks) > config.ann_threshold else "flat_ip",
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "reports": len(reports),
-            "chunks": len(chunks),
-            "sources": manifest_sources,
-            "user_words": user_words,
-        }
-        stats.reports, stats.chunks, stats.sentences = len(reports), len(chunks), len(sentence_rows)
-        stats.characters = sum(len(r.text) for r in reports)
-        index = cls(
-            manifest, reports, chunks, dense, bm25, sent_vectors, np.array(sentence_rows, dtype=np.int64), folder=None
-        )
-        stats.seconds = time.perf_counter() - t0
-        return index, stats
+        # this index's own words (its places, its quoted terms), for its BM25 and its questions
+        self.tokenizer = tokenizer or Tokenizer(manifest.get("user_words", []))
 
     # ------------------------------------------------------------ saving / loading
 
@@ -224,8 +75,7 @@ class Index:
         :func:`rag.storage.check_replaceable`); build folders left by a killed build are removed.
         The manifest records the size and SHA-256 of every file, checked at load.
         """
-        import faiss
-
+        faiss = _faiss()
         folder = Path(folder)
         if folder.is_symlink():
             folder = folder.resolve()  # replace what the link points at, keep the link
@@ -298,8 +148,7 @@ class Index:
 
     @classmethod
     def _load_once(cls, folder: Path, model: str | None, check_only: bool = False) -> Index:
-        import faiss
-
+        faiss = _faiss()
         read_from = folder
         if not (folder / "manifest.json").exists():
             backup = folder.with_name(f".{folder.name}.previous")
@@ -389,8 +238,7 @@ class Index:
         ``Config.ann_threshold`` chunks. Above it the index is IVF and the filter is applied inside
         the search (an ``IDSelectorBitmap``), with more lists probed the more selective the filter,
         so a filter that keeps 1% of a million chunks still finds its k best rows."""
-        import faiss
-
+        faiss = _faiss()
         q = np.asarray(query_vector, dtype=np.float32).reshape(1, -1)
         n = len(self.chunks)
         k = min(k, n if rows is None else len(rows))
@@ -426,8 +274,7 @@ class Index:
         With the IVF index (large collections) only the ``k`` best rows (among ``rows`` if given)
         are scored; the others get the lowest score found, so they rank below every found row and
         a score normalisation over candidates is not stretched by chunks never compared."""
-        import faiss
-
+        faiss = _faiss()
         n = len(self.chunks)
         if isinstance(self.dense, faiss.IndexFlat):
             # einsum, not BLAS: a BLAS matvec on faiss's buffer wakes its thread pool (measured ~10 ms
@@ -440,8 +287,7 @@ class Index:
 
     def _flat_vectors(self) -> np.ndarray:
         n = self.dense.ntotal
-        import faiss
-
+        faiss = _faiss()
         return faiss.rev_swig_ptr(self.dense.get_xb(), n * self.dense.d).reshape(n, self.dense.d)
 
     def sentence_span(self, row: int) -> tuple[int, int]:
@@ -468,13 +314,10 @@ def top_k(values: np.ndarray, k: int) -> np.ndarray:
     return part[np.argsort(-values[part], kind="stable")]
 
 
-def _sentence_text(chunk: Chunk, start: int, end: int) -> str:
-    return chunk.text[start - chunk.start : end - chunk.start]
+def _faiss():
+    import faiss  # heavy (~0.5 s): imported when an index is first written, read or searched
 
-
-def _lexical_text(chunk: Chunk, report: Report) -> str:
-    # the place and section headings are part of what a passage is about, for BM25 as for embeddings
-    return f"{report.city} {' '.join(chunk.section_path)} {chunk.text}"
+    return faiss
 
 
 def ivf_lists(n: int) -> int:
@@ -485,16 +328,15 @@ def ivf_lists(n: int) -> int:
 IVF_NPROBE = 48  # lists probed per query without a filter: recall@10 ~0.95 on bench_scale's data
 
 
-def _dense_index(vectors: np.ndarray, ann_threshold: int):
+def dense_index(vectors: np.ndarray, ann_threshold: int):
     """Flat inner product up to ``ann_threshold`` vectors, IVF-Flat above it.
 
     # exact search while a full scan is cheap (200k x 384 floats = 300 MB, ~30 ms on 2 cores); IVF
     # above: it trains in seconds where HNSW would take many minutes at 1M, and takes filters."""
-    import faiss
-
+    faiss = _faiss()
     dim = vectors.shape[1]
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    index: faiss.Index
+    index: Any  # a faiss.Index (faiss is imported lazily, so not a name mypy can see here)
     if len(vectors) > ann_threshold:
         nlist = ivf_lists(len(vectors))
         quantizer = faiss.IndexFlatIP(dim)

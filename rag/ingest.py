@@ -9,13 +9,14 @@ on lines and paragraphs of plain text, so .pdf/.docx/.html input is first reduce
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import IngestError
+from .lexical import place_words
+from .places import slug
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 
@@ -212,21 +213,21 @@ def _looks_like_text(text: str) -> bool:
 
 
 def _pdf_text(path: Path) -> str:
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # optional format: imported only for a .pdf
 
     reader = PdfReader(str(path))
     return "\n".join((page.extract_text() or "") for page in reader.pages)
 
 
 def _docx_text(path: Path) -> str:
-    import docx
+    import docx  # optional format: imported only for a .docx
 
     document = docx.Document(str(path))
     return "\n".join(p.text for p in document.paragraphs)
 
 
 def _html_text(html: str) -> str:
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup  # optional format: imported only for .html
 
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript"]):
@@ -403,19 +404,9 @@ def _find_city(title: str, paras: list[str]) -> str | None:
     if m and not re.search(r"代表|^[我本全各该]", m.group(1)):
         return m.group(1)
     # the place a report keeps naming: jieba tags place names "ns" (德令哈市 ×6 in 003)
-    import warnings
-
-    with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
-        warnings.simplefilter("ignore")
-        import jieba
-        import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-
     counts: dict[str, int] = {}
-    for word in jieba.posseg.cut("".join(paras)):
-        w = word.word
-        if word.flag == "ns" and len(w) >= 3 and w[-1] in PLACE_SUFFIX and w not in NOT_PLACES:
+    for w in place_words("".join(paras)):
+        if len(w) >= 3 and w[-1] in PLACE_SUFFIX and w not in NOT_PLACES:
             counts[w] = counts.get(w, 0) + 1
     if not counts or max(counts.values()) < 2:
         return None
@@ -646,10 +637,6 @@ def collect_files(paths: list[Path]) -> list[Path]:
 
 def assign_ids(reports: list[Report]) -> list[Report]:
     """Give each report a stable, readable id like ``xining-2020`` (hash suffix on collision)."""
-    from dataclasses import replace
-
-    from .places import slug
-
     seen: dict[str, int] = {}
     out = []
     for r in reports:

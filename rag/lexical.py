@@ -1,17 +1,23 @@
 """The lexical side: jieba words plus character bigrams, scored with BM25.
 
-jieba sits behind one :func:`tokenize`. Bigrams back it up where jieba splits a term wrongly
+jieba sits behind one :class:`Tokenizer` per index (its own user words, nothing process-global
+changed). Bigrams back it up where jieba splits a term wrongly
 (a new policy phrase, a place it does not know); figures such as "8.2%" and "521台" are kept as
 single tokens so a question quoting a number matches it exactly.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
+import threading
+import warnings
 from array import array
 from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -29,68 +35,124 @@ STOPWORDS = set(
     "哪个 哪几个 几个 几件 几项 哪几项 各是 分别 对比 比较 是否 有没有 怎样 怎么样 为什么 上要 请问 "
     "多少亿 多少万 多少人 多大 多高".split()
 )
-_jieba = None
-_user_words: tuple[str, ...] = ()
+_BASE_LOCK = threading.Lock()
+_base_jieba = None  # jieba's default dictionary, loaded once per process and never given a word
+_pos_tagger = None
 
 
-def _tokenizer():
-    global _jieba
-    if _jieba is None:
-        import warnings
+def _base():
+    """jieba's default dictionary, loaded once. Nothing is ever added to it: each :class:`Tokenizer`
+    with words of its own works on a copy, so no index changes how another tokenises."""
+    global _base_jieba
+    with _BASE_LOCK:
+        if _base_jieba is None:
+            with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
+                warnings.simplefilter("ignore")
+                import jieba  # heavy: its import and dictionary cost ~1 s, paid on first tokenisation
 
-        with warnings.catch_warnings():  # jieba imports pkg_resources, which warns on every start
-            warnings.simplefilter("ignore")
-            import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        _jieba = jieba.Tokenizer()
-        for word in _user_words:
-            _jieba.add_word(word, freq=20000)
-    return _jieba
-
-
-def load_user_words(words: list[str]) -> None:
-    """Teach jieba the corpus's own terms (place names, quoted policy terms) before tokenizing."""
-    global _user_words
-    new = tuple(w for w in words if w and w not in _user_words)
-    _user_words = _user_words + new
-    if _jieba is not None:
-        for word in new:
-            _jieba.add_word(word, freq=20000)
+            jieba.setLogLevel(logging.WARNING)
+            base = jieba.Tokenizer()
+            base.initialize()
+            _base_jieba = base
+        return _base_jieba
 
 
-def tokenize(text: str) -> list[str]:
-    """Words for BM25: jieba words of Chinese runs, whole figures, lower-case Latin words."""
-    tokens: list[str] = []
-    pos = 0
-    text = text or ""
-    for m in _NUMBER.finditer(text):
-        tokens += _words(text[pos : m.start()])
-        tokens.append(m.group())
-        pos = m.end()
-    tokens += _words(text[pos:])
-    return [t for t in tokens if t not in STOPWORDS]
+class Tokenizer:
+    """The words BM25 and the question reader see: jieba with one index's own words (its places and
+    quoted policy terms), figures kept whole, Latin words lower-cased.
+
+    Each index owns one (built from the words its manifest records), so loading an index never
+    changes how any other text in the process is tokenised; jieba's own default tokenizer is never
+    touched. The dictionary is copied from one process-wide load (~25 ms), not read again.
+    """
+
+    def __init__(self, user_words: Iterable[str] = ()):
+        self.user_words: tuple[str, ...] = tuple(dict.fromkeys(w for w in user_words if w))
+        self._jieba = None
+        self._lock = threading.Lock()
+        self._search_words: dict[str, list[str]] = {}
+
+    def _tokenizer(self):
+        if self._jieba is None:
+            with self._lock:
+                if self._jieba is None:
+                    base = _base()
+                    if not self.user_words:
+                        self._jieba = base  # only read from, like every other use of it
+                    else:
+                        own = type(base)()
+                        own.FREQ, own.total, own.initialized = dict(base.FREQ), base.total, True
+                        for word in self.user_words:
+                            own.add_word(word, freq=20000)
+                        self._jieba = own
+        return self._jieba
+
+    def tokenize(self, text: str) -> list[str]:
+        """Words for BM25: jieba words of Chinese runs, whole figures, lower-case Latin words."""
+        tokens: list[str] = []
+        pos = 0
+        text = text or ""
+        for m in _NUMBER.finditer(text):
+            tokens += self._words(text[pos : m.start()])
+            tokens.append(m.group())
+            pos = m.end()
+        tokens += self._words(text[pos:])
+        return [t for t in tokens if t not in STOPWORDS]
+
+    def terms(self, text: str) -> list[str]:
+        """Both fields in one bag: words as they are, bigrams prefixed so they never collide with words."""
+        return self.tokenize(text) + ["§" + b for b in bigrams(text)]
+
+    def segment(self, text: str) -> list[str]:
+        """jieba's words of a text, nothing dropped (for word boundaries, not for search)."""
+        return [w for w in self._tokenizer().lcut(text or "", HMM=True) if w]
+
+    def segment_for_search(self, text: str) -> list[str]:
+        """jieba's search-mode words: a compound and the shorter words inside it (粮食产量 → 粮食, 产量, 粮食产量)."""
+        found = self._search_words.get(text)
+        if found is None:
+            found = [w for w in self._tokenizer().lcut_for_search(text or "") if w]
+            if len(self._search_words) < 20_000:  # topic terms recur across questions; bounded
+                self._search_words[text] = found
+        return found
+
+    def _words(self, text: str) -> list[str]:
+        out: list[str] = []
+        for m in re.finditer(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
+            piece = m.group()
+            if piece[0].isascii():
+                out.append(piece.lower())
+            else:
+                out += [w for w in self._tokenizer().lcut(piece, HMM=True) if w.strip()]
+        return out
 
 
-def segment(text: str) -> list[str]:
-    """jieba's words of a text, nothing dropped (for word boundaries, not for search)."""
-    return [w for w in _tokenizer().lcut(text or "", HMM=True) if w]
+PLAIN = Tokenizer()  # jieba's dictionary alone: for text that belongs to no index
 
 
-def segment_for_search(text: str) -> list[str]:
-    """jieba's search-mode words: a compound and the shorter words inside it (粮食产量 → 粮食, 产量, 粮食产量)."""
-    return [w for w in _tokenizer().lcut_for_search(text or "") if w]
+@lru_cache(maxsize=1)
+def dictionary_tags() -> dict[str, str]:
+    """jieba's own dictionary tags by word (``ns`` = place name, ``n`` = noun …)."""
+    base = _base()
+    tags: dict[str, str] = {}
+    with base.get_dict_file() as fh:
+        for line in io.TextIOWrapper(fh, encoding="utf-8"):
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
 
 
-def _words(text: str) -> list[str]:
-    out: list[str] = []
-    for m in re.finditer(r"[\u4e00-\u9fff]+|[A-Za-z]+", text):
-        piece = m.group()
-        if piece[0].isascii():
-            out.append(piece.lower())
-        else:
-            out += [w for w in _tokenizer().lcut(piece, HMM=True) if w.strip()]
-    return out
+def place_words(text: str) -> list[str]:
+    """The words jieba's part-of-speech tagger tags as place names ("ns"), in order, with repeats."""
+    global _pos_tagger
+    base = _base()
+    with _BASE_LOCK:
+        if _pos_tagger is None:
+            import jieba.posseg  # with jieba, above
+
+            _pos_tagger = jieba.posseg.POSTokenizer(base)
+    return [w.word for w in _pos_tagger.cut(text) if w.flag == "ns"]
 
 
 def bigrams(text: str) -> list[str]:
@@ -101,11 +163,6 @@ def bigrams(text: str) -> list[str]:
             continue
         out += [run[i : i + 2] for i in range(len(run) - 1)]
     return out
-
-
-def terms(text: str) -> list[str]:
-    """Both fields in one bag: words as they are, bigrams prefixed so they never collide with words."""
-    return tokenize(text) + ["§" + b for b in bigrams(text)]
 
 
 def corpus_user_words(texts: list[str], places: list[str]) -> list[str]:
@@ -128,8 +185,9 @@ class BM25:
         self.bigram_weight = bigram_weight
 
     @classmethod
-    def build(cls, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
-        """BM25 weights of tokenised documents (term counts collected in compact arrays, not lists)."""
+    def build(cls, docs: Iterable[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
+        """BM25 weights of tokenised documents, counted as they come (a generator keeps one document's
+        terms in memory at a time; the counts go into compact arrays, not lists)."""
         vocab: dict[str, int] = {}
         cols, vals = array("i"), array("f")
         indptr = array("q", [0])
@@ -144,7 +202,7 @@ class BM25:
                 np.frombuffer(cols, dtype=np.int32),
                 np.frombuffer(indptr, dtype=np.int64),
             ),
-            shape=(len(docs), len(vocab)),
+            shape=(len(indptr) - 1, len(vocab)),
         )
         return cls.from_counts(vocab, tf, k1, b)
 

@@ -25,6 +25,7 @@ import json
 import logging
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 
 from .bundled_model import MARKER_FILE, BundledModelError, _build_lock, _swap_into_place
@@ -86,8 +87,7 @@ def materialize_onnx(model_dir: Path, *, force: bool = False) -> Path:
 
 
 def _export(model_dir: Path, out: Path) -> None:
-    import warnings
-
+    # heavy: torch, onnxruntime's tools and transformers, needed only to make the ONNX copy once
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model

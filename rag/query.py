@@ -20,8 +20,8 @@ import numpy as np
 from . import gazetteer, lexicon
 from .dictionary import Translator
 from .ingest import Report
-from .lexical import tokenize
-from .places import english_words, place_mentions
+from .lexical import PLAIN, Tokenizer
+from .places import english_words, place_mentions, title_place
 
 
 @dataclass(frozen=True)
@@ -50,12 +50,11 @@ class Catalog:
         doc_freq: Callable[[str], int] | None = None,
         passages: int = 0,
         similarity: Callable[[list[str], list[str]], np.ndarray] | None = None,
+        tokenizer: Tokenizer = PLAIN,
     ):
         by_city: dict[str, list[Report]] = {}
         for r in reports:
             by_city.setdefault(r.city, []).append(r)
-        from .places import title_place
-
         self.places: dict[str, PlaceInfo] = {}
         for city, rs in by_city.items():
             title = title_place(rs[0].title, city)
@@ -70,6 +69,7 @@ class Catalog:
         self.all_years = tuple(sorted({y for p in self.places.values() for y in p.years}))
         self._reports = reports
         self._scope_texts: dict[frozenset[str], str] = {}
+        self.tokenizer = tokenizer  # the index's own: its words, for this index's questions
         vocab = vocabulary or set()
         self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages, similarity=similarity)
 
@@ -182,7 +182,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     elif re.search(r"[A-Za-z]{2,}", question):  # GDP, CPI in a Chinese question
         latin = " ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked))
         translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(latin))
-    topic = _topic_terms(blanked, lang, translations)
+    topic = _topic_terms(blanked, lang, translations, catalog.tokenizer)
     return QueryInfo(
         question,
         lang,
@@ -226,11 +226,9 @@ def _year(question: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _token_bounds(text: str) -> tuple[set[int], set[int]]:
-    from .lexical import segment
-
+def _token_bounds(text: str, tokenizer: Tokenizer) -> tuple[set[int], set[int]]:
     starts, ends, pos = set(), set(), 0
-    for word in segment(text):
+    for word in tokenizer.segment(text):
         at = text.find(word, pos)
         if at < 0:
             continue
@@ -249,7 +247,7 @@ def _other_places(
     mentions). A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区)
     only qualifies that place.
     """
-    mentions = gazetteer.find_chinese(question, _token_bounds(question))
+    mentions = gazetteer.find_chinese(question, _token_bounds(question, catalog.tokenizer))
     words = [(m.start(), m.group(), m.group()[0].isupper()) for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", question)]
     words = [(i, re.sub(r"['’]s$", "", w), c) for i, w, c in words]
     mentions += gazetteer.find_english(words)
@@ -289,14 +287,16 @@ def _other_places(
     return unknown, sub, spans
 
 
-def _topic_terms(blanked: str, lang: str, translations: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+def _topic_terms(
+    blanked: str, lang: str, translations: tuple[tuple[str, tuple[str, ...]], ...], tokenizer: Tokenizer
+) -> tuple[str, ...]:
     """What the question asks about: its content words (places blanked out), without years and
     question words; a word that starts with a question word keeps its rest (哪些项目 → 项目)."""
     translated = [t for en, ts in translations if not _framing(en) for t in ts]
     if lang == "en":
         return tuple(dict.fromkeys(translated))
     out = []
-    for t in tokenize(blanked):
+    for t in tokenizer.tokenize(blanked):
         for q in lexicon.QUESTION_WORD_PREFIXES:
             if t.startswith(q) and len(t) > len(q):
                 t = t[len(q) :]

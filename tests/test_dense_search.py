@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from rag.index import Index, _dense_index, top_k
+from rag.index import Index, dense_index, top_k
 
 
 def _index(vectors: np.ndarray, ann_threshold: int) -> Index:
     index = Index.__new__(Index)  # the dense part only: no chunks or reports are needed to search
     index.chunks = [None] * len(vectors)
     index.manifest = {}
-    index.dense = _dense_index(vectors, ann_threshold)
+    index.dense = dense_index(vectors, ann_threshold)
     return index
 
 

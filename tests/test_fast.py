@@ -64,3 +64,21 @@ def test_a_place_that_is_not_indexed_is_not_found_and_cites_nothing(fast_assista
 def test_unusable_questions_are_refused(fast_assistant, question):
     with pytest.raises(QuestionError):
         fast_assistant.ask(question)
+
+
+def test_rag_reports_json_is_the_libraries_report_shape(fast_assistant):
+    import json
+    from dataclasses import fields
+
+    from typer.testing import CliRunner
+
+    from rag.assistant import ReportInfo
+    from rag.cli import app
+
+    config = fast_assistant.config
+    env = {"RAG_INDEX_DIR": str(config.index_dir), "RAG_CACHE_DIR": str(config.cache_dir)}
+    out = CliRunner().invoke(app, ["reports", "--json"], env=env)
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert rows == [r.to_dict() for r in fast_assistant.reports()]
+    assert all(list(row) == [f.name for f in fields(ReportInfo)] for row in rows)

@@ -29,9 +29,9 @@ class Reader:
     def __init__(self):
         from rag import config
         from rag.chunking import chunk_report
-        from rag.index import _lexical_text
         from rag.ingest import assign_ids, collect_files, dedupe, load_reports
-        from rag.lexical import BM25, corpus_user_words, load_user_words, terms
+        from rag.lexical import BM25, Tokenizer, corpus_user_words
+        from rag.pipeline import lexical_text
         from rag.places import chinese_aliases, title_place
 
         reports = []
@@ -41,13 +41,13 @@ class Reader:
         reports = assign_ids(reports)
         # as the index does: the corpus's place names and quoted terms are words for jieba
         places = sorted({a for r in reports for a in chinese_aliases(title_place(r.title, r.city))})
-        load_user_words(corpus_user_words([r.text for r in reports], places))
+        self.tokenizer = Tokenizer(corpus_user_words([r.text for r in reports], places))
         chunks = []
         for r in reports:
             chunks += chunk_report(r)
         by_id = {r.report_id: r for r in reports}
-        self.bm25 = BM25.build([terms(_lexical_text(c, by_id[c.report_id])) for c in chunks])
-        self.catalog = Catalog(reports, self.bm25.vocab, self.bm25.term_freq)
+        self.bm25 = BM25.build([self.tokenizer.terms(lexical_text(c, by_id[c.report_id])) for c in chunks])
+        self.catalog = Catalog(reports, self.bm25.vocab, self.bm25.term_freq, tokenizer=self.tokenizer)
         self.texts: dict[str, str] = {}
         for r in reports:
             self.texts[r.city] = self.texts.get(r.city, "") + "\n" + r.text
@@ -577,7 +577,7 @@ EVIDENCE_ROWS = [
 @pytest.mark.parametrize("question,missing,terms", EVIDENCE_ROWS)
 def test_evidence_missing(reader, question, missing, terms):
     info = reader(question)
-    ev = ab.evidence(info, ["宜春市锂电新能源产业"], 0.5, 0.5, reader.bm25, _scope(reader, info))
+    ev = ab.evidence(info, ["宜春市锂电新能源产业"], 0.5, 0.5, reader.bm25, _scope(reader, info), reader.tokenizer)
     if missing is not None:
         assert ev.missing == pytest.approx(missing)
     else:
@@ -588,6 +588,6 @@ def test_evidence_missing(reader, question, missing, terms):
 def test_question_words_are_never_missing_evidence(reader):
     # issue 8: "没有报告提到：打算" — a question word is never reported as what the reports lack
     info = reader("西宁一共打算建多少公里道路？")
-    ev = ab.evidence(info, ["西宁市新建道路12公里"], 0.5, 0.5, reader.bm25, _scope(reader, info))
+    ev = ab.evidence(info, ["西宁市新建道路12公里"], 0.5, 0.5, reader.bm25, _scope(reader, info), reader.tokenizer)
     assert not {"一共", "打算", "多少"} & set(ev.missing_terms)
     assert ev.missing == 0.0

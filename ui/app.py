@@ -9,12 +9,14 @@ seconds; the first question waits for the load with a visible "loading" message.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
 
 from .handlers import (
     add_report,
@@ -447,8 +449,6 @@ def launch(
 
     ``before_bind`` runs after the page is built and right before the port is taken (it closes the
     "starting…" placeholder)."""
-    from starlette.middleware import Middleware
-
     demo = build_app(source)
     if before_bind:
         before_bind()
@@ -474,8 +474,6 @@ def serve(
     config, host: str = "127.0.0.1", port: int = 7860, verbose: bool = False, t0: float | None = None, placeholder=None
 ):
     """What `rag ui` runs: the page first, then the model and index in the background."""
-    import sys
-
     loader = Loader(t0=t0, verbose=verbose)
     loader.mark("import the page's code (gradio)")
     demo = launch(

@@ -96,7 +96,7 @@ def respond(
         history.pop()
     placeholder = False
     try:
-        from rag.validate import check_k, clean_text
+        from rag import check_k, clean_text  # rag loads behind the page (ui/loader.py), not when the page imports
 
         message = clean_text(message) if isinstance(message, str) else ""
         assistant = assistant_of(source, english=lang == "en")
@@ -124,7 +124,7 @@ def respond(
         history.pop()
         assert answer is not None, "the stream ends with its Answer"
     except Exception as exc:  # a RagError says what to do; anything else is still one line, never a traceback
-        from rag import RagError
+        from rag import RagError  # rag loads behind the page (ui/loader.py), not when the page imports
 
         if placeholder:
             history.pop()  # the half-written answer goes; the error takes its place
@@ -267,7 +267,7 @@ def step_section(assistant, report_id: str | None, i: int | None, delta: int) ->
 def add_report(assistant, files, progress: Callable | None = None) -> str:
     """Index uploaded files one by one and say, for each, what happened: indexed, skipped as a
     duplicate, or rejected and why. Messages name files, never the server's paths."""
-    from rag import RagError
+    from rag import RagError  # rag loads behind the page (ui/loader.py), not when the page imports
 
     if not files:
         return "请选择文件 / Choose a file first"
@@ -302,7 +302,7 @@ def add_report(assistant, files, progress: Callable | None = None) -> str:
 def remove_report(assistant, report_id: str | None, progress: Callable | None = None) -> str:
     """The Reports tab's remove button: the report leaves the index and the library, and the message
     says which report and which library file went."""
-    from rag import RagError
+    from rag import RagError  # rag loads behind the page (ui/loader.py), not when the page imports
 
     if not report_id:
         return "请先选择报告 / Choose a report first"
@@ -321,8 +321,7 @@ def remove_report(assistant, report_id: str | None, progress: Callable | None = 
 
 def api_ask(source, question, k=5) -> dict:
     """The /ask HTTP endpoint: inputs checked here (text cleaned, k in 1–50), every error a message."""
-    from rag import RagError
-    from rag.validate import check_k, clean_text
+    from rag import RagError, check_k, clean_text  # rag loads behind the page (ui/loader.py), not when the page imports
 
     shown = clean_text(question) if isinstance(question, str) else None
     try:
@@ -359,7 +358,7 @@ def run_evaluation(
     """Run the question set (the shipped one by default) on the loaded index, reporting (done, total)
     after each question so the page's progress bar moves."""
     try:
-        from eval.runner import load_questions
+        from eval.runner import load_questions  # the evaluation package, only for this tab
         from eval.runner import main as run_eval
     except ImportError:
         return "evaluation not available / 评测不可用", None

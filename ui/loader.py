@@ -74,7 +74,7 @@ class Loader:
             try:
                 self._assistant = load(self)
             except Exception as exc:  # noqa: BLE001 — shown on the page and on stderr, never a traceback
-                from rag import RagError
+                from rag import RagError  # rag is what this thread loads: not imported with the page
 
                 self._error = str(exc) if isinstance(exc, RagError) else f"{type(exc).__name__}: {exc}"
                 print(f"error: {self._error}", file=sys.stderr, flush=True)
@@ -106,11 +106,11 @@ class Loader:
         if warmed and self._error is None:
             self._warmed.wait(timeout)
         if self._error:
-            from rag import RagError
+            from rag import RagError  # rag is what this thread loads: not imported with the page
 
             raise RagError(self._error)
         if self._assistant is None:
-            from rag import RagError
+            from rag import RagError  # rag is what this thread loads: not imported with the page
 
             raise RagError("the model and index are still loading")
         return self._assistant
