@@ -498,8 +498,6 @@ def load_assistant(config, ld: Loader):
 
     Only the Chinese path is warmed before "ready": the English glossary costs seconds more and a first
     Chinese question should not wait for it (``warm_up_english`` runs right after)."""
-    import sys
-
     from rag import Assistant  # heavy: numpy, faiss, jieba; the model itself loads on the warm-up below
 
     ld.mark("import rag")
