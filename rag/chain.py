@@ -263,6 +263,7 @@ class AnswerChain(Runnable[dict, Answer]):
             a.composer,
             answerability.load_model(a.encoder.name),
             a.sentence_vectors,
+            result.dense_spread,
         )
         return {**s, "composed": composed}
 

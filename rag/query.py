@@ -122,6 +122,16 @@ class QueryInfo:
         """What the lexical side searches: the question, plus the Chinese terms of its English words."""
         return " ".join([self.question, *(t for _, ts in self.translations for t in ts)])
 
+    @property
+    def dense_query(self) -> str:
+        """What the dense side embeds. An English question is followed by the Chinese names of its
+        places and the first Chinese terms of its phrases: the multilingual model matches Chinese
+        passages better from a question that carries some Chinese (dev: English hit@5 0.809 → 0.832)."""
+        if self.lang != "en":
+            return self.question
+        chinese = [*self.places, *(t for _, ts in self.translations for t in ts[:2])]
+        return " ".join([self.question, *dict.fromkeys(chinese)])
+
     def as_dict(self) -> dict:
         return {
             "places": list(self.places),

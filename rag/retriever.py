@@ -66,6 +66,9 @@ class SearchResult:
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
     query_vector: np.ndarray | None = None
+    # how far the best passage in scope stands out from the next ten by dense score: a question the
+    # reports address has a clear best passage; one they don't finds many passages equally (un)alike
+    dense_spread: float | None = None
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,7 @@ class Retriever:
         t0 = time.perf_counter()
         info = info or self.read(question)
         filters = self.resolve_filters(info, cities, year, part)
-        qvec = self.encoder.encode_queries([question])[0] if self.settings.dense else None
+        qvec = self.encoder.encode_queries([info.dense_query])[0] if self.settings.dense else None
         t1 = time.perf_counter()
         # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
         dense_all = (
@@ -216,6 +219,7 @@ class Retriever:
             hits,
             {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
             qvec,
+            _spread(dense_all[self._candidate_rows(filters, filters.cities)]) if qvec is not None else None,
         )
 
     def _rank(
@@ -297,3 +301,13 @@ class Retriever:
     def _year_parts(self, rows: np.ndarray, year: int) -> np.ndarray:
         """1 where a chunk's part speaks of ``year`` (the plan of a plan year, the review of a reviewed year)."""
         return (self._part_years[rows] == year).astype(np.float64)
+
+
+def _spread(scores: np.ndarray, depth: int = 10) -> float | None:
+    """The best score minus the mean of the next ``depth`` (finite scores only: an approximate index
+    leaves the rows it did not probe at -inf)."""
+    scores = scores[np.isfinite(scores)]
+    if len(scores) < 2:
+        return None
+    top = np.sort(scores)[::-1][: depth + 1]
+    return float(top[0] - top[1:].mean())
