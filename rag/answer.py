@@ -167,8 +167,9 @@ def compose(
     scored = _score_sentences(info, hits, index, qvec, s)
     year = ab.uncovered_year(info, catalog)
     if year is not None:
-        # a year no report covers may still be spoken of ("到2025年"): only sentences naming it count
-        scored = [x for x in scored if str(year) in x.text]
+        # a year no report covers may still be spoken of ("到2025年"): only sentences that name it and
+        # share the question's topic count — a passing mention ("获得2021年…表彰") does not
+        scored = [x for x in scored if str(year) in x.text and x.coverage > 0]
     passages = [h.chunk.text for h in hits[:5]]
     lead = _rescore_alone(scored, qvec, s, sentence_vectors)
     ev = ab.evidence(

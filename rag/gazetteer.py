@@ -104,6 +104,15 @@ def _stem_usable_alone(d: Division) -> bool:
     return tag == "ns"
 
 
+def _autonomous_short_form(d: Division) -> str | None:
+    """The everyday name of an autonomous division: its stem and the kind of division it is
+    (海南藏族自治州 → 海南州, 延边朝鲜族自治州 → 延边州, 互助土族自治县 → 互助县)."""
+    for suffix, short in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+        if d.name.endswith(suffix) and d.stem != d.name and len(d.stem) >= 2:
+            return d.stem + short
+    return None
+
+
 @lru_cache(maxsize=1)
 def chinese_index() -> dict[str, tuple[Division, ...]]:
     """Chinese form → divisions: every full name (unless its stem is one character: 城区, 郊区),
@@ -114,6 +123,9 @@ def chinese_index() -> dict[str, tuple[Division, ...]]:
             forms.setdefault(d.name, []).append(d)
         if _stem_usable_alone(d):
             forms.setdefault(d.stem, []).append(d)
+        short = _autonomous_short_form(d)
+        if short:
+            forms.setdefault(short, []).append(d)
     for alias, full in lexicon.PLACE_ALIASES_ZH.items():
         forms.setdefault(alias, []).extend(d for d in divisions() if d.name == full)
     return {k: tuple(v) for k, v in forms.items() if v}

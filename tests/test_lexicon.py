@@ -145,6 +145,8 @@ PLACE_ROWS = [
     ("昆山GDP", (), ("昆山市",)),
     ("Kunshan GDP", (), ("Kunshan",)),
     ("甘肃GDP目标", (), ("甘肃省",)),
+    ("海南州2020年的经济增长目标是多少？", (), ("海南藏族自治州",)),
+    ("延边州2022年GDP增长多少？", (), ("延边朝鲜族自治州",)),
     ("Gansu GDP", (), ("Gansu",)),
     ("北京GDP", (), ("北京市",)),
     ("Beijing GDP", (), ("Beijing",)),
@@ -506,6 +508,11 @@ CHINESE_INDEX_ROWS = [
     ("和平", False),
     ("城区", False),
     ("海西", True),
+    # an autonomous division's everyday name: its stem and its kind
+    ("海南州", True),  # 海南藏族自治州 (海南 alone is the province)
+    ("延边州", True),
+    ("湘西州", True),
+    ("互助县", True),  # 互助土族自治县
 ]
 
 
@@ -583,6 +590,41 @@ def test_evidence_missing(reader, question, missing, terms):
     else:
         assert 0.0 < ev.missing < 1.0
     assert set(terms) <= set(ev.missing_terms)
+
+
+PART_ROWS = [
+    # (question, passage in scope, part coverage above 0, whole-term coverage)
+    ("银川2022年粮食产量", "粮食生产“十九连丰”，达69万吨", True, 0.0),  # a paraphrase: 粮食 is there, 产量 is not
+    ("海西州2019年房价涨了多少？", "粮食生产“十九连丰”，达69万吨", False, 0.0),  # an absent topic
+]
+
+
+@pytest.mark.parametrize("question,passage,partial,whole", PART_ROWS)
+def test_part_coverage_tells_a_paraphrase_from_an_absent_topic(reader, question, passage, partial, whole):
+    info = reader(question)
+    ev = ab.evidence(info, [passage], 0.5, 0.5, reader.bm25, passage, reader.tokenizer)
+    assert ev.coverage == pytest.approx(whole)
+    assert (ev.part_coverage > 0) is partial
+    assert ev.part_missing == pytest.approx(1.0 - ev.part_coverage)
+
+
+def test_a_calibration_on_features_this_version_lacks_falls_back_to_the_default(tmp_path):
+    def fitted(name: str, entry: str):
+        path = tmp_path / f"{name}.json"  # load_model caches by path: one file per case
+        path.write_text('{"m": ' + entry + '}')
+        return ab.load_model("m", path)
+
+    assert (
+        fitted("unknown", '{"features": ["sim_max", "telepathy"], "weights": [1, 2], "bias": 0, "threshold": 0.5}')
+        is ab.DEFAULT_MODEL
+    )
+    assert (
+        fitted("short", '{"features": ["sim_max", "coverage"], "weights": [1], "bias": 0, "threshold": 0.5}')
+        is ab.DEFAULT_MODEL
+    )
+    model = fitted("named", '{"features": ["part_missing"], "weights": [-4], "bias": 2, "threshold": 0.5}')
+    assert model.features == ("part_missing",)
+    assert model.probability(ab.Evidence(0.9, 0.9, 1.0, 0.0, 0.0, part_missing=1.0)) < 0.5
 
 
 def test_question_words_are_never_missing_evidence(reader):
