@@ -611,7 +611,7 @@ def test_part_coverage_tells_a_paraphrase_from_an_absent_topic(reader, question,
 def test_a_calibration_on_features_this_version_lacks_falls_back_to_the_default(tmp_path):
     def fitted(name: str, entry: str):
         path = tmp_path / f"{name}.json"  # load_model caches by path: one file per case
-        path.write_text('{"m": ' + entry + '}')
+        path.write_text('{"m": ' + entry + "}")
         return ab.load_model("m", path)
 
     assert (
