@@ -38,16 +38,25 @@ CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json
 
 def training_rows(rows: list[dict], features: tuple[str, ...] = FEATURES) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of the dev questions that reached the topic check."""
-    xs, ys = [], []
-    for r in rows:
-        feats = r.get("answerability")
-        if r.get("split") != "dev" or not feats or feats.get("probability") is None:
-            continue
-        if r["outcome"] not in ("answered", "not_in_reports"):
-            continue
-        xs.append([float(feats[f]) for f in features])
-        ys.append(1.0 if r["outcome"] == "answered" else 0.0)
-    return np.array(xs, dtype=np.float64), np.array(ys, dtype=np.float64)
+    kept = [r for r in rows if _trains(r)]
+    xs = [[float(r["answerability"][f]) for f in features] for r in kept]
+    ys = [1.0 if r["outcome"] == "answered" else 0.0 for r in kept]
+    return np.array(xs, dtype=np.float64).reshape(len(kept), len(features)), np.array(ys, dtype=np.float64)
+
+
+def english_rows(rows: list[dict]) -> list[list[bool]]:
+    """Whether each training row (same rows, same order as :func:`training_rows`) is an English question."""
+    return [[r["lang"] == "en"] for r in rows if _trains(r)]
+
+
+def _trains(r: dict) -> bool:
+    feats = r.get("answerability")
+    return (
+        r.get("split") == "dev"
+        and bool(feats)
+        and feats.get("probability") is not None
+        and r["outcome"] in ("answered", "not_in_reports")
+    )
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 0.1, steps: int = 50) -> tuple[np.ndarray, float]:
@@ -79,7 +88,25 @@ def pick_threshold(p: np.ndarray, y: np.ndarray, max_false_abstention: float) ->
     return float(pos[allowed] - 1e-6) if len(pos) else 0.5
 
 
-def cross_validated(x: np.ndarray, y: np.ndarray, max_false_abstention: float, folds: int = 5) -> tuple[float, float]:
+def thresholds_by_language(
+    p: np.ndarray, y: np.ndarray, english: np.ndarray, max_false_abstention: float
+) -> dict[str, float]:
+    """One threshold per question language, each keeping that language's false abstention within
+    the bound (one shared threshold let English questions carry twice Chinese's false abstention)."""
+    return {
+        lang: pick_threshold(p[mask], y[mask], max_false_abstention)
+        for lang, mask in (("en", english), ("zh", ~english))
+        if mask.any() and (y[mask] > 0).any()
+    }
+
+
+def predict(p: np.ndarray, english: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    return np.where(english, p >= thresholds.get("en", 0.5), p >= thresholds.get("zh", 0.5))
+
+
+def cross_validated(
+    x: np.ndarray, y: np.ndarray, english: np.ndarray, max_false_abstention: float, folds: int = 5
+) -> tuple[float, float]:
     """(false abstention, abstention) of fits made without each fold, scored on it: what a fit does
     on questions it was not fitted on (the in-sample figures flatter it)."""
     order = np.random.default_rng(0).permutation(len(y))
@@ -88,8 +115,9 @@ def cross_validated(x: np.ndarray, y: np.ndarray, max_false_abstention: float, f
         test = order[f::folds]
         train = np.setdiff1d(order, test)
         w, b = fit_logistic(x[train], y[train])
-        t = pick_threshold(1 / (1 + np.exp(-(x[train] @ w + b))), y[train], max_false_abstention)
-        pred[test] = 1 / (1 + np.exp(-(x[test] @ w + b))) >= t
+        p = 1 / (1 + np.exp(-(x @ w + b)))
+        t = thresholds_by_language(p[train], y[train], english[train], max_false_abstention)
+        pred[test] = predict(p[test], english[test], t)
     return float(np.mean(~pred[y > 0])), float(np.mean(~pred[y == 0]))
 
 
@@ -112,13 +140,17 @@ def main(argv: list[str] | None = None) -> int:
     weights, bias = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold = pick_threshold(p, y, args.max_false_abstention)
-    pred = p >= threshold
+    english = np.array([r[-1] for r in english_rows(read_run(args.run))], dtype=bool)
+    thresholds = thresholds_by_language(p, y, english, args.max_false_abstention)
+    pred = predict(p, english, thresholds)
     print(f"dev rows: {int(y.sum())} answerable, {int((1 - y).sum())} not in reports")
-    print(
-        f"false abstention {np.mean(~pred[y > 0]):.3f}, abstention {np.mean(~pred[y == 0]):.3f}"
-        f" at threshold {threshold:.3f} (in sample)"
-    )
-    cv_fa, cv_abst = cross_validated(x, y, args.max_false_abstention)
+    for name, mask in (("all", np.ones(len(y), dtype=bool)), ("English", english), ("Chinese", ~english)):
+        print(
+            f"{name}: false abstention {np.mean(~pred[mask & (y > 0)]):.3f},"
+            f" abstention {np.mean(~pred[mask & (y == 0)]):.3f} (in sample)"
+        )
+    print(f"thresholds {', '.join(f'{k} {v:.3f}' for k, v in thresholds.items())}")
+    cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention)
     print(f"5-fold cross-validated: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
     data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     data[args.model] = {
@@ -126,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         "weights": [round(float(w), 5) for w in weights],
         "bias": round(bias, 5),
         "threshold": round(threshold, 5),
+        "thresholds": {k: round(v, 5) for k, v in thresholds.items()},
         "fitted_on": f"{args.run.name} (dev split)",
         "rows": len(y),
     }

@@ -108,6 +108,12 @@ class Model:
     threshold: float
     source: str = "default"
     features: tuple[str, ...] = FEATURES[:5]  # which evidence features the weights belong to, in order
+    # a threshold per question language ("en", "zh"), each fitted for the same false-abstention bound:
+    # English questions reach the passages through translation and score lower on every feature
+    thresholds: tuple[tuple[str, float], ...] = ()
+
+    def threshold_for(self, ev: Evidence) -> float:
+        return dict(self.thresholds).get("en" if ev.english > 0.5 else "zh", self.threshold)
 
     def probability(self, ev: Evidence) -> float:
         z = self.bias + sum(w * x for w, x in zip(self.weights, ev.vector(self.features), strict=True))
@@ -134,6 +140,7 @@ def load_model(model_name: str, path: Path = CALIBRATION) -> Model:
             float(entry["threshold"]),
             f"{path.name}:{model_name}",
             features,
+            tuple((lang, float(t)) for lang, t in (entry.get("thresholds") or {}).items()),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_MODEL
@@ -308,6 +315,6 @@ def judge(
     if ev is None:
         return Verdict(NOT_IN_REPORTS, places_years=years)
     p = model.probability(ev)
-    if p < model.threshold:
+    if p < model.threshold_for(ev):
         return Verdict(NOT_IN_REPORTS, probability=p, places_years=years, evidence=ev)
     return Verdict(ANSWERED, probability=p, places_years=years, evidence=ev)
