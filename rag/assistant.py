@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import tablecache
 from .answer import Answer, ComposerSettings
 from .config import Config
 from .errors import IndexNotFoundError, IngestError, LLMError, QuestionError, RagError
@@ -105,6 +106,8 @@ class Assistant:
     ):
         self.config = config
         self.encoder = encoder
+        # the English glossary and the place-name indexes, derived once and loaded by later processes
+        tablecache.use_folder(config.cache_dir / "tables")
         self._index = index
         self._retriever = Retriever(index, encoder, retrieval)
         self.composer = composer or ComposerSettings()

@@ -4,13 +4,24 @@ or stale file is derived again and replaced; nothing about the cache can fail a 
 from __future__ import annotations
 
 import marshal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rag import tablecache
+from rag import dictionary, gazetteer, tablecache
 
 TABLE = {"air quality": ("空气质量",), "job": ("就业", "岗位")}
+
+# the functions whose tables the cache keeps, with the in-process memo each has on top
+TABLE_FUNCTIONS = (
+    dictionary.gloss_index,
+    dictionary.gloss_counts,
+    dictionary.gloss_word_index,
+    dictionary.english_words_of_glosses,
+    gazetteer.chinese_index,
+    gazetteer.english_index,
+)
 
 
 class Builds:
@@ -110,3 +121,90 @@ def test_the_source_key_is_the_content(tmp_path):
     assert tablecache.source_key(a) == tablecache.source_key(b)
     b.write_text("就业 就业 [jiu4] /employment/\n", encoding="utf-8")
     assert tablecache.source_key(a) != tablecache.source_key(b)
+
+
+# ---------------------------------------------------------------- the dictionary's glossary
+
+MINI_CEDICT = """\
+# a few CC-CEDICT lines
+空氣質量 空气质量 [kong1 qi4 zhi4 liang4] /air quality/
+就業 就业 [jiu4 ye4] /employment/to get a job/
+國內生產總值 国内生产总值 [guo2 nei4] /gross domestic product (GDP)/
+"""
+
+
+@pytest.fixture
+def fresh_tables() -> Iterator[None]:
+    """Forget the tables this process derived, before and after (the next user derives them again)."""
+    for f in TABLE_FUNCTIONS:
+        f.cache_clear()
+    yield
+    for f in TABLE_FUNCTIONS:
+        f.cache_clear()
+
+
+@pytest.fixture
+def mini_cedict(tmp_path, monkeypatch, fresh_tables) -> Path:
+    path = tmp_path / "cedict_ts.u8"
+    path.write_text(MINI_CEDICT, encoding="utf-8")
+    monkeypatch.setattr(dictionary, "_cedict_path", lambda: path)
+    return path
+
+
+def test_the_glossary_tables_are_cached_and_equal_to_derived_ones(folder, mini_cedict, monkeypatch):
+    derived = (dictionary.gloss_index(), dictionary.gloss_word_index(), dictionary.english_words_of_glosses())
+    assert derived[0]["gdp"] == ("国内生产总值",) and derived[1]["job"] == ("就业",)
+    assert {p.name for p in folder.iterdir()} == {
+        "gloss_index.marshal",
+        "gloss_word_index.marshal",
+        "english_words_of_glosses.marshal",
+    }
+    for f in TABLE_FUNCTIONS:
+        f.cache_clear()
+
+    # a second process: loads the files, without reading the dictionary's lines
+    def no_reading():
+        raise AssertionError("derived again instead of loaded")
+
+    monkeypatch.setattr(dictionary, "_cedict_lines", no_reading)
+    assert (dictionary.gloss_index(), dictionary.gloss_word_index(), dictionary.english_words_of_glosses()) == derived
+
+
+def test_an_edited_dictionary_file_is_read_again(folder, mini_cedict):
+    assert "employment" in dictionary.gloss_index()
+    mini_cedict.write_text(MINI_CEDICT.replace("/employment/", "/work/"), encoding="utf-8")
+    dictionary.gloss_index.cache_clear()
+    assert "work" in dictionary.gloss_index() and "employment" not in dictionary.gloss_index()
+
+
+def test_damaged_glossary_files_still_translate(folder, mini_cedict):
+    translator = dictionary.Translator({"空气质量", "就业"})
+    expected = translator.translate("air quality and jobs")
+    assert [t.chinese for t in expected] == [("空气质量",), ("就业",)]
+    for path in folder.iterdir():
+        path.write_bytes(b"\x00not a table")
+    for f in TABLE_FUNCTIONS:
+        f.cache_clear()
+    assert translator.translate("air quality and jobs") == expected
+
+
+def test_damaged_table_files_never_break_a_question(fast_assistant, tmp_path, monkeypatch, fresh_tables):
+    monkeypatch.setattr(tablecache, "_folder", tmp_path / "tables")
+    questions = ["What GDP growth target did Jinan set for 2023?", "海东2023年地区生产总值预期增长多少？"]
+    expected = [fast_assistant.ask(q).answer for q in questions]
+    written = sorted(p.name for p in (tmp_path / "tables").iterdir())
+    assert {"gloss_index.marshal", "gazetteer_chinese.marshal", "gazetteer_english.marshal"} <= set(written)
+    for path in (tmp_path / "tables").iterdir():
+        path.write_bytes(path.read_bytes()[:100])
+    for f in TABLE_FUNCTIONS:
+        f.cache_clear()
+    assert [fast_assistant.ask(q).answer for q in questions] == expected
+    assert sorted(p.name for p in (tmp_path / "tables").iterdir()) == written
+
+
+def test_a_place_index_with_positions_outside_the_gazetteer_is_derived_again(folder, fresh_tables):
+    expected = gazetteer.chinese_index()
+    key = tablecache.table_key(gazetteer._table_key_parts(gazetteer._jieba_dict_key()))
+    (folder / "gazetteer_chinese.marshal").write_bytes(marshal.dumps((tablecache.FORMAT, key, {"兰州": (10**6,)})))
+    gazetteer.chinese_index.cache_clear()
+    assert gazetteer.chinese_index() == expected
