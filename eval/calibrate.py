@@ -50,10 +50,9 @@ def english_rows(rows: list[dict]) -> list[list[bool]]:
 
 
 def _trains(r: dict) -> bool:
-    feats = r.get("answerability")
+    feats = r.get("answerability") or {}
     return (
         r.get("split") == "dev"
-        and bool(feats)
         and feats.get("probability") is not None
         and r["outcome"] in ("answered", "not_in_reports")
     )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import pipeline
+from . import pipeline, tablecache
 from .answer import Answer, ComposerSettings, SentenceVectors
 from .config import Config
 from .encoder import Encoder
@@ -119,6 +119,8 @@ class Assistant:
     ):
         self.config = config
         self.encoder = encoder
+        # the English glossary and the place-name indexes, derived once and loaded by later processes
+        tablecache.use_folder(config.cache_dir / "tables")
         self._index = index
         self._retriever = Retriever(index, encoder, retrieval)
         self.composer = composer or ComposerSettings()

