@@ -64,6 +64,7 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
 
 def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
+    inflected: dict[str, list[str]] = defaultdict(list)
     for line in _cedict_lines():
         if line.startswith("#"):
             continue
@@ -81,6 +82,13 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
             for g in forms:
                 if g and len(g.split()) <= 4 and simp not in out[g]:
                     out[g].append(simp)
+                    # also under its dictionary form: 工资 "wages" is found from "wage"
+                    head, last = g.rsplit(" ", 1) if " " in g else ("", g)
+                    for lemma in lemmas(last)[1:]:
+                        key = f"{head} {lemma}".strip()
+                        inflected[key].append(simp)
+    for key, heads in inflected.items():  # after the exact glosses, which stay first
+        out[key].extend(h for h in heads if h not in out[key])
     return {k: tuple(v) for k, v in out.items()}
 
 

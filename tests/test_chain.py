@@ -53,6 +53,8 @@ def _reference(assistant, question: str, k: int | None = None, cities=None, hist
         k,
         assistant.composer,
         answerability.load_model(assistant.encoder.name),
+        assistant.sentence_vectors,
+        result.dense_spread,
     )
     filters = {**result.filters.as_dict(), **{"read_from_question": info.as_dict()}}
     return Answer(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 from conftest import Encoder, KeywordEncoder  # tests/ is on sys.path (pytest rootdir conftest)
 
@@ -82,3 +83,31 @@ def test_rag_reports_json_is_the_libraries_report_shape(fast_assistant):
     rows = json.loads(out.stdout)
     assert rows == [r.to_dict() for r in fast_assistant.reports()]
     assert all(list(row) == [f.name for f in fields(ReportInfo)] for row in rows)
+
+
+class _CountingEncoder:
+    """Embeds a text as a one-hot of its length (enough to tell texts apart) and counts the calls."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def encode_passages(self, texts):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), 8), np.float32)
+        for i, t in enumerate(texts):
+            out[i, len(t) % 8] = 1.0
+        return out
+
+
+def test_sentences_are_embedded_on_their_own_once_and_the_cache_stays_bounded():
+    from rag.answer import SentenceVectors
+
+    enc = _CountingEncoder()
+    vectors = SentenceVectors(enc, limit=3)
+    first = vectors(["甲乙", "甲乙丙", "甲乙"])
+    assert first.shape == (3, 8) and (first[0] == first[2]).all()
+    assert enc.calls == [["甲乙", "甲乙丙"]]  # a repeated sentence is embedded once
+    vectors(["甲乙丙"])
+    assert len(enc.calls) == 1  # and never again while it is kept
+    vectors(["一二三四", "一二三四五"])  # past the limit: the cache starts afresh
+    assert len(vectors._vectors) <= 3

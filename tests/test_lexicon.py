@@ -400,6 +400,9 @@ TOPIC_ROWS = [
     ("庄浪县梯田", ("梯田",)),
     ("What passenger throughput did Jinan target for its international airport?", ("旅客", "客运", "吞吐")),
     ("How many new urban jobs did Haixi create in 2022?", ("就业", "岗位")),
+    # a gloss is found from the dictionary form of its word: 工资 is glossed "wages"
+    ("What was the average monthly wage in Haidong in 2022?", ("工资",)),
+    ("What is the minimum wage in Qingyang?", ("工资",)),
 ]
 
 
@@ -457,6 +460,15 @@ UNTRANSLATED_ROWS = [
 @pytest.mark.parametrize("question,word,expected", UNTRANSLATED_ROWS)
 def test_untranslated(reader, question, word, expected):
     assert (word in reader(question).untranslated) is expected
+
+
+def test_the_dense_query_of_an_english_question_carries_its_chinese_places_and_terms(reader):
+    info = reader("How many new urban jobs did Haidong plan for 2023?")
+    assert info.dense_query.startswith(info.question)
+    assert "海东市" in info.dense_query
+    assert info.translations and all(ts[0] in info.dense_query for _, ts in info.translations if ts)
+    chinese = reader("海东2023年城镇新增就业目标是多少？")
+    assert chinese.dense_query == chinese.question  # a Chinese question is embedded as asked
 
 
 def test_gdp_in_a_chinese_question_is_translated(reader):
