@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,20 +50,23 @@ def _client(url: str, questions: list[str], out: list, errors: list) -> None:
 def _feedback_writer(path: str, writer: int, n: int) -> None:
     from types import SimpleNamespace
 
-    from ui.app import record_feedback
+    from ui.handlers import record_feedback
 
     fake = SimpleNamespace(config=SimpleNamespace(feedback_file=Path(path)))  # record_feedback only needs this
+    history = [{"role": "user", "content": "问"}, {"role": "assistant", "content": "答"}]
     for i in range(n):
         state = {
-            "answers": [
+            "turns": [
                 {
+                    "msg": 1,
                     "question": f"writer {writer} question {i} " + "长" * 200,
                     "answer": "答" * 500,
                     "citations": [{"n": 1, "chunk_id": f"x:{i}", "text": "段" * 300}],
+                    "lang": "zh",
                 }
             ]
         }
-        record_feedback(fake, state, liked=bool(i % 2))
+        record_feedback(fake, state, history, bool(i % 2), 1)
 
 
 def main() -> None:
@@ -82,15 +86,17 @@ def main() -> None:
     url = f"http://127.0.0.1:{port}/"
     try:
         t0 = time.perf_counter()
-        while True:
+        while True:  # the "starting…" page answers first: wait for the chat page (and its API) itself
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if b'name="rag-placeholder"' not in r.read():
+                        break
             except OSError:
-                if server.poll() is not None:
-                    sys.exit(f"server exited: {server.stderr.read().decode()[-2000:]}")
-                time.sleep(0.5)
-        print(f"server up in {time.perf_counter() - t0:.1f}s")
+                pass
+            if server.poll() is not None:
+                sys.exit(f"server exited: {server.stderr.read().decode()[-2000:]}")
+            time.sleep(0.5)
+        print(f"chat page up in {time.perf_counter() - t0:.1f}s")
         latencies: list[float] = []
         errors: list[str] = []
         threads = []
