@@ -210,81 +210,51 @@ def evidence(
     ``coverage``: the IDF-weighted share of the question's topic groups present in the best of the
     top passages. ``missing``: the IDF-weighted share of topic groups that the reports in scope (the
     places asked about, or all) never mention — a topic the report of the place does not address.
+    ``part_coverage``/``part_missing``: the same, each group counted by the share of the words its
+    terms are made of (see :class:`Evidence`).
     """
     groups = topic_groups(info)
-    weights = [
-        max((bm25.idf(t) if bm25.doc_freq(t) else _idf_of_absent(t, bm25) for t in terms), default=_max_idf(bm25))
-        for _, terms in groups
-    ]
+    weights = [max((_term_idf(t, bm25) for t in terms), default=_max_idf(bm25)) for _, terms in groups]
     total = sum(weights)
-    coverage, missing = 0.5, 0.0
-    absent: list[str] = []
-    if total > 0:
-        if passages:
-            coverage = (
-                max(
-                    sum(
-                        w
-                        for (_, terms), w in zip(groups, weights, strict=False)
-                        if any(term_present(t, p, tokenizer) for t in terms)
-                    )
-                    for p in passages
-                )
-                / total
-            )
-        gone = [
-            (name, w)
-            for (name, terms), w in zip(groups, weights, strict=False)
-            if not any(term_present(t, scope_text, tokenizer) for t in terms)
-        ]
-        missing = sum(w for _, w in gone) / total
-        absent = [name for name, _ in gone]
-    part_coverage, part_missing = _part_shares(groups, weights, passages, scope_text, bm25, tokenizer)
+    english = 1.0 if info.lang == "en" else 0.0
+    alone = sim_max if alone_max is None else alone_max
+    if total <= 0:
+        return Evidence(sim_max, dense_top, 0.5, 0.0, english, alone, 0.5, 0.0, dense_spread or 0.0)
+    split = [[compound_parts(t, tokenizer) or (t,) for t in terms] for _, terms in groups]
+
+    def whole(text: str) -> list[float]:  # per group: 1 when one of its terms occurs
+        return [1.0 if any(term_present(t, text, tokenizer) for t in terms) else 0.0 for _, terms in groups]
+
+    def by_parts(text: str) -> list[float]:  # per group: the share of its best alternative's words present
+        return [max((_part_share(parts, text, bm25) for parts in alternatives), default=0.0) for alternatives in split]
+
+    def share(scores: list[float]) -> float:  # IDF-weighted over the groups
+        return sum(w * x for w, x in zip(weights, scores, strict=True)) / total
+
+    in_scope = whole(scope_text)
     return Evidence(
         sim_max,
         dense_top,
-        coverage,
-        missing,
-        1.0 if info.lang == "en" else 0.0,
-        sim_max if alone_max is None else alone_max,
-        part_coverage,
-        part_missing,
+        max((share(whole(p)) for p in passages), default=0.5),
+        share([1.0 - x for x in in_scope]),
+        english,
+        alone,
+        max((share(by_parts(p)) for p in passages), default=0.5),
+        1.0 - share(by_parts(scope_text)),
         dense_spread or 0.0,
-        tuple(absent),
+        tuple(name for (name, _), x in zip(groups, in_scope, strict=True) if not x),
     )
 
 
-def _part_shares(
-    groups: list[tuple[str, tuple[str, ...]]],
-    weights: list[float],
-    passages: list[str],
-    scope_text: str,
-    bm25: BM25,
-    tokenizer: Tokenizer,
-) -> tuple[float, float]:
-    """(coverage, missing) counted by parts: each topic group scores the IDF-weighted share of the
-    words its best alternative is made of that a text contains (a word of its own counts whole)."""
+def _term_idf(term: str, bm25: BM25) -> float:
+    return bm25.idf(term) if bm25.doc_freq(term) else _idf_of_absent(term, bm25)
+
+
+def _part_share(parts: tuple[str, ...], text: str, bm25: BM25) -> float:
+    """The IDF-weighted share of a compound's words that a text contains (a word of its own counts whole)."""
+    weights = [_term_idf(x, bm25) for x in parts]
     total = sum(weights)
-    if total <= 0:
-        return 0.5, 0.0
-    split = [[compound_parts(t, tokenizer) or (t,) for t in terms] for _, terms in groups]
-
-    def idf(word: str) -> float:
-        return bm25.idf(word) if bm25.doc_freq(word) else _idf_of_absent(word, bm25)
-
-    def share(text: str) -> float:
-        got = 0.0
-        for alternatives, w in zip(split, weights, strict=True):
-            best = 0.0
-            for parts in alternatives:
-                ws = [idf(x) for x in parts]
-                if sum(ws) > 0:
-                    best = max(best, sum(wx for x, wx in zip(parts, ws, strict=True) if x in text) / sum(ws))
-            got += w * best
-        return got / total
-
-    coverage = max((share(p) for p in passages), default=0.5)
-    return coverage, 1.0 - share(scope_text)
+    return sum(w for x, w in zip(parts, weights, strict=True) if x in text) / total if total > 0 else 0.0
 
 
 def _max_idf(bm25: BM25) -> float:

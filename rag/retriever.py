@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -85,24 +86,35 @@ class RetrievalSettings:
     year_boost: float = 0.5
 
 
+class VectorCache:
+    """Vectors of texts from one of an encoder's embedding functions, kept up to ``limit`` texts (then
+    started afresh): report terms and sentences come back question after question."""
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], limit: int):
+        self.embed = embed
+        self.limit = limit
+        self._vectors: dict[str, np.ndarray] = {}
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        new = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        if new:
+            if len(self._vectors) + len(new) > self.limit:
+                self._vectors.clear()
+            for t, v in zip(new, self.embed(new), strict=True):
+                self._vectors[t] = v
+        return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+
 class TermSimilarity:
     """Cosine similarity of English phrases to Chinese terms with the embedding model; term vectors
     are kept, since the same report vocabulary comes back question after question."""
 
     def __init__(self, encoder, limit: int = 20_000):
         self.encoder = encoder
-        self.limit = limit
-        self._vectors: dict[str, np.ndarray] = {}
+        self.terms = VectorCache(encoder.encode_queries, limit)
 
     def __call__(self, phrases: list[str], terms: list[str]) -> np.ndarray:
-        new = [t for t in terms if t not in self._vectors]
-        if new:
-            if len(self._vectors) + len(new) > self.limit:
-                self._vectors.clear()
-            for t, v in zip(new, self.encoder.encode_queries(new), strict=False):
-                self._vectors[t] = v
-        q = self.encoder.encode_queries(phrases)
-        return q @ np.stack([self._vectors[t] for t in terms]).T
+        return self.encoder.encode_queries(phrases) @ self.terms(terms).T
 
 
 class Retriever:
@@ -191,8 +203,9 @@ class Retriever:
         qvec = self.encoder.encode_queries([info.dense_query])[0] if self.settings.dense else None
         t1 = time.perf_counter()
         # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
+        in_scope = self._candidate_rows(filters, filters.cities)
         dense_all = (
-            self.index.all_dense_scores(qvec, rows=self._candidate_rows(filters, filters.cities))
+            self.index.all_dense_scores(qvec, rows=in_scope)
             if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
         )
@@ -219,7 +232,7 @@ class Retriever:
             hits,
             {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
             qvec,
-            _spread(dense_all[self._candidate_rows(filters, filters.cities)]) if qvec is not None else None,
+            _spread(dense_all[in_scope]) if qvec is not None else None,
         )
 
     def _rank(
