@@ -113,7 +113,7 @@ def _stem_usable_alone(d: Division) -> bool:
 def _autonomous_short_form(d: Division) -> str | None:
     """The everyday name of an autonomous division: its stem and the kind of division it is
     (海南藏族自治州 → 海南州, 延边朝鲜族自治州 → 延边州, 互助土族自治县 → 互助县)."""
-    for suffix, short in (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗")):
+    for suffix, short in lexicon.AUTONOMOUS_SHORT_FORMS:
         if d.name.endswith(suffix) and d.stem != d.name and len(d.stem) >= 2:
             return d.stem + short
     return None

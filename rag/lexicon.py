@@ -130,6 +130,9 @@ ENGLISH_IRREGULAR = {
 TRANSLATION_VAGUENESS = 0.7
 TRANSLATION_MAX_DF_SHARE = 0.4
 TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
+# an English question's dense query carries this many Chinese terms of each phrase (the closest first):
+# enough for the multilingual model to meet Chinese passages halfway, few enough not to drown the question
+DENSE_QUERY_TERMS_PER_PHRASE = 2
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
 # CC-CEDICT glosses that are cross-references, not translations.
 CEDICT_SKIP_GLOSS_PREFIXES = (
@@ -165,6 +168,9 @@ DIVISION_SUFFIX_PLAIN = re.compile(
 # Rows of the gazetteer that are not divisions a question could name.
 NOT_A_DIVISION = frozenset({"国外", "市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"})
 # Chinese names in common use that are not the stem of the official name.
+# an autonomous division's everyday name is its stem and its kind: 海南藏族自治州 → 海南州,
+# 互助土族自治县 → 互助县, 鄂伦春自治旗 → 鄂伦春旗 (the gazetteer lists only the full names)
+AUTONOMOUS_SHORT_FORMS: tuple[tuple[str, str], ...] = (("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"))
 PLACE_ALIASES_ZH: dict[str, str] = {"内蒙": "内蒙古自治区"}
 # English names of places that are not their pinyin (general knowledge, not any question's); Shaanxi
 # is the official spelling that keeps 陕西 apart from 山西 (Shanxi).
