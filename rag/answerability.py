@@ -194,6 +194,40 @@ def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
     return [*((en, zh) for en, zh in info.translations if en not in framing), *((w, ()) for w in info.untranslated)]
 
 
+@dataclass(frozen=True)
+class Topic:
+    """The question's topic groups with their IDF weights, derived once per question and shared by
+    the answerability features and the sentence scorer, so both count a topic the same way: an
+    English phrase is present when any of its Chinese terms is (three alternatives of "jobs" are one
+    topic, not three), and weighs as much as its rarest alternative."""
+
+    groups: tuple[tuple[str, tuple[str, ...]], ...]
+    weights: tuple[float, ...]
+    tokenizer: Tokenizer = PLAIN
+
+    @property
+    def total(self) -> float:
+        return sum(self.weights)
+
+    def present(self, text: str) -> list[float]:
+        """Per group: 1 when one of its terms occurs in ``text``."""
+        return [1.0 if any(term_present(t, text, self.tokenizer) for t in terms) else 0.0 for _, terms in self.groups]
+
+    def share(self, scores: list[float]) -> float:
+        """The IDF-weighted share of the groups, given a score per group."""
+        total = self.total
+        return sum(w * x for w, x in zip(self.weights, scores, strict=True)) / total if total > 0 else 0.0
+
+    def coverage(self, text: str) -> float:
+        return self.share(self.present(text))
+
+
+def topic(info: QueryInfo, bm25: BM25, tokenizer: Tokenizer = PLAIN) -> Topic:
+    groups = topic_groups(info)
+    weights = [max((_term_idf(t, bm25) for t in terms), default=_max_idf(bm25)) for _, terms in groups]
+    return Topic(tuple(groups), tuple(weights), tokenizer)
+
+
 def evidence(
     info: QueryInfo,
     passages: list[str],
@@ -213,36 +247,28 @@ def evidence(
     ``part_coverage``/``part_missing``: the same, each group counted by the share of the words its
     terms are made of (see :class:`Evidence`).
     """
-    groups = topic_groups(info)
-    weights = [max((_term_idf(t, bm25) for t in terms), default=_max_idf(bm25)) for _, terms in groups]
-    total = sum(weights)
+    t = topic(info, bm25, tokenizer)
     english = 1.0 if info.lang == "en" else 0.0
     alone = sim_max if alone_max is None else alone_max
-    if total <= 0:
+    if t.total <= 0:
         return Evidence(sim_max, dense_top, 0.5, 0.0, english, alone, 0.5, 0.0, dense_spread or 0.0)
-    split = [[compound_parts(t, tokenizer) or (t,) for t in terms] for _, terms in groups]
-
-    def whole(text: str) -> list[float]:  # per group: 1 when one of its terms occurs
-        return [1.0 if any(term_present(t, text, tokenizer) for t in terms) else 0.0 for _, terms in groups]
+    split = [[compound_parts(x, tokenizer) or (x,) for x in terms] for _, terms in t.groups]
 
     def by_parts(text: str) -> list[float]:  # per group: the share of its best alternative's words present
         return [max((_part_share(parts, text, bm25) for parts in alternatives), default=0.0) for alternatives in split]
 
-    def share(scores: list[float]) -> float:  # IDF-weighted over the groups
-        return sum(w * x for w, x in zip(weights, scores, strict=True)) / total
-
-    in_scope = whole(scope_text)
+    in_scope = t.present(scope_text)
     return Evidence(
         sim_max,
         dense_top,
-        max((share(whole(p)) for p in passages), default=0.5),
-        share([1.0 - x for x in in_scope]),
+        max((t.coverage(p) for p in passages), default=0.5),
+        t.share([1.0 - x for x in in_scope]),
         english,
         alone,
-        max((share(by_parts(p)) for p in passages), default=0.5),
-        1.0 - share(by_parts(scope_text)),
+        max((t.share(by_parts(p)) for p in passages), default=0.5),
+        1.0 - t.share(by_parts(scope_text)),
         dense_spread or 0.0,
-        tuple(name for (name, _), x in zip(groups, in_scope, strict=True) if not x),
+        tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
 
 

@@ -176,8 +176,12 @@ class Translator:
         doc_freq: Callable[[str], int] | None = None,
         passages: int = 0,
         similarity: Callable[[list[str], list[str]], np.ndarray] | None = None,
+        occurrences: Callable[[str], int] | None = None,
     ):
         self.passages = passages
+        # how often a term occurs in the reports' text: a headword the index's tokenizer splits
+        # (空气质量 → 空气 + 质量) is no vocabulary word, yet "air quality" must still find it
+        self.occurrences = occurrences or (lambda term: 0)
         # the embedding model's similarity of an English phrase to each candidate (a matrix phrases ×
         # terms): it knows "jobs" is 就业 rather than 开工, which dictionary statistics only guess
         self.similarity = similarity
@@ -229,13 +233,25 @@ class Translator:
         sims = self.similarity([matched for _, _, _, matched in pending], terms)
         col = {t: j for j, t in enumerate(terms)}
         out = []
+        prior = {t: self._frequency_prior(t) for t in terms}
         for i, (en, found, _, _) in enumerate(pending):
             usable = [t for t in found if not self.generic(t)] or found
-            usable.sort(key=lambda t: -sims[i, col[t]])
-            best = sims[i, col[usable[0]]]
-            kept = [t for t in usable if sims[i, col[t]] >= best - lexicon.TRANSLATION_SIMILARITY_MARGIN]
+
+            def score(t: str, i: int = i) -> float:
+                return float(sims[i, col[t]]) + lexicon.TRANSLATION_FREQUENCY_WEIGHT * prior[t]
+
+            usable.sort(key=lambda t: -score(t))
+            best = score(usable[0])
+            kept = [t for t in usable if score(t) >= best - lexicon.TRANSLATION_SIMILARITY_MARGIN]
             out.append(Translation(en, tuple(kept[: self.per_phrase])))
         return out
+
+    def _frequency_prior(self, term: str) -> float:
+        """How much the reports use a term, 0 (never) to 1 (in every passage), on a log scale: of two
+        translations equally close in meaning, the reports' own word (增长 for "grew", not 生育)."""
+        if not self.passages:
+            return 0.0
+        return math.log1p(self.doc_freq(term) or self.occurrences(term)) / math.log1p(self.passages)
 
     def _best(self, found: list[str], exact: set[str]) -> tuple[str, ...]:
         """The translations worth searching: exact ones before those found inside longer glosses,
@@ -257,7 +273,9 @@ class Translator:
         return self.passages > 0 and self.doc_freq(term) > lexicon.TRANSLATION_MAX_DF_SHARE * self.passages
 
     def _used(self, term: str) -> bool:
-        return self.doc_freq(term) > 0 if self.has_doc_freq else term in self.vocabulary
+        if self.has_doc_freq:
+            return self.doc_freq(term) > 0 or self.occurrences(term) > 0
+        return term in self.vocabulary or self.occurrences(term) > 0
 
     @staticmethod
     def _variants(group: list[str]) -> list[str]:

@@ -71,7 +71,17 @@ class Catalog:
         self._scope_texts: dict[frozenset[str], str] = {}
         self.tokenizer = tokenizer  # the index's own: its words, for this index's questions
         vocab = vocabulary or set()
-        self.translator = Translator(vocab, doc_freq=doc_freq, passages=passages, similarity=similarity)
+        self.translator = Translator(
+            vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self._occurrences
+        )
+        self._all_text: str | None = None
+
+    def _occurrences(self, term: str) -> int:
+        """How often a term occurs in the text of all reports (the translator's check for headwords
+        the tokenizer splits)."""
+        if self._all_text is None:
+            self._all_text = self.scope_text(())
+        return self._all_text.count(term)
 
     def scope_text(self, places: tuple[str, ...]) -> str:
         """The text of the reports of some places (all reports when none), joined once and kept:

@@ -646,3 +646,51 @@ def test_question_words_are_never_missing_evidence(reader):
     ev = ab.evidence(info, ["西宁市新建道路12公里"], 0.5, 0.5, reader.bm25, _scope(reader, info), reader.tokenizer)
     assert not {"一共", "打算", "多少"} & set(ev.missing_terms)
     assert ev.missing == 0.0
+
+
+def test_an_english_phrase_is_one_topic_whichever_of_its_translations_a_sentence_uses():
+    """Three translations of "jobs" are one topic: a sentence with any of them covers it whole, so a
+    sentence scorer and the answerability features count English topics as they count Chinese ones."""
+    info = QueryInfo("How many jobs?", "en", translations=(("jobs", ("岗位", "就业", "就业服务")),))
+    topic = ab.Topic((("jobs", ("岗位", "就业", "就业服务")),), (2.0,))
+    assert ab.topic_groups(info) == [("jobs", ("岗位", "就业", "就业服务"))]
+    assert topic.coverage("城镇新增就业9000人") == pytest.approx(1.0)
+    assert topic.coverage("地区生产总值增长5%") == 0.0
+
+
+def test_topic_weights_groups_by_idf_and_counts_an_untranslated_word_as_absent(reader):
+    info = reader("Did Yichun shut down cryptocurrency mining in 2022?")
+    topic = ab.topic(info, reader.bm25, reader.tokenizer)
+    names = [name for name, _ in topic.groups]
+    assert "cryptocurrency" in names and len(topic.weights) == len(names) and all(w > 0 for w in topic.weights)
+    assert topic.coverage("宜春市锂电新能源产业") < 1.0
+
+
+def _equally_close(phrases: list[str], terms: list[str]):
+    import numpy as np
+
+    return np.full((len(phrases), len(terms)), 0.9)
+
+
+def test_of_translations_equally_close_in_meaning_the_reports_own_word_wins():
+    """ "grew" is glossed by 增长, 生长 and 生育 alike; the reports say 增长."""
+    from rag.dictionary import Translator
+
+    freq = {"增长": 400, "生长": 3, "生育": 2}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    (grew,) = translator.translate("grew")
+    assert grew.chinese[0] == "增长"
+    assert "生育" not in grew.chinese
+
+
+def test_a_headword_the_tokenizer_splits_is_still_a_translation_when_the_reports_contain_it():
+    """可支配收入 is no single vocabulary word when the index's tokenizer cuts it, yet "disposable
+    income" must find it: its occurrences in the reports' text count."""
+    from rag.dictionary import Translator
+
+    text = "城镇居民人均可支配收入34831元"
+    freq = {"收入": 40}
+    split = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=100)
+    whole = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=100, occurrences=text.count)
+    assert all("可支配收入" not in t.chinese for t in split.translate("disposable income"))
+    assert any("可支配收入" in t.chinese for t in whole.translate("disposable income"))
