@@ -9,8 +9,10 @@ matches contributes nothing instead of a flat ranking that would drown the other
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,9 +23,29 @@ from .errors import FilterError
 from .index import Index, top_k
 from .ingest import Report
 from .places import find_places
-from .query import Catalog, QueryInfo, read_question
+from .query import Catalog, QueryInfo, plain_dense_query, read_question
 
 RRF_K = 60
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    """Threads that run the model on a question while Python reads it and scores the lexical side
+    (the model runs outside the GIL); a few, so concurrent questions do not queue behind each other."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-query-embedding")
+        return _POOL
+
+
+@dataclass(frozen=True)
+class PendingVector:
+    """A query vector being computed: the text embedded and the future of its vector."""
+
+    text: str
+    future: Future
 
 
 @dataclass(frozen=True)
@@ -158,6 +180,15 @@ class Retriever:
         """The question read against this index's places, years and vocabulary."""
         return read_question(question, self.catalog)
 
+    def start_embedding(self, question: str) -> PendingVector | None:
+        """Start embedding a question's dense query in the background when it is known before the
+        question is read (see :func:`~rag.query.plain_dense_query`); pass the result to :meth:`search`."""
+        text = plain_dense_query(question) if self.settings.dense else None
+        return self._embed_later(text) if text is not None else None
+
+    def _embed_later(self, text: str) -> PendingVector:
+        return PendingVector(text, _embedding_pool().submit(lambda: self.encoder.encode_queries([text])[0]))
+
     def resolve_filters(self, info: QueryInfo, cities=None, year=None, part=None) -> Filters:
         """Explicit filters win over what the question says; unknown explicit values are errors."""
         explicit = []
@@ -195,23 +226,33 @@ class Retriever:
         part=None,
         info: QueryInfo | None = None,
         candidates: int = 60,
+        pending: PendingVector | None = None,
     ) -> SearchResult:
-        """Top-k hits for a question; a question naming several places gets hits for each place."""
+        """Top-k hits for a question; a question naming several places gets hits for each place.
+
+        ``pending`` is the question's vector from :meth:`start_embedding`, if it was started."""
         t0 = time.perf_counter()
+        if info is None and pending is None:
+            pending = self.start_embedding(question)
         info = info or self.read(question)
         filters = self.resolve_filters(info, cities, year, part)
-        qvec = self.encoder.encode_queries([info.dense_query])[0] if self.settings.dense else None
-        t1 = time.perf_counter()
-        # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
-        in_scope = self._candidate_rows(filters, filters.cities)
-        dense_all = (
-            self.index.all_dense_scores(qvec, rows=in_scope)
-            if qvec is not None
-            else np.zeros(len(self.index.chunks), np.float32)
-        )
+        if not self.settings.dense:
+            pending = None
+        elif pending is None or pending.text != info.dense_query:
+            pending = self._embed_later(info.dense_query)
+        # while the model embeds the question: the lexical side and the rows in scope
         lex_all = (
             self.index.bm25.scores(self.index.tokenizer.terms(info.lexical_query))
             if self.settings.lexical
+            else np.zeros(len(self.index.chunks), np.float32)
+        )
+        # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
+        in_scope = self._candidate_rows(filters, filters.cities)
+        qvec = pending.future.result() if pending is not None else None
+        t1 = time.perf_counter()
+        dense_all = (
+            self.index.all_dense_scores(qvec, rows=in_scope)
+            if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
         )
         if len(filters.cities) > 1:
@@ -230,6 +271,7 @@ class Retriever:
             info,
             filters,
             hits,
+            # embed: until the question's vector was in hand (the lexical side ran meanwhile)
             {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
             qvec,
             _spread(dense_all[in_scope]) if qvec is not None else None,
