@@ -92,3 +92,52 @@ def _future(value) -> Future:
 
 def _ready(text: str, assistant) -> PendingVector:
     return PendingVector(text, _future(assistant.encoder.encode_queries([text])[0]))
+
+
+class _Counting:
+    """An embedding function that records its calls; a text's vector is a function of the text only."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(list(texts))
+        return np.stack([np.full(4, float(len(t)), np.float32) + np.arange(4) for t in texts])
+
+
+def test_vectors_kept_on_disk_come_back_in_a_later_process_without_embedding(tmp_path):
+    from rag.embedcache import EmbeddingCache
+    from rag.retriever import VectorCache
+
+    first = _Counting()
+    store = EmbeddingCache(tmp_path / "embeddings.sqlite", "query-alone|m", any_thread=True)
+    made = VectorCache(first, 100, store)(["就业", "岗位", "就业"])
+    assert first.calls == [["就业"], ["岗位"]]
+    later = _Counting()  # another process: a fresh in-memory cache over the same file
+    again = VectorCache(later, 100, EmbeddingCache(tmp_path / "embeddings.sqlite", "query-alone|m"))
+    assert np.array_equal(again(["岗位", "就业", "就业"]), made[[1, 0, 0]]) and later.calls == []
+    other_model = _Counting()  # vectors are filed under the model and runtime: another one embeds afresh
+    VectorCache(other_model, 100, EmbeddingCache(tmp_path / "embeddings.sqlite", "query-alone|other"))(["就业"])
+    assert other_model.calls == [["就业"]]
+
+
+def test_the_stores_are_filed_per_kind_and_encoder(tmp_path, keyword_encoder):
+    from rag.retriever import vector_store
+
+    assert vector_store(None, keyword_encoder, "query") is None
+    q, p = vector_store(tmp_path, keyword_encoder, "query"), vector_store(tmp_path, keyword_encoder, "passage")
+    assert q is not None and p is not None and q.model != p.model
+    assert keyword_encoder.name in q.model
+
+
+@pytest.mark.model
+def test_a_kept_vector_equals_the_text_embedded_alone_whatever_came_with_it(encoder):
+    from rag.retriever import VectorCache
+
+    cache = VectorCache(encoder.encode_queries, 100)
+    together = cache(["就业", "城镇新增就业", "空气质量优良天数比例"])
+    for i, t in enumerate(["就业", "城镇新增就业", "空气质量优良天数比例"]):
+        assert np.array_equal(together[i], encoder.encode_queries([t])[0])
+    # the same text embedded beside longer ones: the int8 model's vector moves (why texts go alone)
+    beside = encoder.encode_queries(["就业", "城镇新增就业", "空气质量优良天数比例"])[0]
+    assert not np.array_equal(beside, together[0])
