@@ -133,8 +133,8 @@ class SentenceVectors(VectorCache):
     the answerability features, which were calibrated on them.
     """
 
-    def __init__(self, encoder, limit: int = 50_000):
-        super().__init__(encoder.encode_passages, limit)
+    def __init__(self, encoder, limit: int = 50_000, store=None):
+        super().__init__(encoder.encode_passages, limit, store)
 
 
 def compose(

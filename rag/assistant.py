@@ -23,7 +23,7 @@ from .library import Library, RemovedReport
 from .pipeline import BuildStats, Progress, Source
 from .places import chinese_aliases, english_aliases, english_words
 from .query import is_followup
-from .retriever import RetrievalSettings, Retriever, SearchResult
+from .retriever import RetrievalSettings, Retriever, SearchResult, vector_store
 from .storage import check_replaceable, file_digest, write_lock
 from .validate import check_k, check_question
 
@@ -122,9 +122,13 @@ class Assistant:
         # the English glossary and the place-name indexes, derived once and loaded by later processes
         tablecache.use_folder(config.cache_dir / "tables")
         self._index = index
-        self._retriever = Retriever(index, encoder, retrieval)
+        self._retriever = Retriever(index, encoder, retrieval, config.cache_dir)
         self.composer = composer or ComposerSettings()
-        self.sentence_vectors = SentenceVectors(encoder) if encoder is not None else None
+        self.sentence_vectors = (
+            SentenceVectors(encoder, store=vector_store(config.cache_dir, encoder, "passage"))
+            if encoder is not None
+            else None
+        )
         self._write_lock = threading.Lock()
         self._reload_lock = threading.Lock()
 
@@ -144,7 +148,7 @@ class Assistant:
         return Assistant(self.config, self.index, self.encoder, settings, self.composer)
 
     def _use(self, index: Index) -> None:
-        self._retriever = Retriever(index, self.encoder, self._retriever.settings)
+        self._retriever = Retriever(index, self.encoder, self._retriever.settings, self.config.cache_dir)
         self._index = index
 
     def refresh(self) -> bool:

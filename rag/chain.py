@@ -227,11 +227,14 @@ class AnswerChain(Runnable[dict, Answer]):
         k = check_k(inp.get("k"), a.config.k)
         history = [h for h in (inp.get("history") or []) if isinstance(h, str) and h.strip()]
         searched = a.rewrite_followup(question, history) if history else question
+        # the model embeds the question while it is read, when its dense query is known already
+        pending = a.retriever.start_embedding(searched)
         return {
             "question": question,
             "notes": notes,
             "k": k,
             "searched": searched,
+            "pending": pending,
             "info": a.retriever.read(searched),
             "cities": inp.get("cities"),
             "year": inp.get("year"),
@@ -247,6 +250,7 @@ class AnswerChain(Runnable[dict, Answer]):
             part=s["part"],
             info=s["info"],
             candidates=self.assistant.config.candidates,
+            pending=s.get("pending"),
         )
         return {**s, "result": result}
 

@@ -24,9 +24,10 @@ BLOCK = 500  # hashes per SQLite query (below SQLite's limit on bound parameters
 class EmbeddingCache:
     """Vectors by (model, text hash) in one SQLite file, so unchanged text is never embedded twice."""
 
-    def __init__(self, path: Path, model: str):
+    def __init__(self, path: Path, model: str, *, any_thread: bool = False):
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path))
+        # any_thread: one connection used from several threads (the UI's), each call under the caller's lock
+        self.db = sqlite3.connect(str(path), check_same_thread=not any_thread, timeout=30)
         self.db.execute("CREATE TABLE IF NOT EXISTS vec (model TEXT, hash TEXT, v BLOB, PRIMARY KEY (model, hash))")
         self.model = model
 

@@ -157,6 +157,18 @@ def chinese_index() -> dict[str, tuple[Division, ...]]:
     return _cached_index("gazetteer_chinese", lambda: _table_key_parts(_jieba_dict_key()), _derive_chinese_index)
 
 
+_longest: tuple[object, int] = (None, 0)  # (the chinese_index it was measured on, its longest key)
+
+
+def _longest_form(index: dict[str, tuple[Division, ...]]) -> int:
+    """The longest key of the Chinese index, measured once per index (scanning every key cost more
+    than all of a question's lookups)."""
+    global _longest
+    if _longest[0] is not index:
+        _longest = (index, max((len(k) for k in index), default=0))
+    return _longest[1]
+
+
 def _derive_chinese_index() -> dict[str, tuple[Division, ...]]:
     forms: dict[str, list[Division]] = {}
     for d in divisions():
@@ -208,7 +220,7 @@ def find_chinese(text: str, token_bounds: tuple[set[int], set[int]] | None = Non
     read inside a longer word: 上海市 is not in 上海市场.
     """
     index = chinese_index()
-    longest = max((len(k) for k in index), default=0)
+    longest = _longest_form(index)
     out: list[PlaceMention] = []
     taken = [False] * len(text)
     for size in range(min(longest, len(text)), 1, -1):

@@ -252,13 +252,15 @@ class BM25:
         """BM25 score of every document; bigram matches count for less than whole-word matches."""
         n = self.weights.shape[0]
         out = np.zeros(n, dtype=np.float32)
-        for term, _count in Counter(query_terms).items():
+        # a term's column read straight from the CSC arrays: scipy's getcol builds a matrix per term
+        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        for term in dict.fromkeys(query_terms):
             j = self.vocab.get(term)
             if j is None:
                 continue
-            col = self.weights.getcol(j)
+            a, b = indptr[j], indptr[j + 1]
             factor = self.bigram_weight if term.startswith("§") else 1.0
-            out[col.indices] += factor * col.data
+            out[indices[a:b]] += factor * data[a:b]
         return out
 
     def save(self, folder: Path) -> None:

@@ -128,10 +128,10 @@ def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tu
         places = {p: p for p in places}
     found: list[tuple[int, int, str]] = []
     taken: list[tuple[int, int]] = []
-    zh_forms = sorted(
-        ((form, p) for p, full in places.items() for form in chinese_aliases(full)), key=lambda x: -len(x[0])
-    )
+    zh_forms, en_index = _forms(tuple(places.items()))
     for form, place in zh_forms:
+        if form not in question:
+            continue
         for m in re.finditer(re.escape(form), question):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -140,7 +140,6 @@ def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tu
     spans = [(m.start(), m.end()) for m in re.finditer(r"[A-Za-z]+(?:['’\-][A-Za-z]+)*", question)]
     words = ["".join(english_words(question[a:b])) for a, b in spans]
     if words:
-        en_index = {form: p for p, full in places.items() for form in english_aliases(full)}
         used = [False] * len(words)
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
@@ -152,6 +151,14 @@ def place_mentions(question: str, places: list[str] | dict[str, str]) -> list[tu
                     for j in range(i, i + size):
                         used[j] = True
     return sorted(found)
+
+
+@lru_cache(maxsize=64)
+def _forms(places: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[str, str], ...], dict[str, str]]:
+    """The Chinese forms of some places, longest first, and their English forms: the same index's
+    places come with every question, so they are listed once."""
+    zh = sorted(((form, p) for p, full in places for form in chinese_aliases(full)), key=lambda x: -len(x[0]))
+    return tuple(zh), {form: p for p, full in places for form in english_aliases(full)}
 
 
 def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:

@@ -165,6 +165,12 @@ def language(text: str) -> str:
     return "zh" if cjk and cjk * 3 >= latin * 0.5 else "en"
 
 
+def plain_dense_query(question: str) -> str | None:
+    """The dense query of a question when it is known before reading: a question that is not
+    English is embedded as it stands (:attr:`QueryInfo.dense_query`); None for an English one."""
+    return question if language(question) != "en" else None
+
+
 def read_question(question: str, catalog: Catalog) -> QueryInfo:
     """Read places, year, intent, list-ness and topic terms from one question."""
     lang = language(question)

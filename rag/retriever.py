@@ -9,21 +9,46 @@ matches contributes nothing instead of a flat ranking that would drown the other
 from __future__ import annotations
 
 import math
+import sqlite3
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from .chunking import Chunk
 from .config import PARTS
+from .embedcache import EmbeddingCache
 from .errors import FilterError
 from .index import Index, top_k
 from .ingest import Report
 from .places import find_places
-from .query import Catalog, QueryInfo, read_question
+from .query import Catalog, QueryInfo, plain_dense_query, read_question
 
 RRF_K = 60
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _embedding_pool() -> ThreadPoolExecutor:
+    """Threads that run the model on a question while Python reads it and scores the lexical side
+    (the model runs outside the GIL); a few, so concurrent questions do not queue behind each other."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rag-query-embedding")
+        return _POOL
+
+
+@dataclass(frozen=True)
+class PendingVector:
+    """A query vector being computed: the text embedded and the future of its vector."""
+
+    text: str
+    future: Future
 
 
 @dataclass(frozen=True)
@@ -88,30 +113,64 @@ class RetrievalSettings:
 
 class VectorCache:
     """Vectors of texts from one of an encoder's embedding functions, kept up to ``limit`` texts (then
-    started afresh): report terms and sentences come back question after question."""
+    started afresh) and, with a ``store``, on disk for later processes: report terms and sentences
+    come back question after question.
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], limit: int):
+    Each text is embedded on its own. The int8 model quantises a batch's activations together, so a
+    text embedded beside others gets a slightly different vector (cosine ~0.996): close enough to
+    reorder near-synonyms, which made a question's translations depend on what was asked before it
+    in the process. Alone, a text's vector depends on the text only, so keeping it is safe.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], limit: int, store: EmbeddingCache | None = None):
         self.embed = embed
         self.limit = limit
+        self.store = store
         self._vectors: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         new = list(dict.fromkeys(t for t in texts if t not in self._vectors))
         if new:
+            found = self._stored(new)
+            missing = [t for t in new if t not in found]
+            for t in missing:
+                found[t] = self.embed([t])[0]
+            if missing and self.store is not None:
+                with self._lock:
+                    self.store.put_many(missing, [found[t] for t in missing])
             if len(self._vectors) + len(new) > self.limit:
                 self._vectors.clear()
-            for t, v in zip(new, self.embed(new), strict=True):
-                self._vectors[t] = v
+            self._vectors.update(found)
         return np.stack([self._vectors[t] for t in texts]) if texts else np.zeros((0, 0), np.float32)
+
+    def _stored(self, texts: list[str]) -> dict[str, np.ndarray]:
+        if self.store is None:
+            return {}
+        with self._lock:
+            by_key = self.store.get_many(texts)
+        return {t: by_key[k] for t in texts if (k := EmbeddingCache.key(t)) in by_key}
+
+
+def vector_store(cache_dir: Path | None, encoder, kind: str) -> EmbeddingCache | None:
+    """The on-disk store of single texts' vectors of one kind (``query`` or ``passage``) for this
+    encoder, in the embedding cache; None without a cache folder or when it cannot be opened."""
+    if cache_dir is None:
+        return None
+    try:
+        model = f"{kind}-alone|{getattr(encoder, 'cache_key', encoder.name)}"
+        return EmbeddingCache(Path(cache_dir) / "embeddings.sqlite", model, any_thread=True)
+    except (OSError, sqlite3.Error):  # a read-only or damaged cache costs only the embedding time
+        return None
 
 
 class TermSimilarity:
     """Cosine similarity of English phrases to Chinese terms with the embedding model; term vectors
     are kept, since the same report vocabulary comes back question after question."""
 
-    def __init__(self, encoder, limit: int = 20_000):
+    def __init__(self, encoder, limit: int = 20_000, store: EmbeddingCache | None = None):
         self.encoder = encoder
-        self.terms = VectorCache(encoder.encode_queries, limit)
+        self.terms = VectorCache(encoder.encode_queries, limit, store)
 
     def __call__(self, phrases: list[str], terms: list[str]) -> np.ndarray:
         return self.encoder.encode_queries(phrases) @ self.terms(terms).T
@@ -120,7 +179,7 @@ class TermSimilarity:
 class Retriever:
     """Search an :class:`Index` with an encoder; one instance serves many questions."""
 
-    def __init__(self, index: Index, encoder, settings: RetrievalSettings | None = None):
+    def __init__(self, index: Index, encoder, settings: RetrievalSettings | None = None, cache_dir: Path | None = None):
         self.index = index
         self.encoder = encoder
         self.settings = settings or RetrievalSettings()
@@ -150,13 +209,22 @@ class Retriever:
             index.bm25.vocab,
             index.bm25.term_freq,
             len(index.chunks),
-            TermSimilarity(encoder) if encoder is not None else None,
+            TermSimilarity(encoder, store=vector_store(cache_dir, encoder, "query")) if encoder is not None else None,
             index.tokenizer,
         )
 
     def read(self, question: str) -> QueryInfo:
         """The question read against this index's places, years and vocabulary."""
         return read_question(question, self.catalog)
+
+    def start_embedding(self, question: str) -> PendingVector | None:
+        """Start embedding a question's dense query in the background when it is known before the
+        question is read (see :func:`~rag.query.plain_dense_query`); pass the result to :meth:`search`."""
+        text = plain_dense_query(question) if self.settings.dense else None
+        return self._embed_later(text) if text is not None else None
+
+    def _embed_later(self, text: str) -> PendingVector:
+        return PendingVector(text, _embedding_pool().submit(lambda: self.encoder.encode_queries([text])[0]))
 
     def resolve_filters(self, info: QueryInfo, cities=None, year=None, part=None) -> Filters:
         """Explicit filters win over what the question says; unknown explicit values are errors."""
@@ -195,23 +263,33 @@ class Retriever:
         part=None,
         info: QueryInfo | None = None,
         candidates: int = 60,
+        pending: PendingVector | None = None,
     ) -> SearchResult:
-        """Top-k hits for a question; a question naming several places gets hits for each place."""
+        """Top-k hits for a question; a question naming several places gets hits for each place.
+
+        ``pending`` is the question's vector from :meth:`start_embedding`, if it was started."""
         t0 = time.perf_counter()
+        if info is None and pending is None:
+            pending = self.start_embedding(question)
         info = info or self.read(question)
         filters = self.resolve_filters(info, cities, year, part)
-        qvec = self.encoder.encode_queries([info.dense_query])[0] if self.settings.dense else None
-        t1 = time.perf_counter()
-        # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
-        in_scope = self._candidate_rows(filters, filters.cities)
-        dense_all = (
-            self.index.all_dense_scores(qvec, rows=in_scope)
-            if qvec is not None
-            else np.zeros(len(self.index.chunks), np.float32)
-        )
+        if not self.settings.dense:
+            pending = None
+        elif pending is None or pending.text != info.dense_query:
+            pending = self._embed_later(info.dense_query)
+        # while the model embeds the question: the lexical side and the rows in scope
         lex_all = (
             self.index.bm25.scores(self.index.tokenizer.terms(info.lexical_query))
             if self.settings.lexical
+            else np.zeros(len(self.index.chunks), np.float32)
+        )
+        # the place/year filter goes into the dense search (it matters for the IVF index of a large collection)
+        in_scope = self._candidate_rows(filters, filters.cities)
+        qvec = pending.future.result() if pending is not None else None
+        t1 = time.perf_counter()
+        dense_all = (
+            self.index.all_dense_scores(qvec, rows=in_scope)
+            if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
         )
         if len(filters.cities) > 1:
@@ -230,6 +308,7 @@ class Retriever:
             info,
             filters,
             hits,
+            # embed: until the question's vector was in hand (the lexical side ran meanwhile)
             {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
             qvec,
             _spread(dense_all[in_scope]) if qvec is not None else None,

@@ -106,8 +106,8 @@ def test_sentences_are_embedded_on_their_own_once_and_the_cache_stays_bounded():
     vectors = SentenceVectors(enc, limit=3)
     first = vectors(["甲乙", "甲乙丙", "甲乙"])
     assert first.shape == (3, 8) and (first[0] == first[2]).all()
-    assert enc.calls == [["甲乙", "甲乙丙"]]  # a repeated sentence is embedded once
+    assert enc.calls == [["甲乙"], ["甲乙丙"]]  # each alone; a repeated sentence is embedded once
     vectors(["甲乙丙"])
-    assert len(enc.calls) == 1  # and never again while it is kept
+    assert len(enc.calls) == 2  # and never again while it is kept
     vectors(["一二三四", "一二三四五"])  # past the limit: the cache starts afresh
     assert len(vectors._vectors) <= 3
