@@ -173,6 +173,7 @@ def compose(
         index.tokenizer,
         max((x.alone for x in lead if x.alone is not None), default=None),
         dense_spread,
+        tuple(x.text for x in sorted(lead, key=lambda x: -x.score)[: s.max_sentences]),
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if verdict.status == ab.YEAR_NOT_COVERED:

@@ -9,7 +9,8 @@ The outcomes, in the order they are checked:
   offered, labelled as the year it is about.
 - ``not_in_reports``: the passages found do not address the topic. Decided by a logistic model over
   evidence features (sentence similarity, the best passage's dense score, IDF-weighted coverage of
-  the question's topic terms, the share of topic terms the corpus never uses), fitted on the dev
+  the question's topic terms, the share of topic terms the corpus never uses, whether a figure asked
+  for is given beside the topic), fitted on the dev
   split with negatives by ``eval/calibrate.py`` and stored in ``rag/calibration.json`` per model;
   never by the absence of a single word.
 - ``answered``.
@@ -25,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .lexical import BM25, PLAIN, Tokenizer, bigrams
-from .lexicon import ENGLISH_FRAMING
+from .lexicon import CLAUSE_BREAK, ENGLISH_FRAMING, QUANTITY
 from .query import Catalog, QueryInfo
 
 ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
@@ -46,6 +47,7 @@ FEATURES = (
     "part_coverage",
     "part_missing",
     "dense_spread",
+    "figure_missing",
 )
 
 
@@ -70,6 +72,7 @@ class Evidence:
     part_coverage: float = 0.0
     part_missing: float = 0.0
     dense_spread: float = 0.0  # the best passage's dense lead over the next ten in scope (retriever.py)
+    figure_missing: float = 0.0  # a figure is asked for and no leading sentence gives one for the topic
     missing_terms: tuple[str, ...] = ()
 
     def value(self, name: str) -> float:
@@ -221,6 +224,16 @@ class Topic:
     def coverage(self, text: str) -> float:
         return self.share(self.present(text))
 
+    def figure_coverage(self, sentence: str) -> float:
+        """The weighted share of the groups that have a figure of their own in ``sentence``: a clause
+        holding one of the group's terms and a quantity (城镇新增就业9000人 gives "jobs" its figure;
+        "稳步提高最低工资标准" names the minimum wage but gives none)."""
+        clauses = [c for c in CLAUSE_BREAK.split(sentence) if QUANTITY.search(c)]
+        if not clauses or not self.groups:
+            return 0.0
+        per_clause = [self.present(c) for c in clauses]
+        return self.share([max(p[i] for p in per_clause) for i in range(len(self.groups))])
+
 
 def topic(info: QueryInfo, bm25: BM25, tokenizer: Tokenizer = PLAIN) -> Topic:
     groups = topic_groups(info)
@@ -238,6 +251,7 @@ def evidence(
     tokenizer: Tokenizer = PLAIN,
     alone_max: float | None = None,
     dense_spread: float | None = None,
+    lead_sentences: tuple[str, ...] = (),
 ) -> Evidence:
     """Features of what was found for a question.
 
@@ -245,13 +259,18 @@ def evidence(
     top passages. ``missing``: the IDF-weighted share of topic groups that the reports in scope (the
     places asked about, or all) never mention — a topic the report of the place does not address.
     ``part_coverage``/``part_missing``: the same, each group counted by the share of the words its
-    terms are made of (see :class:`Evidence`).
+    terms are made of (see :class:`Evidence`). ``figure_missing``: for a question asking for a figure,
+    1 less the best figure coverage (:meth:`Topic.figure_coverage`) of the ``lead_sentences``, the
+    sentences an answer would be made of; 0 for other questions.
     """
     t = topic(info, bm25, tokenizer)
     english = 1.0 if info.lang == "en" else 0.0
     alone = sim_max if alone_max is None else alone_max
+    figure_missing = 0.0
+    if info.wants_number:
+        figure_missing = 1.0 - max((t.figure_coverage(x) for x in lead_sentences), default=0.0)
     if t.total <= 0:
-        return Evidence(sim_max, dense_top, 0.5, 0.0, english, alone, 0.5, 0.0, dense_spread or 0.0)
+        return Evidence(sim_max, dense_top, 0.5, 0.0, english, alone, 0.5, 0.0, dense_spread or 0.0, figure_missing)
     split = [[compound_parts(x, tokenizer) or (x,) for x in terms] for _, terms in t.groups]
 
     def by_parts(text: str) -> list[float]:  # per group: the share of its best alternative's words present
@@ -268,6 +287,7 @@ def evidence(
         max((t.share(by_parts(p)) for p in passages), default=0.5),
         1.0 - t.share(by_parts(scope_text)),
         dense_spread or 0.0,
+        figure_missing,
         tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
 

@@ -200,6 +200,7 @@ class Translator:
         index = gloss_index()
         used = [False] * len(words)
         pending: list[tuple[str, list[str], set[str], str]] = []
+        starts: list[int] = []  # where each pending phrase starts among the words
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
                 if any(used[i : i + size]):
@@ -220,11 +221,34 @@ class Translator:
                         found += [t for t in gloss_word_index().get(variant, ()) if self._used(t) and t not in found]
                 if found:
                     pending.append((" ".join(words[i : i + size]), found, exact, matched))
+                    starts.append(i)
                     for j in range(i, i + size):
                         used[j] = True
         if self.similarity is not None and pending:
-            return self._rank_by_similarity(pending)
-        return [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
+            ranked = self._rank_by_similarity(pending)
+        else:
+            ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
+        return self._compounds(ranked, starts, words)
+
+    def _compounds(self, ranked: list[Translation], starts: list[int], words: list[str]) -> list[Translation]:
+        """Two neighbouring words whose translations join into a term the reports write are one
+        phrase: "air" 空气 + "quality" 质量 → 空气质量 (the dictionary glosses neither "air quality"),
+        so the question is not about 品质 or 高质量 as well. Decided by the reports' text alone."""
+        by_start = {st: (n, t) for n, (st, t) in enumerate(zip(starts, ranked, strict=True))}
+        merged: dict[int, Translation] = {}
+        dropped: set[int] = set()
+        for st in sorted(by_start):
+            n, first = by_start[st]
+            size = len(first.english.split())
+            if n in dropped or st + size not in by_start:
+                continue
+            m, second = by_start[st + size]
+            joined = [a + b for a in first.chinese for b in second.chinese if self.occurrences(a + b) >= 2]
+            if joined and not re.search(r"[^A-Za-z' -]", first.english + second.english):
+                best = max(joined, key=self.occurrences)
+                merged[n] = Translation(f"{first.english} {second.english}", (best,))
+                dropped.add(m)
+        return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
 
     def _rank_by_similarity(self, pending: list[tuple[str, list[str], set[str], str]]) -> list[Translation]:
         """Keep the candidates closest in meaning to each phrase (within a small margin of the best)."""

@@ -54,6 +54,13 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 
+# A figure as the reports write one: a number followed by a measure word or unit (9000人, 1.2万亿元, 6.5%,
+# 3个百分点), not a year (2023年) and not part of a name (5G, G571).
+QUANTITY = re.compile(r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?(?:%|％|[\u4e00-\u9fff])")
+# Where a figure belongs to a word: the same clause (城镇新增就业9000人 — 就业's figure; not a figure
+# two commas away).
+CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?\n]")
+
 # A follow-up that leaves out what the previous question said ("那海东呢？", "what about Haidong?").
 FOLLOWUP = re.compile(r"^(那|那么|还有|而|和|跟|and\b|what about\b|how about\b|and in\b)", re.I)
 FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one

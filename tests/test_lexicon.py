@@ -15,6 +15,7 @@ import pytest
 
 from rag import answerability as ab
 from rag import gazetteer
+from rag.dictionary import Translation
 from rag.query import Catalog, QueryInfo, read_question
 
 
@@ -694,3 +695,60 @@ def test_a_headword_the_tokenizer_splits_is_still_a_translation_when_the_reports
     whole = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=100, occurrences=text.count)
     assert all("可支配收入" not in t.chinese for t in split.translate("disposable income"))
     assert any("可支配收入" in t.chinese for t in whole.translate("disposable income"))
+
+
+# (text, holds a figure as the reports write one)
+QUANTITY_ROWS = [
+    ("城镇新增就业9000人以上", True),
+    ("地区生产总值1.2万亿元", True),
+    ("增长6.5%以上", True),
+    ("提高3个百分点", True),
+    ("接待游客850万人次", True),
+    ("2023年就业形势好转", False),  # a year
+    ("加快布局5G基站", False),  # part of a name
+    ("G571肃北至若羌公路", False),
+    ("稳步提高最低工资标准", False),
+]
+
+
+@pytest.mark.parametrize("text,holds", QUANTITY_ROWS)
+def test_quantity(text, holds):
+    from rag.lexicon import QUANTITY
+
+    assert bool(QUANTITY.search(text)) is holds
+
+
+# (sentence, the share of ("jobs", "wage") — weights 2 and 1 — given a figure of their own)
+FIGURE_ROWS = [
+    ("城镇新增就业9000人以上，工资稳步提高。", 2 / 3),  # the figure is the jobs'; the wage clause has none
+    ("最低工资标准提高到1850元，就业稳定。", 1 / 3),
+    ("就业率达到95%，最低工资1850元。", 1.0),
+    ("稳步提高最低工资标准，促进就业。", 0.0),  # the topic, without a figure: a near miss
+    ("2023年就业形势好转。", 0.0),
+]
+
+
+@pytest.mark.parametrize("sentence,share", FIGURE_ROWS)
+def test_figure_coverage_counts_a_figure_only_in_the_clause_of_its_topic(sentence, share):
+    topic = ab.Topic((("jobs", ("就业", "岗位")), ("wage", ("工资",))), (2.0, 1.0))
+    assert topic.figure_coverage(sentence) == pytest.approx(share)
+
+
+@pytest.mark.parametrize(
+    "text,joined",
+    [
+        ("全年空气质量优良率86%。空气质量持续改善。", True),  # the reports write 空气质量
+        ("提升城市品质，空气清新。推动高质量发展。", False),  # they never do: two topics stay two
+    ],
+)
+def test_neighbouring_words_join_when_the_reports_write_their_compound(text, joined):
+    """No CC-CEDICT gloss reads "air quality"; 空气 + 质量 makes the term the reports use."""
+    from rag.dictionary import Translator
+
+    freq = {"空气": 5, "质量": 30, "品质": 10, "高质量": 40}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=200, occurrences=text.count)
+    got = translator.translate("air quality")
+    if joined:
+        assert got == [Translation("air quality", ("空气质量",))]
+    else:
+        assert [t.english for t in got] == ["quality", "air"] or [t.english for t in got] == ["air", "quality"]
