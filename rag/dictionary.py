@@ -179,8 +179,9 @@ class Translator:
         occurrences: Callable[[str], int] | None = None,
     ):
         self.passages = passages
-        # how often a term occurs in the reports' text: a headword the index's tokenizer splits
-        # (空气质量 → 空气 + 质量) is no vocabulary word, yet "air quality" must still find it
+        # how often a term occurs in the reports' text: whether two translations join into a term the
+        # reports write (空气 + 质量 → 空气质量), and, without document frequencies, whether a headword
+        # the tokenizer splits is used at all
         self.occurrences = occurrences or (lambda term: 0)
         # the embedding model's similarity of an English phrase to each candidate (a matrix phrases ×
         # terms): it knows "jobs" is 就业 rather than 开工, which dictionary statistics only guess
@@ -243,7 +244,12 @@ class Translator:
             if n in dropped or st + size not in by_start:
                 continue
             m, second = by_start[st + size]
-            joined = [a + b for a in first.chinese for b in second.chinese if self.occurrences(a + b) >= 2]
+            joined = [
+                a + b
+                for a in first.chinese
+                for b in second.chinese
+                if (not self.has_doc_freq or self.doc_freq(a + b) > 0) and self.occurrences(a + b) >= 2
+            ]
             if joined and not re.search(r"[^A-Za-z' -]", first.english + second.english):
                 best = max(joined, key=self.occurrences)
                 merged[n] = Translation(f"{first.english} {second.english}", (best,))
@@ -275,7 +281,7 @@ class Translator:
         translations equally close in meaning, the reports' own word (增长 for "grew", not 生育)."""
         if not self.passages:
             return 0.0
-        return math.log1p(self.doc_freq(term) or self.occurrences(term)) / math.log1p(self.passages)
+        return math.log1p(self.doc_freq(term)) / math.log1p(self.passages)
 
     def _best(self, found: list[str], exact: set[str]) -> tuple[str, ...]:
         """The translations worth searching: exact ones before those found inside longer glosses,
@@ -298,7 +304,7 @@ class Translator:
 
     def _used(self, term: str) -> bool:
         if self.has_doc_freq:
-            return self.doc_freq(term) > 0 or self.occurrences(term) > 0
+            return self.doc_freq(term) > 0
         return term in self.vocabulary or self.occurrences(term) > 0
 
     @staticmethod

@@ -75,13 +75,19 @@ class Catalog:
             vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self._occurrences
         )
         self._all_text: str | None = None
+        self._counted: dict[str, int] = {}
 
     def _occurrences(self, term: str) -> int:
-        """How often a term occurs in the text of all reports (the translator's check for headwords
-        the tokenizer splits)."""
-        if self._all_text is None:
-            self._all_text = self.scope_text(())
-        return self._all_text.count(term)
+        """How often a term occurs in the text of all reports (the translator's test of whether two
+        translations join into one of the reports' terms); counted once per term and kept."""
+        n = self._counted.get(term)
+        if n is None:
+            if self._all_text is None:
+                self._all_text = self.scope_text(())
+            if len(self._counted) > 100_000:
+                self._counted.clear()
+            n = self._counted[term] = self._all_text.count(term)
+        return n
 
     def scope_text(self, places: tuple[str, ...]) -> str:
         """The text of the reports of some places (all reports when none), joined once and kept:

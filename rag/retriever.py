@@ -165,15 +165,16 @@ def vector_store(cache_dir: Path | None, encoder, kind: str) -> EmbeddingCache |
 
 
 class TermSimilarity:
-    """Cosine similarity of English phrases to Chinese terms with the embedding model; term vectors
-    are kept, since the same report vocabulary comes back question after question."""
+    """Cosine similarity of English phrases to Chinese terms with the embedding model; the vectors of
+    both are kept (one cache: the same report vocabulary and the same English words come back question
+    after question), so a question pays only for words no earlier question used."""
 
     def __init__(self, encoder, limit: int = 20_000, store: EmbeddingCache | None = None):
         self.encoder = encoder
         self.terms = VectorCache(encoder.encode_queries, limit, store)
 
     def __call__(self, phrases: list[str], terms: list[str]) -> np.ndarray:
-        return self.encoder.encode_queries(phrases) @ self.terms(terms).T
+        return self.terms(phrases) @ self.terms(terms).T
 
 
 class Retriever:

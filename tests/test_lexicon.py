@@ -685,14 +685,15 @@ def test_of_translations_equally_close_in_meaning_the_reports_own_word_wins():
 
 
 def test_a_headword_the_tokenizer_splits_is_still_a_translation_when_the_reports_contain_it():
-    """可支配收入 is no single vocabulary word when the index's tokenizer cuts it, yet "disposable
-    income" must find it: its occurrences in the reports' text count."""
+    """可支配收入 is no single vocabulary word when the tokenizer cuts it, yet "disposable income" must
+    find it: without document frequencies its occurrences in the reports' text count (with them, the
+    index counts it by its bigrams, lexical.BM25.term_freq)."""
     from rag.dictionary import Translator
 
     text = "城镇居民人均可支配收入34831元"
-    freq = {"收入": 40}
-    split = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=100)
-    whole = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=100, occurrences=text.count)
+    vocabulary = {"收入", "居民"}
+    split = Translator(vocabulary)
+    whole = Translator(vocabulary, occurrences=text.count)
     assert all("可支配收入" not in t.chinese for t in split.translate("disposable income"))
     assert any("可支配收入" in t.chinese for t in whole.translate("disposable income"))
 
@@ -746,7 +747,9 @@ def test_neighbouring_words_join_when_the_reports_write_their_compound(text, joi
     from rag.dictionary import Translator
 
     freq = {"空气": 5, "质量": 30, "品质": 10, "高质量": 40}
-    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=200, occurrences=text.count)
+    translator = Translator(
+        set(freq), doc_freq=lambda t: freq.get(t) or text.count(t), passages=200, occurrences=text.count
+    )
     got = translator.translate("air quality")
     if joined:
         assert got == [Translation("air quality", ("空气质量",))]
