@@ -54,6 +54,14 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 
+# An English place name the gazetteer does not know, known by what follows it: "Golog Prefecture",
+# "Jyekundo County" (Tibetan and Mongolian exonyms are not pinyin). The name is the one capitalised
+# word before the division word (and any "Autonomous"), when it is no ordinary English word.
+ENGLISH_DIVISION_NAME = re.compile(
+    r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?"
+    r"(?:Prefecture|County|District|City|Province|Region|Banner|League)\b"
+)
+
 # A figure as the reports write one: a number followed by a measure word or unit (9000人, 1.2万亿元, 6.5%,
 # 3个百分点), not a year (2023年) and not part of a name (5G, G571).
 QUANTITY = re.compile(r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?(?:%|％|[\u4e00-\u9fff])")

@@ -319,6 +319,23 @@ def _other_places(
         display = top.name if lexicon.CJK.search(m.text) else m.text
         if display not in unknown:
             unknown.append(display)
+    for word_match in lexicon.ENGLISH_DIVISION_NAME.finditer(question):
+        a, b = word_match.span(1)
+        known = [(x, y) for x, y, _ in indexed_spans] + spans
+        if any(x < b and a < y for x, y in known) or word_match.group(1).lower() in gazetteer.english_vocabulary():
+            continue
+        # the tail of a known place's full name: "Haixi Mongol and Tibetan Autonomous Prefecture"
+        if any(
+            y <= a
+            and re.fullmatch(r"(?:\s+(?:[A-Z][\w'’-]*|and))*\s*", question[y:a])
+            and re.search(r"[A-Z]", question[y:a])
+            for _, y in known
+        ):
+            continue
+        spans.append((a, b))
+        display = re.sub(r"['’]s\b", "", word_match.group(0))
+        if display not in unknown:
+            unknown.append(display)
     return unknown, sub, spans
 
 

@@ -178,6 +178,14 @@ PLACE_ROWS = [
     ("青海省海西州GDP", ("海西州",), ()),
     # one indexed, one not: both reported
     ("上海和西宁的GDP目标对比", ("西宁市",), ("上海市",)),
+    # an English name the gazetteer lacks (not pinyin), known by the division word after it
+    ("What were Golog Prefecture's air quality targets for 2020?", (), ("Golog Prefecture",)),
+    ("How many jobs in Jyekundo County?", (), ("Jyekundo County",)),
+    ("Compare Xining and Golog Prefecture on air quality", ("西宁市",), ("Golog Prefecture",)),
+    # …but not the tail of an indexed place's full name, and not an ordinary word
+    ("Haixi Mongol and Tibetan Autonomous Prefecture GDP 2019", ("海西州",), ()),
+    ("Which County grew fastest?", (), ()),
+    ("What did Wangcheng District plan for schools?", ("长沙市望城区",), ()),
 ]
 
 
