@@ -285,6 +285,22 @@ class Index:
         out[found] = scores
         return out
 
+    def sentence_max_scores(self, query_vector: np.ndarray) -> np.ndarray | None:
+        """Per chunk, the cosine of its best-matching sentence (sentence vectors read in their
+        passage); chunks without sentence vectors get NaN. Only with the flat index: at the sizes
+        that use IVF the sentence matrix is not scanned per question (None)."""
+        faiss = _faiss()
+        if not isinstance(self.dense, faiss.IndexFlat) or len(self.sentence_vectors) == 0:
+            return None
+        sims = np.einsum("ij,j->i", self.sentence_vectors, np.asarray(query_vector, dtype=np.float32))
+        bounds = np.asarray(self._sentence_slices, dtype=np.int64).reshape(-1, 2)
+        has = bounds[:, 1] > bounds[:, 0]
+        out = np.full(len(self.chunks), np.nan, dtype=np.float32)
+        if has.any():
+            # sentence rows are grouped by chunk in chunk order: each run starts where its chunk's does
+            out[has] = np.maximum.reduceat(sims, bounds[has, 0])
+        return out
+
     def _flat_vectors(self) -> np.ndarray:
         n = self.dense.ntotal
         faiss = _faiss()

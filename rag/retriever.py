@@ -109,6 +109,11 @@ class RetrievalSettings:
     lexical_weight: float = 0.7
     part_boost: float = 1.0
     year_boost: float = 0.5
+    # the dense side ranks a passage by this blend of its own cosine and its best sentence's: a
+    # question that paraphrases one fact of a long passage matches that sentence better than the
+    # whole (dev, 715 questions, hit@5: 0 → 0.886, 0.3 → 0.890, 0.6 → 0.896, 0.8 → 0.896; the
+    # questions sharing no word with the report 0.474 → 0.684; English in ordinary words 0.769 → 0.846)
+    sentence_weight: float = 0.8
 
 
 class VectorCache:
@@ -293,16 +298,19 @@ class Retriever:
             if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
         )
+        ranking = self._ranking_dense(dense_all, qvec)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
-            lists = [self._rank(dense_all, lex_all, filters, (city,), per, candidates) for city in filters.cities]
+            lists = [
+                self._rank(dense_all, lex_all, filters, (city,), per, candidates, ranking) for city in filters.cities
+            ]
             hits: list[Hit] = []
             for i in range(per):  # interleave so each place is represented near the top
                 for lst in lists:
                     if i < len(lst) and len(hits) < max(k, per * len(lists)):
                         hits.append(lst[i])
         else:
-            hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates)
+            hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates, ranking)
         t2 = time.perf_counter()
         return SearchResult(
             question,
@@ -315,6 +323,15 @@ class Retriever:
             _spread(dense_all[in_scope]) if qvec is not None else None,
         )
 
+    def _ranking_dense(self, dense_all: np.ndarray, qvec: np.ndarray | None) -> np.ndarray:
+        """What the dense side ranks by: each passage's cosine blended with its best sentence's
+        (``sentence_weight``); the passage's own cosine where it has no sentence vectors."""
+        w = self.settings.sentence_weight
+        best = self.index.sentence_max_scores(qvec) if qvec is not None and w > 0 else None
+        if best is None:
+            return dense_all
+        return np.where(np.isnan(best), dense_all, (1 - w) * dense_all + w * best).astype(np.float32)
+
     def _rank(
         self,
         dense_all: np.ndarray,
@@ -323,12 +340,16 @@ class Retriever:
         cities: tuple[str, ...],
         k: int,
         candidates: int,
+        ranking: np.ndarray | None = None,
     ) -> list[Hit]:
+        """The k best rows in scope. ``ranking`` (default ``dense_all``) is what the dense side ranks
+        by; a hit still reports its passage's own cosine (the answerability feature)."""
         s = self.settings
         rows = self._candidate_rows(filters, cities)
         if len(rows) == 0:
             return []
-        dense = dense_all[rows]
+        shown = dense_all[rows]
+        dense = (dense_all if ranking is None else ranking)[rows]
         lex = lex_all[rows]
         fused = np.zeros(len(rows), dtype=np.float64)
         dense_rank = np.full(len(rows), -1)
@@ -372,7 +393,7 @@ class Retriever:
                     chunk,
                     self.index.reports[chunk.report_id],
                     float(fused[i]),
-                    float(dense[i]),
+                    float(shown[i]),
                     float(lex[i]),
                     int(dense_rank[i]) if dense_rank[i] >= 0 else None,
                     int(lex_rank[i]) if lex_rank[i] >= 0 else None,

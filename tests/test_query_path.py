@@ -141,3 +141,29 @@ def test_a_kept_vector_equals_the_text_embedded_alone_whatever_came_with_it(enco
     # the same text embedded beside longer ones: the int8 model's vector moves (why texts go alone)
     beside = encoder.encode_queries(["就业", "城镇新增就业", "空气质量优良天数比例"])[0]
     assert not np.array_equal(beside, together[0])
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_each_chunks_best_sentence_score_equals_the_max_over_its_own_sentences(fast_assistant, question):
+    index = fast_assistant.index
+    qvec = fast_assistant.encoder.encode_queries([question])[0]
+    best = index.sentence_max_scores(qvec)
+    assert best is not None and best.shape == (len(index.chunks),)
+    sims = index.sentence_vectors @ qvec
+    for row in range(len(index.chunks)):
+        a, b = index.sentence_span(row)
+        if b > a:
+            assert best[row] == pytest.approx(float(sims[a:b].max()), abs=1e-5)
+        else:
+            assert np.isnan(best[row])
+
+
+def test_a_hit_reports_its_passages_own_cosine_whatever_the_dense_side_ranked_by(fast_assistant):
+    """The ranking blends in the best sentence's score; the hit's dense score (an answerability
+    feature, calibrated on passage cosines) stays the passage's."""
+    result = fast_assistant.search(QUESTIONS[0], k=5)
+    index = fast_assistant.index
+    for hit in result.hits:
+        row = index.chunk_row[hit.chunk.chunk_id]
+        own = float(index.all_dense_scores(result.query_vector)[row])
+        assert hit.dense == pytest.approx(own, abs=1e-5)
