@@ -96,6 +96,9 @@ class ComposerSettings:
     number_bonus: float = 0.02  # a question asking "how much" prefers sentences with figures
     rank_penalty: float = 0.004  # per rank of the passage a sentence comes from
     rescore_top: int = 12  # how many leading sentences are embedded on their own and scored again
+    # a sentence from a passage of another part than the one asked about (the review of 2022 when the
+    # 2023 plan is asked) scores this much less, when a passage of the asked part was found
+    part_penalty: float = 0.05
 
 
 @dataclass
@@ -204,6 +207,9 @@ def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: Co
     answerability features count them, :class:`answerability.Topic`), a figure when a figure is
     asked for, the passage's rank."""
     topic = ab.topic(info, index.bm25, index.tokenizer)
+    fits = [_fits_part(info, hit) for hit in hits]
+    # one place only: a comparison may ask each place about another year ("Xining for 2020 or Haidong for 2023")
+    penalise = len(info.places) <= 1 and any(fits) and not all(fits)
     out = []
     for rank, hit in enumerate(hits):
         row = index.chunk_row[hit.chunk.chunk_id]
@@ -217,10 +223,24 @@ def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: Co
                 continue
             coverage = topic.coverage(text)
             score = float(sim) + s.coverage_weight * coverage - s.rank_penalty * rank
+            if penalise and not fits[rank]:
+                score -= s.part_penalty
             if info.wants_number and re.search(r"\d", text):
                 score += s.number_bonus
             out.append(_Scored(rank, start, end, score, float(sim), coverage, text))
     return out
+
+
+def _fits_part(info: QueryInfo, hit: Hit) -> bool:
+    """Whether a passage is of the part the question asks about: the part that speaks of the year
+    asked (the plan of a plan year, the review of a reviewed year), else the plan or the review the
+    question's wording asks for; any passage when it asks neither."""
+    part, report = hit.chunk.part, hit.report
+    if info.year is not None:
+        return (part == "plan" and report.plan_year == info.year) or (
+            part == "review" and report.reviewed_year == info.year
+        )
+    return info.intent is None or part == info.intent
 
 
 def _rescore_alone(
