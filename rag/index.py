@@ -62,6 +62,7 @@ class Index:
         starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
         self._sentence_slices = list(zip(starts.tolist(), ends.tolist(), strict=False))
+        self._sentence_bounds = np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
         self.places = {r.city: title_place(r.title, r.city) for r in reports}
         # this index's own words (its places, its quoted terms), for its BM25 and its questions
         self.tokenizer = tokenizer or Tokenizer(manifest.get("user_words", []))
@@ -285,20 +286,31 @@ class Index:
         out[found] = scores
         return out
 
-    def sentence_max_scores(self, query_vector: np.ndarray) -> np.ndarray | None:
-        """Per chunk, the cosine of its best-matching sentence (sentence vectors read in their
-        passage); chunks without sentence vectors get NaN. Only with the flat index: at the sizes
-        that use IVF the sentence matrix is not scanned per question (None)."""
+    def sentence_max_scores(self, query_vector: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """Per chunk (of ``rows``, or all), the cosine of its best-matching sentence (sentence vectors
+        read in their passage); other chunks, and chunks without sentence vectors, get NaN. Only with
+        the flat index: at the sizes that use IVF the sentences are not scanned per question (None)."""
         faiss = _faiss()
         if not isinstance(self.dense, faiss.IndexFlat) or len(self.sentence_vectors) == 0:
             return None
-        sims = np.einsum("ij,j->i", self.sentence_vectors, np.asarray(query_vector, dtype=np.float32))
-        bounds = np.asarray(self._sentence_slices, dtype=np.int64).reshape(-1, 2)
-        has = bounds[:, 1] > bounds[:, 0]
+        q = np.asarray(query_vector, dtype=np.float32)
         out = np.full(len(self.chunks), np.nan, dtype=np.float32)
-        if has.any():
-            # sentence rows are grouped by chunk in chunk order: each run starts where its chunk's does
-            out[has] = np.maximum.reduceat(sims, bounds[has, 0])
+        chosen = np.arange(len(self.chunks)) if rows is None else np.asarray(rows, dtype=np.int64)
+        bounds = self._sentence_bounds[chosen]
+        has = bounds[:, 1] > bounds[:, 0]
+        chosen, bounds = chosen[has], bounds[has]
+        if len(chosen) == 0:
+            return out
+        lengths = bounds[:, 1] - bounds[:, 0]
+        runs = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # where each chunk's run starts, gathered
+        # the chunks' sentence rows, gathered in order (all of them: a plain slice, no copy)
+        picked = (
+            self.sentence_vectors
+            if rows is None
+            else self.sentence_vectors[np.repeat(bounds[:, 0] - runs, lengths) + np.arange(int(lengths.sum()))]
+        )
+        sims = np.einsum("ij,j->i", picked, q)
+        out[chosen] = np.maximum.reduceat(sims, runs if rows is not None else bounds[:, 0])
         return out
 
     def _flat_vectors(self) -> np.ndarray:

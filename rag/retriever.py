@@ -298,7 +298,7 @@ class Retriever:
             if qvec is not None
             else np.zeros(len(self.index.chunks), np.float32)
         )
-        ranking = self._ranking_dense(dense_all, qvec)
+        ranking = self._ranking_dense(dense_all, qvec, in_scope)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
             lists = [
@@ -323,11 +323,12 @@ class Retriever:
             _spread(dense_all[in_scope]) if qvec is not None else None,
         )
 
-    def _ranking_dense(self, dense_all: np.ndarray, qvec: np.ndarray | None) -> np.ndarray:
+    def _ranking_dense(self, dense_all: np.ndarray, qvec: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
         """What the dense side ranks by: each passage's cosine blended with its best sentence's
-        (``sentence_weight``); the passage's own cosine where it has no sentence vectors."""
+        (``sentence_weight``; only the ``rows`` in scope are scored); the passage's own cosine where
+        it has no sentence vectors."""
         w = self.settings.sentence_weight
-        best = self.index.sentence_max_scores(qvec) if qvec is not None and w > 0 else None
+        best = self.index.sentence_max_scores(qvec, rows) if qvec is not None and w > 0 else None
         if best is None:
             return dense_all
         return np.where(np.isnan(best), dense_all, (1 - w) * dense_all + w * best).astype(np.float32)

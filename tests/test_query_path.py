@@ -167,3 +167,14 @@ def test_a_hit_reports_its_passages_own_cosine_whatever_the_dense_side_ranked_by
         row = index.chunk_row[hit.chunk.chunk_id]
         own = float(index.all_dense_scores(result.query_vector)[row])
         assert hit.dense == pytest.approx(own, abs=1e-5)
+
+
+def test_best_sentence_scores_of_some_rows_equal_those_of_all_rows(fast_assistant):
+    index = fast_assistant.index
+    qvec = fast_assistant.encoder.encode_queries([QUESTIONS[0]])[0]
+    every = index.sentence_max_scores(qvec)
+    rows = np.array([0, 2, 3, len(index.chunks) - 1])
+    some = index.sentence_max_scores(qvec, rows)
+    assert np.allclose(some[rows], every[rows], equal_nan=True)
+    others = np.setdiff1d(np.arange(len(index.chunks)), rows)
+    assert np.isnan(some[others]).all()
