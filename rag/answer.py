@@ -237,9 +237,7 @@ def _fits_part(info: QueryInfo, hit: Hit) -> bool:
     question's wording asks for; any passage when it asks neither."""
     part, report = hit.chunk.part, hit.report
     if info.year is not None:
-        return (part == "plan" and report.plan_year == info.year) or (
-            part == "review" and report.reviewed_year == info.year
-        )
+        return part in ("plan", "review") and citation_year(report, part) == info.year
     return info.intent is None or part == info.intent
 
 

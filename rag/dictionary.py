@@ -180,8 +180,7 @@ class Translator:
     ):
         self.passages = passages
         # how often a term occurs in the reports' text: whether two translations join into a term the
-        # reports write (空气 + 质量 → 空气质量), and, without document frequencies, whether a headword
-        # the tokenizer splits is used at all
+        # reports write (空气 + 质量 → 空气质量)
         self.occurrences = occurrences or (lambda term: 0)
         # the embedding model's similarity of an English phrase to each candidate (a matrix phrases ×
         # terms): it knows "jobs" is 就业 rather than 开工, which dictionary statistics only guess
@@ -248,9 +247,10 @@ class Translator:
                 a + b
                 for a in first.chinese
                 for b in second.chinese
-                if (not self.has_doc_freq or self.doc_freq(a + b) > 0) and self.occurrences(a + b) >= 2
+                if (not self.has_doc_freq or self.doc_freq(a + b) > 0)
+                and self.occurrences(a + b) >= lexicon.TRANSLATION_COMPOUND_MIN_OCCURRENCES
             ]
-            if joined and not re.search(r"[^A-Za-z' -]", first.english + second.english):
+            if joined:
                 best = max(joined, key=self.occurrences)
                 merged[n] = Translation(f"{first.english} {second.english}", (best,))
                 dropped.add(m)
@@ -303,9 +303,7 @@ class Translator:
         return self.passages > 0 and self.doc_freq(term) > lexicon.TRANSLATION_MAX_DF_SHARE * self.passages
 
     def _used(self, term: str) -> bool:
-        if self.has_doc_freq:
-            return self.doc_freq(term) > 0
-        return term in self.vocabulary or self.occurrences(term) > 0
+        return self.doc_freq(term) > 0 if self.has_doc_freq else term in self.vocabulary
 
     @staticmethod
     def _variants(group: list[str]) -> list[str]:

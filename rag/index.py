@@ -61,7 +61,6 @@ class Index:
         self.chunk_row = {c.chunk_id: i for i, c in enumerate(chunks)}
         starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
-        self._sentence_slices = list(zip(starts.tolist(), ends.tolist(), strict=False))
         self._sentence_bounds = np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
         self.places = {r.city: title_place(r.title, r.city) for r in reports}
         # this index's own words (its places, its quoted terms), for its BM25 and its questions
@@ -320,7 +319,8 @@ class Index:
 
     def sentence_span(self, row: int) -> tuple[int, int]:
         """Range of sentence-vector rows belonging to chunk row ``row``."""
-        return self._sentence_slices[row]
+        a, b = self._sentence_bounds[row]
+        return int(a), int(b)
 
     def context(self, chunk: Chunk, paragraphs: int = 2) -> tuple[str, int, int]:
         """The chunk with a few paragraphs around it from the cleaned report, and its offsets there."""

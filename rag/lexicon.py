@@ -62,6 +62,11 @@ ENGLISH_DIVISION_NAME = re.compile(
     r"(?:Prefecture|County|District|City|Province|Region|Banner|League)\b"
 )
 
+# What may stand between a known place and a division word in its full English name ("Haixi Mongol and
+# Tibetan Autonomous Prefecture"): capitalised words and "and" — the words before the division word
+# are then that place's name, not another place's.
+PLACE_NAME_TAIL = re.compile(r"(?:\s+(?:[A-Z][\w'’-]*|and))*\s*")
+
 # A figure as the reports write one: a number followed by a measure word or unit (9000人, 1.2万亿元, 6.5%,
 # 3个百分点), not a year (2023年) and not part of a name (5G, G571).
 QUANTITY = re.compile(r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?(?:%|％|[\u4e00-\u9fff])")
@@ -149,6 +154,9 @@ TRANSLATION_MAX_DF_SHARE = 0.4
 # 生长, which the model finds as close (dev: English answer hit unchanged, hit@5 +0.005; chosen by
 # reading the translations of the dev questions, 0.05 and 0.1 tried)
 TRANSLATION_FREQUENCY_WEIGHT = 0.1
+# two neighbouring English words are one phrase when their translations joined occur this often in the
+# reports' text (空气 + 质量 → 空气质量): more than once, so a chance juxtaposition does not count
+TRANSLATION_COMPOUND_MIN_OCCURRENCES = 2
 TRANSLATION_SIMILARITY_MARGIN = 0.04  # with the embedding model: keep translations this close to the best
 # an English question's dense query carries this many Chinese terms of each phrase (the closest first):
 # enough for the multilingual model to meet Chinese passages halfway, few enough not to drown the question

@@ -74,7 +74,6 @@ class Catalog:
         self.translator = Translator(
             vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self._occurrences
         )
-        self._all_text: str | None = None
         self._counted: dict[str, int] = {}
 
     def _occurrences(self, term: str) -> int:
@@ -82,11 +81,9 @@ class Catalog:
         translations join into one of the reports' terms); counted once per term and kept."""
         n = self._counted.get(term)
         if n is None:
-            if self._all_text is None:
-                self._all_text = self.scope_text(())
             if len(self._counted) > 100_000:
                 self._counted.clear()
-            n = self._counted[term] = self._all_text.count(term)
+            n = self._counted[term] = self.scope_text(()).count(term)
         return n
 
     def scope_text(self, places: tuple[str, ...]) -> str:
@@ -326,9 +323,7 @@ def _other_places(
             continue
         # the tail of a known place's full name: "Haixi Mongol and Tibetan Autonomous Prefecture"
         if any(
-            y <= a
-            and re.fullmatch(r"(?:\s+(?:[A-Z][\w'’-]*|and))*\s*", question[y:a])
-            and re.search(r"[A-Z]", question[y:a])
+            y <= a and lexicon.PLACE_NAME_TAIL.fullmatch(question[y:a]) and re.search(r"[A-Z]", question[y:a])
             for _, y in known
         ):
             continue

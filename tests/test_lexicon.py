@@ -693,17 +693,18 @@ def test_of_translations_equally_close_in_meaning_the_reports_own_word_wins():
 
 
 def test_a_headword_the_tokenizer_splits_is_still_a_translation_when_the_reports_contain_it():
-    """可支配收入 is no single vocabulary word when the tokenizer cuts it, yet "disposable income" must
-    find it: without document frequencies its occurrences in the reports' text count (with them, the
-    index counts it by its bigrams, lexical.BM25.term_freq)."""
+    """可支配收入 is no single vocabulary word when the tokenizer cuts it (可 / 支配 / 收入), yet "disposable
+    income" must find it: the index counts it by its bigrams (lexical.BM25.term_freq, what the
+    catalogue hands the translator as document frequencies)."""
     from rag.dictionary import Translator
+    from rag.lexical import BM25, Tokenizer
 
-    text = "城镇居民人均可支配收入34831元"
-    vocabulary = {"收入", "居民"}
-    split = Translator(vocabulary)
-    whole = Translator(vocabulary, occurrences=text.count)
-    assert all("可支配收入" not in t.chinese for t in split.translate("disposable income"))
-    assert any("可支配收入" in t.chinese for t in whole.translate("disposable income"))
+    tokenizer = Tokenizer()
+    docs = [tokenizer.terms("城镇居民人均可支配收入34831元"), tokenizer.terms("农村收入增长")]
+    bm25 = BM25.build(docs)
+    assert bm25.doc_freq("可支配收入") == 0  # not a word of the index
+    translator = Translator(bm25.vocab, doc_freq=bm25.term_freq, passages=len(docs))
+    assert any("可支配收入" in t.chinese for t in translator.translate("disposable income"))
 
 
 # (text, holds a figure as the reports write one)
