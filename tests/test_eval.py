@@ -14,6 +14,7 @@ from eval.runner import read_run
 DATA = Path(__file__).parent / "data"
 QUESTION_SET = Path(__file__).parent.parent / "eval" / "questions.jsonl"
 HELDOUT_SET = Path(__file__).parent.parent / "eval" / "heldout.jsonl"
+NEXT_HELDOUT_SET = Path(__file__).parent.parent / "eval" / "heldout_next.jsonl"
 EVAL_README = Path(__file__).parent.parent / "eval" / "README.md"
 
 
@@ -61,21 +62,23 @@ def test_the_shipped_question_set_is_valid():
     assert named == set(cleaned_texts([BUNDLED_CORPUS]))  # every bundled report is asked about
 
 
-def test_the_held_out_set_is_valid_and_frozen():
+@pytest.mark.parametrize("path", [HELDOUT_SET, NEXT_HELDOUT_SET], ids=["held-out", "next held-out"])
+def test_the_held_out_sets_are_valid_and_frozen(path):
     """The held-out questions were written after the answers issue, by another method, and frozen:
-    their sha256 is the one eval/README.md states, so tuning cannot quietly edit them."""
+    their sha256 is the one eval/README.md states beside the file's name, so tuning cannot quietly
+    edit them. The next set waits, frozen, until the current one has been measured."""
     import hashlib
     import re
 
     from eval.validate import cleaned_texts, problems
     from rag.config import BUNDLED_CORPUS
 
-    rows = [json.loads(x) for x in HELDOUT_SET.read_text(encoding="utf-8").splitlines() if x.strip()]
+    rows = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
     assert problems(rows, cleaned_texts([BUNDLED_CORPUS])) == []
     assert len(rows) >= 100 and all(r["split"] == "heldout" for r in rows)
     assert sum(r["lang"] == "en" for r in rows) >= 0.4 * len(rows)
     outcomes = [r["outcome"] for r in rows]
     assert sum(o != "answered" for o in outcomes) >= 30
     assert {"place_not_indexed", "year_not_covered", "not_in_reports"} <= set(outcomes)
-    stated = re.search(r"sha256 ([0-9a-f]{64})", EVAL_README.read_text(encoding="utf-8"))
-    assert stated and hashlib.sha256(HELDOUT_SET.read_bytes()).hexdigest() == stated.group(1)
+    stated = re.search(rf"`{path.name}`[^`]*?sha256 ([0-9a-f]{{64}})", EVAL_README.read_text(encoding="utf-8"))
+    assert stated and hashlib.sha256(path.read_bytes()).hexdigest() == stated.group(1)
