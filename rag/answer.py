@@ -165,7 +165,8 @@ def compose(
         # share the question's topic count — a passing mention ("获得2021年…表彰") does not
         scored = [x for x in scored if str(year) in x.text and x.coverage > 0]
     passages = [h.chunk.text for h in hits[:5]]
-    lead = _rescore_alone(scored, qvec, s, sentence_vectors)
+    places = [hits[x.hit_rank].report.city for x in scored] if len(info.places) > 1 else None
+    lead = _rescore_alone(scored, qvec, s, sentence_vectors, places)
     ev = ab.evidence(
         info,
         passages,
@@ -189,7 +190,7 @@ def compose(
         listed = _list_answer(info, hits, index, k)
         if listed is not None:
             return Composed(listed[0], listed[1], verdict)
-    chosen = _choose(lead, s, k, several_places=len(info.places) > 1)
+    chosen = _choose_per_place(lead, hits, s, k) if len(info.places) > 1 else _choose(lead, s, k)
     text, citations = _write(chosen, hits, index, info.lang)
     if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
@@ -242,35 +243,58 @@ def _fits_part(info: QueryInfo, hit: Hit) -> bool:
 
 
 def _rescore_alone(
-    scored: list[_Scored], qvec, s: ComposerSettings, sentence_vectors: SentenceVectors | None
+    scored: list[_Scored],
+    qvec,
+    s: ComposerSettings,
+    sentence_vectors: SentenceVectors | None,
+    places: list[str] | None = None,
 ) -> list[_Scored]:
     """The leading sentences scored again with each embedded on its own; the rest never came close
-    to the best, so they are not worth the embedding time and drop out."""
+    to the best, so they are not worth the embedding time and drop out. With ``places`` (the place
+    of each sentence, when a question compares places) the leading sentences of each place are kept:
+    one place's passages may all score below another's and must still be answered from."""
     if sentence_vectors is None or qvec is None or not scored:
         return scored
-    lead = sorted(scored, key=lambda x: -x.score)[: s.rescore_top]
+    if places is None:
+        lead = sorted(scored, key=lambda x: -x.score)[: s.rescore_top]
+    else:
+        lead = [
+            x
+            for place in dict.fromkeys(places)
+            for x in sorted((x for x, p in zip(scored, places, strict=True) if p == place), key=lambda x: -x.score)[
+                : s.rescore_top
+            ]
+        ]
     alone = sentence_vectors([x.text for x in lead]) @ qvec
     return [replace(x, score=x.score + float(a) - x.sim, alone=float(a)) for x, a in zip(lead, alone, strict=True)]
 
 
-def _choose(scored: list[_Scored], s: ComposerSettings, k: int, several_places: bool) -> list[_Scored]:
-    """The best sentence, then others close to it that share the question's topic (or, comparing
-    places, the best sentence of a second passage)."""
+def _choose(scored: list[_Scored], s: ComposerSettings, k: int, max_sentences: int | None = None) -> list[_Scored]:
+    """The best sentence, then others close to it that share the question's topic."""
     scored = sorted(scored, key=lambda x: -x.score)
     best = scored[0]
     chosen: list[_Scored] = []
     used_hits: set[int] = set()
     for cand in scored:
-        if len(chosen) >= s.max_sentences:
+        if len(chosen) >= (max_sentences or s.max_sentences):
             break
         close = cand.score >= best.score - s.margin and (cand.coverage > 0 or best.coverage == 0)
-        if not close and not (several_places and cand.hit_rank not in used_hits and len(used_hits) < 2):
-            continue
-        if len(used_hits | {cand.hit_rank}) > k:
+        if not close or len(used_hits | {cand.hit_rank}) > k:
             continue
         chosen.append(cand)
         used_hits.add(cand.hit_rank)
     return chosen
+
+
+def _choose_per_place(scored: list[_Scored], hits: list[Hit], s: ComposerSettings, k: int) -> list[_Scored]:
+    """A question comparing places is answered for each of them: each place's best sentence and
+    those close to it (by that place's best, not the other's), the sentences shared out between
+    the places. A place with no passage found is left out."""
+    by_place: dict[str, list[_Scored]] = {}
+    for x in sorted(scored, key=lambda x: -x.score):
+        by_place.setdefault(hits[x.hit_rank].report.city, []).append(x)
+    share = max(1, s.max_sentences // len(by_place))
+    return [x for group in by_place.values() for x in _choose(group, s, k, share)]
 
 
 def _near_duplicate(a: str, b: str) -> bool:
@@ -287,8 +311,15 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
     texts: list[str] = []
     kept: list[_Scored] = []
     for c in chosen:
-        t = index.reports[hits[c.hit_rank].chunk.report_id].text[c.start : c.end].strip()
-        if any(_near_duplicate(t, u) for u in texts):
+        report_id = hits[c.hit_rank].chunk.report_id
+        t = index.reports[report_id].text[c.start : c.end].strip()
+        # a report repeating itself (the same target in the summary and the section) is said once; two
+        # reports saying alike are both said: their figures are what a comparison asks for
+        if any(
+            _near_duplicate(t, u)
+            for u, k in zip(texts, kept, strict=True)
+            if hits[k.hit_rank].chunk.report_id == report_id
+        ):
             continue
         texts.append(t)
         kept.append(c)

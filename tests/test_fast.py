@@ -51,6 +51,22 @@ def test_an_answer_cites_at_most_k_passages_numbered_in_order(fast_assistant, k)
             assert 0 <= a < b <= len(c["text"])
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "济南和银川2023年的地区生产总值增长目标分别是多少？",
+        "Which set a higher GDP growth target for 2023, Jinan or Yinchuan?",
+    ],
+)
+def test_a_comparison_is_answered_for_each_place_even_when_their_sentences_read_alike(fast_assistant, question):
+    # the two targets are worded almost alike ("主要预期目标是：…地区生产总值增长…"): both are said,
+    # each cited to its own report, not one dropped as a repeat of the other
+    answer = fast_assistant.ask(question)
+    assert answer.found
+    assert {c.city for c in answer.citations} == {"济南市", "银川市"}
+    assert "5.5%以上" in answer.answer and "6.5%左右" in answer.answer
+
+
 def test_a_topic_the_report_never_mentions_abstains(fast_assistant):
     answer = fast_assistant.ask("西宁2020年在大气污染治理上有哪些打算？")
     assert not answer.found and answer.citations == [] and "大气污染" in answer.answer
