@@ -186,7 +186,7 @@ def compose(
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
-    if info.is_list:
+    if info.is_list and len(info.places) <= 1:  # a section of one report never answers for two places
         listed = _list_answer(info, hits, index, k)
         if listed is not None:
             return Composed(listed[0], listed[1], verdict)
@@ -394,7 +394,9 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     # the section must introduce itself as the list asked for: one of the question's topic terms in
     # its heading or lead-in (a report with no 民生实事 must not answer with its nine key tasks)
     lead = parent[-1] + intro[-80:]  # the heading, and the sentence that leads into the items
-    if not LIST_SECTION.search(lead) or not any(ab.term_present(t, lead, index.tokenizer) for t in info.topic_terms):
+    # a question term that names a kind of list (工作, 任务, 实事 …), the heading or lead-in using it: "有哪些设施"
+    # or "what are the allowances" asks for items of a topic, which sentences answer better than headings
+    if not any(LIST_SECTION.search(t) and ab.term_present(t, lead, index.tokenizer) for t in info.topic_terms):
         return None
     items = []
     for sec in children:

@@ -67,6 +67,28 @@ def test_a_comparison_is_answered_for_each_place_even_when_their_sentences_read_
     assert "5.5%以上" in answer.answer and "6.5%左右" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question", ["海东2023年重点抓好哪几个方面的工作？", "What are the main tasks of Haidong for 2023?"]
+)
+def test_a_question_for_the_main_tasks_is_answered_with_the_sections_items(fast_assistant, question):
+    answer = fast_assistant.ask(question)
+    assert answer.found and len(answer.citations) == 5
+    assert "一是全力以赴优化现代化产业体系" in answer.answer and "五是全力以赴实施科教创新发展战略" in answer.answer
+
+
+def test_items_of_a_section_answer_only_when_the_question_names_that_kind_of_list(fast_assistant):
+    # "哪些" alone asks for items of a topic ("which facilities", "what are the allowances"): the
+    # sentences answer it; the section's headings only when a question term names the list (工作, 任务 …)
+    from dataclasses import replace
+
+    from rag.answer import _list_answer
+
+    res = fast_assistant.search("海东2023年重点抓好哪几个方面的工作？")
+    index = fast_assistant.index
+    assert _list_answer(res.info, res.hits, index, 5) is not None
+    assert _list_answer(replace(res.info, topic_terms=("目标要求", "思路")), res.hits, index, 5) is None
+
+
 def test_a_topic_the_report_never_mentions_abstains(fast_assistant):
     answer = fast_assistant.ask("西宁2020年在大气污染治理上有哪些打算？")
     assert not answer.found and answer.citations == [] and "大气污染" in answer.answer
