@@ -163,14 +163,27 @@ def term_present(term: str, text: str, tokenizer: Tokenizer = PLAIN) -> bool:
     (粮食产量 in "粮食总产量", 地铁线 in "地铁3号线"); the words are the index's ``tokenizer``'s."""
     if term in text:
         return True
-    pattern = _compound_pattern(compound_parts(term, tokenizer))
+    pattern = _compound_pattern(term, compound_parts(term, tokenizer))
     return pattern is not None and pattern.search(text) is not None
 
 
 @lru_cache(maxsize=20_000)
-def _compound_pattern(parts: tuple[str, ...]) -> re.Pattern | None:
-    # the parts in order, a few characters apart at most: 粮食.{0,4}产量 — not 最低 here and 工资 elsewhere
-    return re.compile(".{0,4}".join(map(re.escape, parts))) if len(parts) >= 2 else None
+def _compound_pattern(term: str, parts: tuple[str, ...]) -> re.Pattern | None:
+    """The term's pieces in order, a few characters apart at most: its words and the characters left
+    between them (粮食.{0,4}产量; 地铁.{0,4}线 for 地铁线 in "地铁4号线") — not 最低 here and 工资 elsewhere."""
+    if not parts:
+        return None
+    pieces: list[str] = []
+    pos = 0
+    for part in parts:
+        at = term.find(part, pos)
+        if at > pos:
+            pieces.append(term[pos:at])
+        pieces.append(part)
+        pos = at + len(part)
+    if pos < len(term):
+        pieces.append(term[pos:])
+    return re.compile(".{0,4}".join(map(re.escape, pieces))) if len(pieces) >= 2 else None
 
 
 def compound_parts(term: str, tokenizer: Tokenizer = PLAIN) -> tuple[str, ...]:

@@ -764,3 +764,22 @@ def test_neighbouring_words_join_when_the_reports_write_their_compound(text, joi
         assert got == [Translation("air quality", ("空气质量",))]
     else:
         assert [t.english for t in got] == ["quality", "air"] or [t.english for t in got] == ["air", "quality"]
+
+
+@pytest.mark.parametrize(
+    ("term", "text", "present"),
+    [
+        ("地区生产总值", "地区生产总值增长5%", True),  # whole
+        ("粮食产量", "粮食总产量达69万吨", True),  # its words, a few characters apart
+        ("地铁线", "推动地铁4号线北延线建设", True),  # a word and the character left over
+        ("养老院", "新建养老服务院2所", True),
+        ("最低工资", "提高最低生活保障标准，工资按时发放", False),  # words too far apart
+        ("地铁线", "地铁站建设有序推进", False),  # the leftover character missing
+        ("粮食产量", "产量稳定，粮食安全", False),  # out of order
+        ("房价", "房屋建设", False),  # a two-character term is only ever whole
+    ],
+)
+def test_a_topic_term_is_present_whole_or_by_its_pieces_in_order(term, text, present):
+    from rag.answerability import term_present
+
+    assert term_present(term, text) is present
