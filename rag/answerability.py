@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .lexical import BM25, PLAIN, Tokenizer, bigrams
-from .lexicon import CLAUSE_BREAK, ENGLISH_FRAMING, QUANTITY
+from .lexicon import CLAUSE_BREAK, ENGLISH_FRAMING, MAGNITUDE, QUANTITY
 from .query import Catalog, QueryInfo
 
 ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
@@ -220,6 +220,7 @@ class Topic:
     groups: tuple[tuple[str, tuple[str, ...]], ...]
     weights: tuple[float, ...]
     tokenizer: Tokenizer = PLAIN
+    unit: str | None = None  # the unit the figure is asked in (QueryInfo.asked_unit)
 
     @property
     def total(self) -> float:
@@ -241,17 +242,27 @@ class Topic:
         """The weighted share of the groups that have a figure of their own in ``sentence``: a clause
         holding one of the group's terms and a quantity (城镇新增就业9000人 gives "jobs" its figure;
         "稳步提高最低工资标准" names the minimum wage but gives none)."""
-        clauses = [c for c in CLAUSE_BREAK.split(sentence) if QUANTITY.search(c)]
+        clauses = [c for c in CLAUSE_BREAK.split(sentence) if self._has_figure(c)]
         if not clauses or not self.groups:
             return 0.0
         per_clause = [self.present(c) for c in clauses]
         return self.share([max(p[i] for p in per_clause) for i in range(len(self.groups))])
 
+    def _has_figure(self, clause: str) -> bool:
+        """A quantity, in the unit asked when one is (多少亿元: "87亿元" is one, "增长7%" is not)."""
+        if self.unit is None:
+            return QUANTITY.search(clause) is not None
+        for m in QUANTITY.finditer(clause):
+            rest = clause[m.end() - 1 :].lstrip(MAGNITUDE)
+            if rest[:1] == self.unit or (self.unit == "%" and rest[:1] == "％"):
+                return True
+        return False
+
 
 def topic(info: QueryInfo, bm25: BM25, tokenizer: Tokenizer = PLAIN) -> Topic:
     groups = topic_groups(info)
     weights = [max((_term_idf(t, bm25) for t in terms), default=_max_idf(bm25)) for _, terms in groups]
-    return Topic(tuple(groups), tuple(weights), tokenizer)
+    return Topic(tuple(groups), tuple(weights), tokenizer, info.asked_unit)
 
 
 def evidence(

@@ -124,6 +124,7 @@ class QueryInfo:
     intent: str | None = None  # "plan" | "review" | None
     is_list: bool = False
     wants_number: bool = False
+    asked_unit: str | None = None  # the unit the figure is asked in (多少亿元 → 元), when a Chinese question says
     unknown_places: tuple[str, ...] = field(default=())  # real places named that no indexed report covers
     sub_places: tuple[tuple[str, str], ...] = field(default=())  # (named place, indexed place containing it)
     topic_terms: tuple[str, ...] = field(default=())  # what is asked about (Chinese terms)
@@ -224,12 +225,22 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         intent,
         bool(lexicon.LIST_CUES.search(question)),
         bool(lexicon.ASKS_NUMBER.search(question)),
+        asked_unit(question),
         tuple(unknown),
         tuple(sub),
         topic,
         translations,
         untranslated,
     )
+
+
+def asked_unit(question: str) -> str | None:
+    """The unit a question asks its figure in, as the reports write it (多少钱 → 元), or None."""
+    m = lexicon.ASKED_UNIT.search(question)
+    if m is not None:
+        return None if m.group(1) in lexicon.NOT_A_UNIT else lexicon.UNIT_WRITTEN.get(m.group(1), m.group(1))
+    words = [w.lower() for w in re.findall(r"[A-Za-z]+|%", question)]
+    return next((lexicon.ENGLISH_UNIT[w] for w in words if w in lexicon.ENGLISH_UNIT), "%" if "%" in words else None)
 
 
 def _untranslated(

@@ -783,3 +783,67 @@ def test_a_topic_term_is_present_whole_or_by_its_pieces_in_order(term, text, pre
     from rag.answerability import term_present
 
     assert term_present(term, text) is present
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("海东2023年GDP预期增长多少？", True),
+        ("新增几个学位", True),
+        ("城镇居民收入增长了百分之几", True),
+        ("空气质量优良天数比例", True),
+        ("How many new urban jobs did Haidong plan for 2023?", True),
+        ("How much did Haidong cut spending?", True),
+        ("What was the total amount of Jiuquan's budget revenue?", True),
+        ("how big is the investment in the hydrogen plant", True),
+        ("Jiuquan budget revenue in yuan", True),
+        ("西宁在空气质量方面承诺了什么？", False),
+        ("What did Xining promise on air quality?", False),
+        ("Is Da'an building a green hydrogen project?", False),
+    ],
+)
+def test_a_question_asking_for_a_figure_is_known(question, asks):
+    from rag import lexicon
+
+    assert bool(lexicon.ASKS_NUMBER.search(question)) is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("龙子湖区2022年一般公共预算收入总额是多少亿元？", "元"),
+        ("珲春2022年接待游客多少人次？", "人"),
+        ("繁昌新建了多少套保障房", "套"),
+        ("新增几个学位", "个"),
+        ("沙坡头景区门票多少钱", "元"),  # spoken: 钱 is written 元
+        ("宜春2023年希望蓝天白云的日子占全年几成？", "%"),  # 几成 is a share
+        ("海东2023年GDP预期增长多少？", None),  # no unit named
+        ("城镇居民收入增长了百分之多少", None),
+        ("这些年里多少的投资到位了", None),  # 多少的: not a unit
+        ("What was Jiuquan's budget revenue in yuan?", "元"),
+        ("What percentage of days had good air in Hunchun?", "%"),
+        ("How many new urban jobs did Haidong plan?", None),
+    ],
+)
+def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question, unit):
+    from rag.query import asked_unit
+
+    assert asked_unit(question) == unit
+
+
+@pytest.mark.parametrize(
+    ("unit", "sentence", "covered"),
+    [
+        (None, "一般公共预算收入增长7%", 1.0),  # no unit asked: any figure
+        ("元", "一般公共预算收入增长7%", 0.0),  # 多少亿元 asked, a growth rate given
+        ("元", "一般公共预算收入87亿元", 1.0),  # the magnitude between number and unit
+        ("元", "一般公共预算收入1.2万元，增长7%", 1.0),
+        ("%", "一般公共预算收入87亿元", 0.0),
+        ("%", "一般公共预算收入增长7%", 1.0),
+        ("元", "一般公共预算收入稳步增长，全年87亿元", 0.0),  # the figure in another clause than the topic
+    ],
+)
+def test_a_figure_counts_for_the_topic_in_its_clause_and_in_the_unit_asked(unit, sentence, covered):
+    from rag.answerability import Topic
+
+    assert Topic((("收入", ("收入",)),), (1.0,), unit=unit).figure_coverage(sentence) == covered
