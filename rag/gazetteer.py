@@ -98,11 +98,13 @@ def _stem_usable_alone(d: Division) -> bool:
 
     Provinces always; prefectures and counties when jieba's dictionary tags the short form as a
     place name (``ns``) or does not know it at all (prefectures only), so words that happen to be
-    names (长治久安, 大同小异, 平安) are not read as places.
+    names (长治久安, 大同小异, 平安) are not read as places. A short form of three characters or more
+    stands alone whatever jieba says: such forms are names, not everyday words, and jieba's tags for
+    rare names are guesses (格尔木 and 克拉玛依 are tagged as person names, 攀枝花 as an idiom).
     """
     if d.stem == d.name or len(d.stem) < 2:
         return False
-    if d.level == "province":
+    if d.level == "province" or len(d.stem) >= 3:
         return True
     tag = dictionary_tags().get(d.stem)  # ns = a place name: 昆山 is one, 长治 (久安) is not
     if d.level == "city":

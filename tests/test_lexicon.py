@@ -176,6 +176,11 @@ PLACE_ROWS = [
     ("Xining, Qinghai GDP", ("西宁市",), ()),
     ("Qingdao Huangdao GDP", ("青岛市黄岛区",), ()),
     ("青海省海西州GDP", ("海西州",), ()),
+    # a county of an indexed prefecture is asked of its prefecture's report (which speaks of it)
+    ("格尔木2019年的空气质量优良天数比例是多少？", ("海西州",), ()),
+    ("沙坡头景区门票多少钱 中卫", ("中卫市",), ()),
+    ("张家川2022年新增就业多少", ("天水市",), ()),
+    ("克拉玛依2022年GDP增长多少", (), ("克拉玛依市",)),
     # one indexed, one not: both reported
     ("上海和西宁的GDP目标对比", ("西宁市",), ("上海市",)),
     # an English name the gazetteer lacks (not pinyin), known by the division word after it
@@ -535,6 +540,12 @@ CHINESE_INDEX_ROWS = [
     ("湘西州", True),
     ("互助县", True),  # 互助土族自治县
     ("鄂伦春旗", True),  # 鄂伦春自治旗
+    # a short form of three characters or more is a name whatever jieba tags it
+    ("格尔木", True),  # jieba: a person's name
+    ("克拉玛依", True),  # jieba: a person's name
+    ("攀枝花", True),  # jieba: an idiom
+    ("沙坡头", True),  # jieba: a noun
+    ("茫崖", False),  # two characters, tagged an idiom: the tag still decides
 ]
 
 
