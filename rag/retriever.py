@@ -226,7 +226,7 @@ class Retriever:
     def start_embedding(self, question: str) -> PendingVector | None:
         """Start embedding a question's dense query in the background when it is known before the
         question is read (see :func:`~rag.query.plain_dense_query`); pass the result to :meth:`search`."""
-        text = plain_dense_query(question) if self.settings.dense else None
+        text = plain_dense_query(question, self.catalog) if self.settings.dense else None
         return self._embed_later(text) if text is not None else None
 
     def _embed_later(self, text: str) -> PendingVector:
