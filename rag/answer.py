@@ -13,7 +13,7 @@ from . import answerability as ab
 from .index import Index
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
-from .places import slug
+from .places import english_name
 from .query import Catalog, QueryInfo
 from .retriever import Hit, VectorCache
 
@@ -354,7 +354,7 @@ def _lead_in(hit: Hit, lang: str) -> str:
     r, part = hit.report, hit.chunk.part
     year = citation_year(r, part) if part in ("plan", "review") else None
     if lang == "en":
-        place = " ".join(w.capitalize() for w in slug(r.city).split("-"))
+        place = english_name(r.city)
         what = PART_EN.get(part, "text")
         when = f" ({year})" if year else ""
         title_year = r.title[:4] if r.title[:4].isdigit() else ""
@@ -456,7 +456,7 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
 def _place_name(city: str, lang: str) -> str:
     if lang != "en":
         return city
-    return " ".join(w.capitalize() for w in slug(city).split("-")) + f" ({city})"
+    return f"{english_name(city)} ({city})"
 
 
 def _years_text(verdict: ab.Verdict, lang: str) -> str:

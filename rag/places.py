@@ -26,6 +26,20 @@ def slug(city: str) -> str:
     return out or "report"
 
 
+def english_name(city: str) -> str:
+    """How an English answer names a place: its pinyin, a word per part, with the apostrophe pinyin
+    writes before a syllable that starts with a, o or e (大安市 → Da'an, 青岛市黄岛区 → Qingdao Huangdao)."""
+    words = []
+    for part in (p for p in re.split(r"(?<=[市州县区])", strip_brackets(city)) if p):
+        syllables = [x for x in lazy_pinyin(short_name(part), style=Style.NORMAL) if re.fullmatch(r"[a-z]+", x)]
+        word = syllables[0] if syllables else ""
+        for x in syllables[1:]:
+            word += ("'" if x[0] in "aoe" else "") + x
+        if word:
+            words.append(word.capitalize())
+    return " ".join(words) or city
+
+
 def strip_brackets(name: str) -> str:
     return re.sub(r"（[^）]*）|\([^)]*\)", "", name)
 

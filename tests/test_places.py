@@ -40,3 +40,21 @@ def test_places_are_found_in_either_language(question, expected):
 
 def test_slugs_are_ascii():
     assert slug("西宁市") == "xining" and slug("青岛市黄岛区") == "qingdao-huangdao"
+
+
+@pytest.mark.parametrize(
+    ("city", "english"),
+    [
+        ("西宁市", "Xining"),
+        ("大安市", "Da'an"),  # the apostrophe before a syllable starting with a, o or e
+        ("西安市", "Xi'an"),
+        ("青岛市黄岛区", "Qingdao Huangdao"),
+        ("长沙市望城区", "Changsha Wangcheng"),
+        ("海西州", "Haixi"),
+        ("德令哈市", "Delingha"),
+    ],
+)
+def test_an_english_answer_names_a_place_in_pinyin_as_it_is_written(city, english):
+    from rag.places import english_name
+
+    assert english_name(city) == english
