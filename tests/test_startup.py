@@ -229,6 +229,30 @@ def _imported(code: str, names: tuple[str, ...]) -> list[str]:
     return [m for m in r.stdout.strip().split(",") if m]
 
 
+# what `rag ui` loads behind its page: ~1 s of imports on 2 cores that once came before Gradio's
+MODEL_STACK = ("numpy", "scipy", "pypinyin", "jieba", "faiss", "torch", "onnxruntime", "rag.assistant", "rag.index")
+
+
+def test_the_cli_and_its_cheap_index_check_import_no_model_stack(tmp_path):
+    """``python -m rag.cli ui`` imports ``rag`` and the CLI, and checks the index, before the "starting…"
+    page answers and Gradio starts importing: none of it may pull in the model stack."""
+    code = (
+        "import rag, rag.cli\nfrom rag.manifest import check_manifest\n"
+        f"try:\n    check_manifest({str(tmp_path)!r})\nexcept rag.IndexNotFoundError:\n    pass"
+    )
+    assert _imported(code, MODEL_STACK) == []
+
+
+def test_the_package_face_gives_every_name_it_lists():
+    import rag
+
+    for name in rag.__all__:
+        assert getattr(rag, name) is not None, name
+    assert set(rag.__all__) <= set(dir(rag))
+    with pytest.raises(AttributeError):
+        _ = rag.no_such_name
+
+
 def test_the_page_imports_gradio_without_its_stub_regeneration_and_no_model_stack():
     """``ui`` makes Gradio skip rewriting its own .pyi stubs for every component class (ui/fastimport.py);
     the components are otherwise Gradio's own, events included."""
