@@ -2,13 +2,21 @@
 
 The UI and the evaluation import only what is listed in ``__all__``; the modules of ``rag/`` (the CLI
 included) import each other, never this file (tests/test_imports.py).
+
+Importing ``rag`` is cheap: the errors, the configuration and the input checks (standard library
+only) are imported here; every other name is imported from its module when it is first used
+(PEP 562). ``python -m rag.cli`` imports this package first, so an eager import here would cost every
+command, ``rag ui`` included, the whole model stack (numpy, SciPy, pypinyin: ~1 s on 2 cores) before it
+could serve its page; the UI imports the rest behind the page (``ui/loader.py``).
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._version import __version__
-from .answer import Answer, Citation, ComposerSettings
-from .assistant import Assistant, PassageView, ReportInfo, build_index
 from .config import BUNDLED_CORPUS, PARTS, Config
-from .embedcache import EmbeddingCache
 from .errors import (
     FilterError,
     IndexMismatchError,
@@ -19,10 +27,16 @@ from .errors import (
     QuestionError,
     RagError,
 )
-from .ingest import collect_files, load_reports
-from .pipeline import BuildStats
-from .retriever import Hit, RetrievalSettings, SearchResult
 from .validate import check_k, clean_text
+
+if TYPE_CHECKING:  # what the names below are, for type checkers; imported on first use at run time
+    from .answer import Answer, Citation, ComposerSettings
+    from .assistant import Assistant, PassageView, ReportInfo, build_index
+    from .chain import build_chain
+    from .embedcache import EmbeddingCache
+    from .ingest import collect_files, load_reports
+    from .pipeline import BuildStats
+    from .retriever import Hit, RetrievalSettings, SearchResult
 
 __all__ = [
     "Answer",
@@ -56,10 +70,34 @@ __all__ = [
     "__version__",
 ]
 
+# name -> the module that defines it, for the names imported on first use
+_LAZY = {
+    "Answer": "answer",
+    "Citation": "answer",
+    "ComposerSettings": "answer",
+    "Assistant": "assistant",
+    "PassageView": "assistant",
+    "ReportInfo": "assistant",
+    "build_index": "assistant",
+    "build_chain": "chain",  # heavy (LangChain): imported when the chain is first asked for
+    "EmbeddingCache": "embedcache",
+    "collect_files": "ingest",
+    "load_reports": "ingest",
+    "BuildStats": "pipeline",
+    "Hit": "retriever",
+    "RetrievalSettings": "retriever",
+    "SearchResult": "retriever",
+}
 
-def __getattr__(name: str):
-    if name == "build_chain":
-        from .chain import build_chain  # heavy (LangChain): imported when the chain is first asked for
 
-        return build_chain
-    raise AttributeError(f"module 'rag' has no attribute {name!r}")
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'rag' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once: later lookups find it without coming here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

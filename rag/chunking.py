@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, replace
 
 from .ingest import Report, Section
+from .manifest import CHUNKER_VERSION as CHUNKER_VERSION  # defined beside the cheap index check: bump it there
 
-CHUNKER_VERSION = "4"
 # A sentence ends at 。！？； (and ASCII forms), with any closing quote or bracket kept with it.
 _SENT_END = re.compile(r"[。！？；!?;]+[”’」』）)]*|[…]{2,}[”’」』]*")
 

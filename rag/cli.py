@@ -1,6 +1,8 @@
 """The `rag` command: each command parses, calls the library, and formats.
 
 Library errors (``RagError``) become one readable line on stderr and exit code 1; bad usage exits 2.
+The assistant and the index (numpy, SciPy, FAISS, pypinyin: ~1 s on 2 cores) are imported by the
+commands that use them, not with this module: ``rag ui`` serves its page first and loads them behind it.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import typer
 from tqdm import tqdm
 
-from .assistant import Assistant, build_index, make_encoder, remove_report, report_infos
 from .config import Config
 from .errors import IndexNotFoundError, RagError
-from .index import Index
+from .manifest import check_manifest
 from .validate import check_k, clean_text
+
+if TYPE_CHECKING:
+    from .assistant import Assistant
 
 app = typer.Typer(
     add_completion=False,
@@ -74,7 +78,9 @@ class _Bars:
             bar.close()
 
 
-def _load_assistant(config: Config, build_if_missing: bool = False):
+def _load_assistant(config: Config, build_if_missing: bool = False) -> Assistant:
+    from .assistant import Assistant  # heavy (the model stack): only the commands that answer need it
+
     bars = _Bars(config.quiet)
     folder = config.index_dir
     first_run = not folder.exists() or (folder.is_dir() and not any(folder.iterdir()))
@@ -103,6 +109,8 @@ def index(
     index) and stay there through every rebuild; `rag remove REPORT_ID` takes one out. A file that
     cannot be read is named and skipped, the others are indexed, and the exit code is 1.
     """
+    from .assistant import build_index, make_encoder  # heavy (the model stack): imported by the command
+
     config = _config(model, quiet)
     bars = _Bars(quiet)
     try:
@@ -133,6 +141,8 @@ def remove(
     quiet: bool = typer.Option(False, "--quiet", "-q"),
 ) -> None:
     """Remove a report from the index and the library. Example: rag remove lanzhou-2024"""
+    from .assistant import make_encoder, remove_report  # heavy (the model stack): imported by the command
+
     config = _config(quiet=quiet)
     bars = _Bars(quiet)
     try:
@@ -156,6 +166,9 @@ def remove(
 @app.command()
 def reports(as_json: bool = typer.Option(False, "--json", help="machine-readable list")) -> None:
     """List the indexed reports. Example: rag reports --json"""
+    from .assistant import report_infos  # heavy (the model stack): imported by the command
+    from .index import Index
+
     config = _config(quiet=True)
     rows = [r.to_dict() for r in report_infos(Index.load(config.index_dir))]
     if as_json:
@@ -277,7 +290,7 @@ def ui(
         _fail(f"--port must be between 1 and 65535, not {port}", 2)
     config = _config(quiet=quiet)
     try:  # a damaged or old index is refused now, not after a page that could never answer is served
-        Index.check(config.index_dir, config.model)
+        check_manifest(config.index_dir, config.model)  # the cheap check: no model stack before the page
     except IndexNotFoundError:
         pass  # the first run builds it behind the page
     except RagError as exc:

@@ -21,16 +21,16 @@ from typing import Any
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, Chunk
-from .errors import IndexDamagedError, IndexMismatchError, IndexNotFoundError, IndexWriteError
+from .chunking import Chunk
+from .errors import IndexDamagedError, IndexWriteError
 from .ingest import Report, Section
-from .lexical import BM25, LEXICAL_VERSION, Tokenizer
+from .lexical import BM25, Tokenizer
+from .manifest import FORMAT_VERSION as FORMAT_VERSION  # defined beside the cheap check; re-exported
+from .manifest import check_manifest
+from .manifest import damaged as _damaged
+from .manifest import read_json as _read_json
 from .places import title_place
 from .storage import COMPONENTS, check_replaceable, file_digest
-
-# 3: file checksums and a generation in the manifest; added reports kept in the library, not in sources/
-FORMAT_VERSION = 3
-KEEPS = "(it keeps the reports you added)"
 
 
 class Index:
@@ -143,41 +143,15 @@ class Index:
     @classmethod
     def check(cls, folder: Path, model: str | None = None) -> None:
         """The cheap part of :meth:`load` (manifest, versions, model, file sizes and checksums), so
-        ``rag ui`` can refuse a damaged or old index before it serves a page that could never answer."""
-        cls._load_once(Path(folder), model, check_only=True)
+        ``rag ui`` can refuse a damaged or old index before it serves a page that could never answer
+        (it calls :func:`rag.manifest.check_manifest` itself, without importing this module)."""
+        check_manifest(Path(folder), model)
 
     @classmethod
-    def _load_once(cls, folder: Path, model: str | None, check_only: bool = False) -> Index:
+    def _load_once(cls, folder: Path, model: str | None) -> Index:
+        read_from, manifest = check_manifest(folder, model)
         faiss = _faiss()
-        read_from = folder
-        if not (folder / "manifest.json").exists():
-            backup = folder.with_name(f".{folder.name}.previous")
-            if (backup / "manifest.json").exists():  # a swap was interrupted between its two renames
-                read_from = backup
-            elif folder.exists() and not folder.is_dir():
-                raise IndexNotFoundError(f"no index at {folder}: it is a file, not an index folder")
-            else:
-                raise IndexNotFoundError(f"no index at {folder}; build it with `rag index`")
-        manifest = _read_json(read_from, "manifest.json", dict)
-        versions = (manifest.get("format_version"), manifest.get("chunker_version"), manifest.get("lexical_version"))
-        if versions != (FORMAT_VERSION, CHUNKER_VERSION, LEXICAL_VERSION):
-            raise IndexMismatchError(
-                f"the index at {folder} was built by another version (format {versions[0]}, chunker {versions[1]}, "
-                f"lexical {versions[2]}); rebuild it with `rag index --rebuild` {KEEPS}"
-            )
-        if model is not None and manifest.get("model") != model:
-            raise IndexMismatchError(
-                f"the index at {folder} was built with model '{manifest.get('model')}', not '{model}'; "
-                f"rebuild it with `rag index --rebuild --model {model}` or use --model {manifest.get('model')}"
-            )
-        files = manifest.get("files")
-        dim = manifest.get("dimension")
-        if not isinstance(files, dict) or not isinstance(dim, int):
-            raise _damaged(folder, "manifest.json", "lacks the file checksums or the dimension")
-        for name in COMPONENTS:
-            _verify(read_from, folder, name, files.get(name))
-        if check_only:
-            return None  # type: ignore[return-value]
+        dim = manifest["dimension"]
         reports_raw = _read_json(read_from, "reports.json", list)
         try:
             reports = [_report_from_dict(d) for d in reports_raw]
@@ -395,60 +369,6 @@ def read_generation(folder: Path) -> int:
         return int(data.get("generation", 0)) if isinstance(data, dict) else 0
     except (OSError, ValueError, TypeError):
         return 0
-
-
-def _damaged(folder: Path, name: str, what: str) -> IndexDamagedError:
-    return IndexDamagedError(
-        f"the index at {folder} is damaged: {name} {what}; rebuild it with `rag index --rebuild` {KEEPS}"
-    )
-
-
-def _read_json(read_from: Path, name: str, kind: type):
-    path = read_from / name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise _damaged(read_from, name, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise _damaged(read_from, name, "is not UTF-8 text") from None
-    except ValueError as exc:
-        raise _damaged(read_from, name, f"is not valid JSON ({getattr(exc, 'msg', exc)})") from None
-    if not isinstance(data, kind):
-        names = {
-            dict: "an object",
-            list: "an array",
-            str: "a string",
-            int: "a number",
-            float: "a number",
-            bool: "a boolean",
-            type(None): "null",
-        }
-        raise _damaged(
-            read_from,
-            name,
-            f"holds {names.get(type(data), 'something else')}, not a JSON {'object' if kind is dict else 'array'}",
-        )
-    return data
-
-
-def _verify(read_from: Path, folder: Path, name: str, entry) -> None:
-    path = read_from / name
-    if (
-        not isinstance(entry, dict)
-        or not isinstance(entry.get("size"), int)
-        or not isinstance(entry.get("sha256"), str)
-    ):
-        raise _damaged(folder, "manifest.json", f"has no checksum for {name}")
-    try:
-        size = path.stat().st_size
-    except OSError:
-        raise _damaged(folder, name, "is missing") from None
-    if size != entry["size"]:
-        raise _damaged(folder, name, f"has {size} bytes where the build wrote {entry['size']}")
-    if file_digest(path) != entry["sha256"]:
-        raise _damaged(folder, name, "does not match its checksum (it changed after the build)")
 
 
 def _read_chunks(read_from: Path, folder: Path) -> list[Chunk]:

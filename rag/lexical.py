@@ -23,8 +23,10 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-# Bump when tokenisation changes: an index's BM25 data is only valid for the version that built it.
-LEXICAL_VERSION = "2"
+# Bump LEXICAL_VERSION (in rag/manifest.py) when tokenisation changes: an index's BM25 data is only valid
+# for the version that built it.
+from .manifest import LEXICAL_VERSION as LEXICAL_VERSION  # defined beside the cheap index check
+
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})?")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+")

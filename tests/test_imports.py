@@ -35,8 +35,14 @@ HEAVY = {
     "transformers",
 }
 # and, per layer, the project's own heavy pieces: LangChain's chain; the page before rag (ui);
-# the UI and the evaluation from the CLI; the LangChain baselines from the evaluation
-LAZY_OWN = {"rag": {"rag.chain"}, "rag/cli.py": {"ui", "eval"}, "ui": {"rag", "eval"}, "eval": {"eval.baselines"}}
+# the UI, the evaluation and the model stack (assistant, index: `rag ui` serves its page first) from the CLI;
+# the LangChain baselines from the evaluation
+LAZY_OWN = {
+    "rag": {"rag.chain"},
+    "rag/cli.py": {"ui", "eval", "rag.assistant", "rag.index"},
+    "ui": {"rag", "eval"},
+    "eval": {"eval.baselines"},
+}
 
 
 def sources(*folders: str) -> list[Path]:

@@ -209,3 +209,63 @@ def test_the_api_holds_an_english_question_until_the_english_warm_up_is_over(war
     asking.join(30)
     assert out and out[0]["citations"]
     assert api_ask(loader, "海东2023年地区生产总值预期增长多少？")["citations"]
+
+
+# ---------------------------------------------------------------- what comes before the page
+
+
+def _imported(code: str, names: tuple[str, ...]) -> list[str]:
+    """Which of ``names`` a fresh interpreter has imported after running ``code``."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    probe = f"{code}\nimport sys\nprint(','.join(m for m in {names!r} if m in sys.modules))"
+    env = {**os.environ, "PYTHONPATH": str(root), "GRADIO_ANALYTICS_ENABLED": "False"}
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, env=env, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return [m for m in r.stdout.strip().split(",") if m]
+
+
+# what `rag ui` loads behind its page: ~1 s of imports on 2 cores that once came before Gradio's
+MODEL_STACK = ("numpy", "scipy", "pypinyin", "jieba", "faiss", "torch", "onnxruntime", "rag.assistant", "rag.index")
+
+
+def test_the_cli_and_its_cheap_index_check_import_no_model_stack(tmp_path):
+    """``python -m rag.cli ui`` imports ``rag`` and the CLI, and checks the index, before the "starting…"
+    page answers and Gradio starts importing: none of it may pull in the model stack."""
+    code = (
+        "import rag, rag.cli\nfrom rag.manifest import check_manifest\n"
+        f"try:\n    check_manifest({str(tmp_path)!r})\nexcept rag.IndexNotFoundError:\n    pass"
+    )
+    assert _imported(code, MODEL_STACK) == []
+
+
+def test_the_package_face_gives_every_name_it_lists():
+    import rag
+
+    for name in rag.__all__:
+        assert getattr(rag, name) is not None, name
+    assert set(rag.__all__) <= set(dir(rag))
+    with pytest.raises(AttributeError):
+        _ = rag.no_such_name
+
+
+def test_the_page_imports_gradio_without_its_stub_regeneration_and_no_model_stack():
+    """``ui`` makes Gradio skip rewriting its own .pyi stubs for every component class (ui/fastimport.py);
+    the components are otherwise Gradio's own, events included."""
+    code = (
+        "import ui.app, gradio as gr\nfrom ui.fastimport import stubs_skipped\nassert stubs_skipped()\n"
+        "assert callable(gr.Button.click) and 'click' in [e.event_name for e in gr.Button.EVENTS]"
+    )
+    assert _imported(code, ("scipy", "pypinyin", "jieba", "faiss", "torch", "rag.assistant", "rag.index")) == []
+
+
+def test_gradio_imported_before_the_ui_is_left_as_it_is():
+    code = (
+        "import gradio\nfrom ui.fastimport import skip_stub_generation, stubs_skipped\n"
+        "assert not stubs_skipped() and not skip_stub_generation()"
+    )
+    assert "gradio" in _imported(code, ("gradio",))

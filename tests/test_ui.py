@@ -287,3 +287,14 @@ def test_a_failed_load_is_one_line_in_the_chat():
     history = list(respond(loader, "海东GDP", [], None))[-1][0]
     assert history[-1]["content"].startswith("⚠") and "rag index" in history[-1]["content"]
     assert loader.failed and "/srv" not in history[-1]["content"]
+
+
+def test_the_page_built_before_the_model_answers_several_questions_at_once():
+    """The page's queue takes CONCURRENCY questions at once (set when the Blocks is made, not by a second
+    ``demo.queue()`` that would rebuild Gradio's app); the uploads, removals and evaluation one at a time."""
+    from ui.app import CONCURRENCY, build_app
+
+    demo = build_app(Loader())
+    assert CONCURRENCY == 4 and demo._queue.default_concurrency_limit == CONCURRENCY
+    limits = {fn.name: fn.concurrency_limit for fn in demo.fns.values()}
+    assert limits["_add"] == limits["_remove"] == limits["_eval"] == 1

@@ -37,6 +37,10 @@ from .handlers import (
 from .loader import Loader  # noqa: E402
 from .render import empty_panel_html, filters_text, no_paths  # noqa: E402
 
+# Questions answered at once (events that name no limit of their own); Gradio's default is 1. Given through
+# Gradio's documented environment variable, read when the Blocks is made: a second ``demo.queue(...)``
+# after the build would rebuild the whole FastAPI app once more (~0.1 s of the startup).
+CONCURRENCY = 4
 PARTS = ("review", "plan", "government", "other")  # as rag.PARTS; not imported so the page needs no model code
 # Each works as a first question on the bundled reports (tests/test_ui.py checks them on the fixture corpus)
 EXAMPLES = [
@@ -178,6 +182,7 @@ def build_app(source) -> gr.Blocks:
     places, years = _choices_update(a) if ready else ([], ["any"])
     reports = report_choices(a) if ready else []
     first = reports[0][1] if reports else None
+    os.environ.setdefault("GRADIO_DEFAULT_CONCURRENCY_LIMIT", str(CONCURRENCY))
     with gr.Blocks(title="政府工作报告问答 · Government work report Q&A", analytics_enabled=False) as demo:
         state = gr.State({"searched": [], "turns": []})
         gr.Markdown(
@@ -410,7 +415,6 @@ def build_app(source) -> gr.Blocks:
             return api_ask(loader, question, k)
 
         gr.api(ask, api_name="ask")
-    demo.queue(default_concurrency_limit=4)
     return demo
 
 
