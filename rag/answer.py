@@ -192,6 +192,9 @@ def compose(
             return Composed(listed[0], listed[1], verdict)
     chosen = _choose_per_place(lead, hits, s, k) if len(info.places) > 1 else _choose(lead, s, k)
     text, citations = _write(chosen, hits, index, info.lang)
+    if ev.missing_terms and verdict.probability is not None and verdict.probability < 0.5:
+        # answered with less than even odds, and part of what was asked is never mentioned: say so
+        text += "\n" + _unmentioned_note(info, ev.missing_terms)
     if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
         text = (
@@ -469,6 +472,22 @@ def _years_text(verdict: ab.Verdict, lang: str) -> str:
         else:
             parts.append(f"{place}的报告回顾{rv or '—'}年、部署{pl or '—'}年的工作")
     return ("; ".join(parts) + ".") if lang == "en" else ("；".join(parts) + "。")
+
+
+def _unmentioned_note(info: QueryInfo, missing: tuple[str, ...]) -> str:
+    """The words of an answered question that the reports in scope never use: the quotes are the
+    closest passages, and the user should check that they answer it (菜牛 asked, 肉牛 written)."""
+    if info.lang == "en":
+        where = (
+            f"The report of {', '.join(_place_name(p, 'en') for p in info.places)}"
+            if info.places
+            else "No indexed report"
+        )
+        verb = "never mentions" if info.places else "mentions"
+        check = "These are the closest passages; check that they answer the question."
+        return f"({where} {verb}: {', '.join(missing)}. {check})"
+    where = f"{'、'.join(info.places)}的报告" if info.places else "已收录的报告"
+    return f"（{where}中没有出现：{'、'.join(missing)}。以上是最接近的段落，请核对是否回答了问题。）"
 
 
 def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:

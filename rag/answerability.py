@@ -48,6 +48,7 @@ FEATURES = (
     "part_missing",
     "dense_spread",
     "figure_missing",
+    "topic_absent",
 )
 
 
@@ -73,6 +74,9 @@ class Evidence:
     part_missing: float = 0.0
     dense_spread: float = 0.0  # the best passage's dense lead over the next ten in scope (retriever.py)
     figure_missing: float = 0.0  # a figure is asked for and no leading sentence gives one for the topic
+    # 1 when not one word of the question's topic occurs in the reports in scope (房价, 地铁, 比特币 asked of a
+    # report that never uses them): unlike ``missing``, a compound's words found apart do not count as absent
+    topic_absent: float = 0.0
     missing_terms: tuple[str, ...] = ()
 
     def value(self, name: str) -> float:
@@ -285,7 +289,8 @@ def evidence(
     ``part_coverage``/``part_missing``: the same, each group counted by the share of the words its
     terms are made of (see :class:`Evidence`). ``figure_missing``: for a question asking for a figure,
     1 less the best figure coverage (:meth:`Topic.figure_coverage`) of the ``lead_sentences``, the
-    sentences an answer would be made of; 0 for other questions.
+    sentences an answer would be made of; 0 for other questions. ``topic_absent``: 1 when not one word
+    of any topic group occurs in the reports in scope.
     """
     t = topic(info, bm25, tokenizer)
     english = 1.0 if info.lang == "en" else 0.0
@@ -301,6 +306,7 @@ def evidence(
         return [max((_part_share(parts, text, bm25) for parts in alternatives), default=0.0) for alternatives in split]
 
     in_scope = t.present(scope_text)
+    scope_parts = by_parts(scope_text)
     return Evidence(
         sim_max,
         dense_top,
@@ -309,9 +315,10 @@ def evidence(
         english,
         alone,
         max((t.share(by_parts(p)) for p in passages), default=0.5),
-        1.0 - t.share(by_parts(scope_text)),
+        1.0 - t.share(scope_parts),
         dense_spread or 0.0,
         figure_missing,
+        1.0 if not any(scope_parts) else 0.0,
         tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
 

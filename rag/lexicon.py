@@ -102,6 +102,10 @@ QUESTION_WORDS_ZH = frozenset(
     "到底 究竟 大概 左右 目标 预期 计划 任务 实现 完成 达到 情况如何 如何 方面 措施 举措 市 县 区 州 省 承诺 "
     "许诺 答应 保证 表示 定 定了 定下 设定 定在 哪方面 原因 几条 各有 多少钱 几所 几个 几家 几项".split()
 )
+# jieba's part-of-speech tags of function words (conjunctions, prepositions, particles, pronouns,
+# adverbs, modal particles, interjections, onomatopoeia): a word its dictionary tags so says how a
+# question asks (或者, 还是, 已经, 到底), never what it asks about, whether or not the list above has it.
+FUNCTION_POS = frozenset("c p u r d y e o".split())
 # A word jieba glued to a question word ("哪些项目") keeps what follows it.
 QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "几个", "几项", "各项")
 # English function and question words: never looked up in the dictionary, never topic terms.

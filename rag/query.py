@@ -20,7 +20,7 @@ import numpy as np
 from . import gazetteer, lexicon
 from .dictionary import Translator
 from .ingest import Report
-from .lexical import PLAIN, Tokenizer
+from .lexical import PLAIN, Tokenizer, dictionary_tags
 from .places import english_words, place_mentions, title_place
 
 
@@ -372,6 +372,8 @@ def _topic_terms(
                 t = t[len(q) :]
                 break
         if t in lexicon.QUESTION_WORDS_ZH or not lexicon.CJK.search(t) or len(t) < 2:
+            continue
+        if dictionary_tags().get(t) in lexicon.FUNCTION_POS:
             continue
         out.append(t)
     return tuple(dict.fromkeys(out + translated))

@@ -68,6 +68,27 @@ def test_a_topic_the_reports_do_not_address_is_refused_with_the_reason(assistant
     assert answer.answer.startswith(("没有找到答案", "Not found"))
 
 
+@pytest.mark.parametrize(
+    ("question", "unmentioned"),
+    [
+        ("银川有没有搞比特币挖矿或者加密货币？", "挖矿"),
+        ("Did Jinan shut down cryptocurrency mining in 2022?", "cryptocurrency"),
+        ("2022年大安一共养了多少头菜牛？", "菜牛"),
+    ],
+)
+def test_an_answer_to_a_question_whose_words_the_report_never_uses_says_so_or_is_refused(
+    assistant, question, unmentioned
+):
+    # the model cannot always tell a paraphrase (菜牛 for 肉牛) from a topic the report never addresses;
+    # what it must not do is present the closest passages as an answer without saying what is missing
+    answer = assistant.ask(question)
+    if answer.found:
+        assert unmentioned in answer.answer.splitlines()[-1]
+        assert "请核对" in answer.answer or "check that they answer" in answer.answer
+    else:
+        assert answer.status == "not_in_reports" and unmentioned in answer.answer
+
+
 def test_the_json_carries_the_status_and_the_evidence_it_rests_on(assistant):
     data = assistant.ask("海东2023年地区生产总值预期增长多少？").to_json()
     assert data["status"] in STATUSES and data["found"] == (data["status"] == "answered")

@@ -370,6 +370,10 @@ QUESTION_WORD_ROWS = [
         reason="jieba cuts 上定 out of 在…上定了; it is not a word and not dropped",
     ),
     ("西宁去年砍掉了哪些项目？", "哪些"),
+    # function words by jieba's part of speech, whether or not a list names them
+    ("中卫有没有搞比特币挖矿或者加密货币？", "或者"),  # a conjunction
+    ("西宁2019年已经完成了哪些民生实事？", "已经"),  # an adverb
+    ("海东的就业还是旅游增长更快？", "还是"),  # a conjunction
 ]
 
 
@@ -879,3 +883,20 @@ def test_a_figure_counts_for_the_topic_in_its_clause_and_in_the_unit_asked(unit,
     from rag.answerability import Topic
 
     assert Topic((("收入", ("收入",)),), (1.0,), unit=unit).figure_coverage(sentence) == covered
+
+
+@pytest.mark.parametrize(
+    ("scope", "absent"),
+    [
+        ("全市房价平稳，商品房销售增长5%。", 0.0),  # 房价 asked and written
+        ("加强房地产市场调控。", 0.0),  # one of its words is enough
+        ("新建公园3处，绿化面积增加。", 1.0),  # not one word of the topic
+    ],
+)
+def test_a_topic_is_absent_when_not_one_of_its_words_occurs_in_the_reports_in_scope(scope, absent):
+    from rag.lexical import BM25
+
+    info = QueryInfo("宜春市2023年的房价调控目标是多少？", "zh", topic_terms=("房价", "调控"))
+    bm25 = BM25.build([list(scope)])
+    ev = ab.evidence(info, [scope], 0.9, 0.9, bm25, scope)
+    assert ev.topic_absent == absent
