@@ -159,12 +159,26 @@ def compose(
         verdict = ab.judge(info, catalog, None, model)
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
     scored = _score_sentences(info, hits, index, qvec, s)
+    if info.sub_places:
+        # 格尔木 asked, searched in 海西州's report: only what that report says of 格尔木, on the topic asked,
+        # answers; the prefecture's own figures are another place's, no substitute
+        asks_topic = bool(info.topic_terms or info.translations)
+        scored = [
+            x
+            for x in scored
+            if any(short in x.text for _, _, short in info.sub_places) and (x.coverage > 0 or not asks_topic)
+        ]
+        if not scored:
+            verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, places_years=ab.judge(info, catalog, None, model).places_years)
+            return Composed(refusal_text(info, verdict, catalog), [], verdict)
     year = ab.uncovered_year(info, catalog)
     if year is not None:
         # a year no report covers may still be spoken of ("到2025年"): only sentences that name it and
         # share the question's topic count — a passing mention ("获得2021年…表彰") does not
         scored = [x for x in scored if str(year) in x.text and x.coverage > 0]
     passages = [h.chunk.text for h in hits[:5]]
+    if info.sub_places:  # what the report says of the place asked about, not its passages at large
+        passages = [x.text for x in sorted(scored, key=lambda x: -x.score)[:5]]
     places = [hits[x.hit_rank].report.city for x in scored] if len(info.places) > 1 else None
     lead = _rescore_alone(scored, qvec, s, sentence_vectors, places)
     ev = ab.evidence(
@@ -180,6 +194,8 @@ def compose(
         tuple(x.text for x in sorted(lead, key=lambda x: -x.score)[: s.max_sentences]),
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
+    if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it
+        verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev)
     if verdict.status == ab.YEAR_NOT_COVERED:
         return _other_year(info, verdict, hits, index, qvec, catalog, s)
     if not verdict.found or not scored:
@@ -493,6 +509,19 @@ def _unmentioned_note(info: QueryInfo, missing: tuple[str, ...]) -> str:
 def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     """Why the reports do not answer, in the question's language."""
     en = info.lang == "en"
+    if verdict.status == ab.PLACE_NOT_INDEXED and info.sub_places and not info.unknown_places:
+        named = [n for n, _, _ in info.sub_places]
+        parents = list(dict.fromkeys(p for _, p, _ in info.sub_places))
+        if en:
+            return (
+                f"No report of {', '.join(named)} is indexed, and the report of "
+                f"{', '.join(_place_name(p, 'en') for p in parents)}, which covers it, does not speak of it on "
+                "this; its figures for the whole are no substitute."
+            )
+        return (
+            f"已收录的报告中没有{'、'.join(named)}的政府工作报告；{'、'.join(parents)}的报告涵盖{'、'.join(named)}，"
+            f"但没有就此谈到它，不能用{'、'.join(parents)}整体的数字代替。"
+        )
     if verdict.status == ab.PLACE_NOT_INDEXED:
         indexed = sorted(catalog.places)
         if en:

@@ -126,7 +126,8 @@ class QueryInfo:
     wants_number: bool = False
     asked_unit: str | None = None  # the unit the figure is asked in (多少亿元 → 元), when a Chinese question says
     unknown_places: tuple[str, ...] = field(default=())  # real places named that no indexed report covers
-    sub_places: tuple[tuple[str, str], ...] = field(default=())  # (named place, indexed place containing it)
+    # (place as named, the indexed place containing it, its Chinese short name): 格尔木 in 海西州
+    sub_places: tuple[tuple[str, str, str], ...] = field(default=())
     topic_terms: tuple[str, ...] = field(default=())  # what is asked about (Chinese terms)
     translations: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # English phrase → Chinese terms
     untranslated: tuple[str, ...] = field(default=())  # English content words no report term translates
@@ -199,7 +200,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     blanked = question
     for a, b in [(a, b) for a, b, _ in indexed_spans] + other_spans:
         blanked = blanked[:a] + " " * (b - a) + blanked[b:]
-    for _, parent in sub:
+    for _, parent, _ in sub:
         if parent not in places:
             places.append(parent)
     year = _year(question)
@@ -295,10 +296,10 @@ def _token_bounds(text: str, tokenizer: Tokenizer) -> tuple[set[int], set[int]]:
 
 def _other_places(
     question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
-) -> tuple[list[str], list[tuple[str, str]], list[tuple[int, int]]]:
+) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]]]:
     """Real places the question names besides the indexed ones.
 
-    Returns (not indexed, [(sub-place, the indexed place containing it)], the spans of all these
+    Returns (not indexed, [(sub-place, the indexed place containing it, its Chinese short name)], the spans of all these
     mentions). A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区)
     only qualifies that place.
     """
@@ -309,7 +310,7 @@ def _other_places(
     own = {p.division for p in catalog.places.values() if p.division}
     named_divs = [catalog.places[p].division for p in named if catalog.places[p].division]
     unknown: list[str] = []
-    sub: list[tuple[str, str]] = []
+    sub: list[tuple[str, str, str]] = []
     spans: list[tuple[int, int]] = []
     for m in mentions:
         if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
@@ -319,9 +320,9 @@ def _other_places(
             continue
         if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
             continue  # 青海省 in 青海省西宁市: a qualifier
-        parent = next(
+        inside = next(
             (
-                c
+                (c, d)
                 for c, p in catalog.places.items()
                 for d in m.divisions
                 if p.division
@@ -331,8 +332,8 @@ def _other_places(
             ),
             None,
         )
-        if parent:
-            sub.append((m.text, parent))
+        if inside:
+            sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
             continue
         # an ambiguous short form (西安: 西安市, and districts called 西安区) is named by its highest level
         top = min(m.divisions, key=lambda d: ("province", "city", "county").index(d.level))

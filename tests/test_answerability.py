@@ -89,6 +89,23 @@ def test_an_answer_to_a_question_whose_words_the_report_never_uses_says_so_or_is
         assert answer.status == "not_in_reports" and unmentioned in answer.answer
 
 
+def test_a_place_inside_an_indexed_one_is_answered_from_what_its_report_says_of_it(assistant):
+    # 乐都 is a district of 海东: its report speaks of 乐都's prices, and that sentence is the answer
+    answer = assistant.ask("乐都2022年居民消费价格涨幅控制在多少？")
+    assert answer.status == "answered" and "1.9%" in answer.answer
+    assert {c.city for c in answer.citations} == {"海东市"}
+
+
+@pytest.mark.parametrize(
+    "question", ["乐都区2023年地区生产总值增长目标是多少？", "What GDP growth target did Ledu District set for 2023?"]
+)
+def test_a_place_inside_an_indexed_one_never_borrows_the_whole_places_figures(assistant, question):
+    # 海东's report gives 海东's target, not 乐都's: refused as a place with no report of its own
+    answer = assistant.ask(question)
+    assert answer.status == "place_not_indexed" and answer.citations == []
+    assert "5%" not in answer.answer and ("海东市" in answer.answer)
+
+
 def test_the_json_carries_the_status_and_the_evidence_it_rests_on(assistant):
     data = assistant.ask("海东2023年地区生产总值预期增长多少？").to_json()
     assert data["status"] in STATUSES and data["found"] == (data["status"] == "answered")
