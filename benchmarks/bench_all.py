@@ -8,7 +8,8 @@ by one so that a busy neighbour slows both alike: the project's retrieve and ful
 LangChain EnsembleRetriever baseline's (eval/baselines.py, same embedding model and runtime), with
 their ratio; the cold build of the bundled corpus (fresh embedding cache; the materialised model is
 reused) with the share of the fp32 limit its forward passes reach; the warm build; peak RSS.
-UI time-to-page comes from `rag ui --verbose` (measured by the UI's own startup report).
+Last, the UI as a user starts it (benchmarks/bench_ui.py: a real `rag ui` process, --ui-runs times):
+time to the first HTTP response, to the chat page, to the first answer, and an English answer after it.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--questions", type=int, default=60)
     parser.add_argument("--skip-cold", action="store_true", help="skip the cold build (minutes)")
+    parser.add_argument("--ui-runs", type=int, default=3, help="`rag ui` starts to time (0: skip)")
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from eval.baselines import build_baselines
@@ -175,7 +177,17 @@ def main() -> None:
         )
         rows.append(("warm build (nothing new to embed)" if s.embedded == 0 else "build", f"{s.seconds:.1f} s"))
     rows.append(("peak RSS of this process", f"{peak_gb():.2f} GB"))
-    rows.append(("UI time-to-page", "see `rag ui --verbose` (UI startup report)"))
+    if args.ui_runs > 0:
+        import bench_ui  # benchmarks/ is this script's folder, on sys.path
+
+        runs = [bench_ui.one_run(verbose=True)[:4] for _ in range(args.ui_runs)]
+        response, page, first, english = (statistics.median(x) for x in zip(*runs, strict=True))
+        rows.append(
+            (
+                f"UI (`rag ui`, median of {args.ui_runs} starts): first response / chat page / first answer",
+                f"{response:.2f} / {page:.2f} / {first:.2f} s (an English answer after it: {english:.2f} s)",
+            )
+        )
     print("\n| measure | value |\n|---|---|")
     for k, v in rows:
         print(f"| {k} | {v} |")

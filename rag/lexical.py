@@ -185,6 +185,9 @@ class BM25:
         self.vocab = vocab
         self.weights = weights
         self.bigram_weight = bigram_weight
+        # term_freq of the words asked about: an English question checks some 300 dictionary candidates,
+        # the same ones question after question (bounded by the dictionary's size)
+        self._term_freq: dict[str, int] = {}
 
     @classmethod
     def build(cls, docs: Iterable[list[str]], k1: float = 1.2, b: float = 0.75) -> BM25:
@@ -238,6 +241,13 @@ class BM25:
 
     def term_freq(self, term: str) -> int:
         """Passages using a term, as a word or (for a word jieba keeps inside a longer one) as all its bigrams."""
+        known = self._term_freq.get(term)
+        if known is not None:
+            return known
+        n = self._term_freq[term] = self._count_term(term)
+        return n
+
+    def _count_term(self, term: str) -> int:
         df = self.doc_freq(term)
         if df or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", term):
             return df
