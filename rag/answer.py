@@ -158,7 +158,8 @@ def compose(
     if info.unknown_places and not info.places or not hits:
         verdict = ab.judge(info, catalog, None, model)
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
-    scored = _score_sentences(info, hits, index, qvec, s)
+    topic = ab.topic(info, index.bm25, index.tokenizer)  # counted alike by the scorer and the features
+    scored = _score_sentences(info, hits, index, qvec, s, topic)
     if info.sub_places:
         # 格尔木 asked, searched in 海西州's report: only what that report says of 格尔木, on the topic asked,
         # answers; the prefecture's own figures are another place's, no substitute
@@ -169,7 +170,7 @@ def compose(
             if any(short in x.text for _, _, short in info.sub_places) and (x.coverage > 0 or not asks_topic)
         ]
         if not scored:
-            verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, places_years=ab.judge(info, catalog, None, model).places_years)
+            verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, places_years=ab.places_years(info, catalog))
             return Composed(refusal_text(info, verdict, catalog), [], verdict)
     year = ab.uncovered_year(info, catalog)
     if year is not None:
@@ -192,12 +193,13 @@ def compose(
         max((x.alone for x in lead if x.alone is not None), default=None),
         dense_spread,
         tuple(x.text for x in sorted(lead, key=lambda x: -x.score)[: s.max_sentences]),
+        topic,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it
         verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev)
     if verdict.status == ab.YEAR_NOT_COVERED:
-        return _other_year(info, verdict, hits, index, qvec, catalog, s)
+        return _other_year(info, verdict, hits, index, qvec, catalog, s, topic)
     if not verdict.found or not scored:
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
@@ -221,12 +223,13 @@ def compose(
     return Composed(text, citations, verdict)
 
 
-def _score_sentences(info: QueryInfo, hits: list[Hit], index: Index, qvec, s: ComposerSettings) -> list[_Scored]:
+def _score_sentences(
+    info: QueryInfo, hits: list[Hit], index: Index, qvec, s: ComposerSettings, topic: ab.Topic
+) -> list[_Scored]:
     """Every sentence of the hits, scored: its similarity to the question (the passage-context
     vector), the IDF-weighted share of the question's topic groups it contains (counted as the
     answerability features count them, :class:`answerability.Topic`), a figure when a figure is
     asked for, the passage's rank."""
-    topic = ab.topic(info, index.bm25, index.tokenizer)
     fits = [_fits_part(info, hit) for hit in hits]
     # one place only: a comparison may ask each place about another year ("Xining for 2020 or Haidong for 2023")
     penalise = len(info.places) <= 1 and any(fits) and not all(fits)
@@ -490,20 +493,29 @@ def _years_text(verdict: ab.Verdict, lang: str) -> str:
     return ("; ".join(parts) + ".") if lang == "en" else ("；".join(parts) + "。")
 
 
+def _reports_asked(info: QueryInfo, lang: str) -> str:
+    """The reports a question was searched in, named for a sentence: 西宁市的报告 / 已收录的报告, "the
+    report of Xining (西宁市)" / "the indexed reports"."""
+    if lang == "en":
+        return (
+            f"the report of {', '.join(_place_name(p, 'en') for p in info.places)}"
+            if info.places
+            else "the indexed reports"
+        )
+    return f"{'、'.join(info.places)}的报告" if info.places else "已收录的报告"
+
+
 def _unmentioned_note(info: QueryInfo, missing: tuple[str, ...]) -> str:
     """The words of an answered question that the reports in scope never use: the quotes are the
     closest passages, and the user should check that they answer it (菜牛 asked, 肉牛 written)."""
     if info.lang == "en":
-        where = (
-            f"The report of {', '.join(_place_name(p, 'en') for p in info.places)}"
-            if info.places
-            else "No indexed report"
-        )
-        verb = "never mentions" if info.places else "mentions"
+        where = _reports_asked(info, "en")
+        subject = f"{where[0].upper()}{where[1:]} never mentions" if info.places else "No indexed report mentions"
         check = "These are the closest passages; check that they answer the question."
-        return f"({where} {verb}: {', '.join(missing)}. {check})"
-    where = f"{'、'.join(info.places)}的报告" if info.places else "已收录的报告"
-    return f"（{where}中没有出现：{'、'.join(missing)}。以上是最接近的段落，请核对是否回答了问题。）"
+        return f"({subject}: {', '.join(missing)}. {check})"
+    return (
+        f"（{_reports_asked(info, 'zh')}中没有出现：{'、'.join(missing)}。以上是最接近的段落，请核对是否回答了问题。）"
+    )
 
 
 def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
@@ -546,28 +558,30 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
             return f"No indexed report covers {year}. {covered}"
         covered = _years_text(verdict, "zh") if verdict.places_years else f"已收录的报告涉及{years}年。"
         return f"已收录的报告没有涉及{year}年。{covered}"
-    where = "、".join(info.places) if info.places else ""
     missing = verdict.evidence.missing_terms if verdict.evidence else ()
     if en:
-        place = (
-            f"the report of {', '.join(_place_name(p, 'en') for p in info.places)} does"
-            if info.places
-            else "the indexed reports do"
-        )
+        place = _reports_asked(info, "en") + (" does" if info.places else " do")
         subject = "It never mentions" if info.places else "No report mentions"
         why = f" {subject}: {', '.join(missing)}." if missing else " The closest passages are about other things."
         return f"Not found: {place} not address this question.{why}"
-    place = f"{where}的报告" if where else "已收录的报告"
+    place = _reports_asked(info, "zh")
     why = f"{place}中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"
     return f"没有找到答案：{place}没有谈到这个问题。{why}"
 
 
 def _other_year(
-    info: QueryInfo, verdict: ab.Verdict, hits: list[Hit], index: Index, qvec, catalog: Catalog, s: ComposerSettings
+    info: QueryInfo,
+    verdict: ab.Verdict,
+    hits: list[Hit],
+    index: Index,
+    qvec,
+    catalog: Catalog,
+    s: ComposerSettings,
+    topic: ab.Topic,
 ) -> Composed:
     """Say which years the reports cover and offer the closest passage, labelled as its own year."""
     text = refusal_text(info, verdict, catalog)
-    scored = _score_sentences(info, hits[:3], index, qvec, s)
+    scored = _score_sentences(info, hits[:3], index, qvec, s, topic)
     if not scored:
         return Composed(text, [], verdict)
     best = max(scored, key=lambda x: x.score)

@@ -280,6 +280,7 @@ def evidence(
     alone_max: float | None = None,
     dense_spread: float | None = None,
     lead_sentences: tuple[str, ...] = (),
+    topic_: Topic | None = None,
 ) -> Evidence:
     """Features of what was found for a question.
 
@@ -290,9 +291,10 @@ def evidence(
     terms are made of (see :class:`Evidence`). ``figure_missing``: for a question asking for a figure,
     1 less the best figure coverage (:meth:`Topic.figure_coverage`) of the ``lead_sentences``, the
     sentences an answer would be made of; 0 for other questions. ``topic_absent``: 1 when not one word
-    of any topic group occurs in the reports in scope.
+    of any topic group occurs in the reports in scope. ``topic_``: the question's :class:`Topic`, when
+    the caller has it already (the sentence scorer does).
     """
-    t = topic(info, bm25, tokenizer)
+    t = topic_ or topic(info, bm25, tokenizer)
     english = 1.0 if info.lang == "en" else 0.0
     alone = sim_max if alone_max is None else alone_max
     figure_missing = 0.0
@@ -347,13 +349,18 @@ def _idf_of_absent(term: str, bm25: BM25) -> float:
     return bm25.idf(term)
 
 
+def places_years(info: QueryInfo, catalog: Catalog) -> dict[str, tuple[tuple[int, ...], tuple[int, ...]]]:
+    """Per indexed place asked about: the years its reports review and the years they plan."""
+    return {
+        p: (catalog.places[p].reviewed_years, catalog.places[p].plan_years) for p in info.places if p in catalog.places
+    }
+
+
 def judge(
     info: QueryInfo, catalog: Catalog, ev: Evidence | None, model: Model, year_mentioned: bool = False
 ) -> Verdict:
     """The outcome for a question, given the evidence features of what retrieval found."""
-    years = {
-        p: (catalog.places[p].reviewed_years, catalog.places[p].plan_years) for p in info.places if p in catalog.places
-    }
+    years = places_years(info, catalog)
     if info.unknown_places and not info.places:
         return Verdict(PLACE_NOT_INDEXED, places_years=years)
     year = uncovered_year(info, catalog)

@@ -28,6 +28,7 @@ from scipy import sparse
 from .manifest import LEXICAL_VERSION as LEXICAL_VERSION  # defined beside the cheap index check
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})?")
+TERM_MEMO = 100_000  # terms whose counts a BM25 or a catalogue keeps at most (ints: a few MB)
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+")
 STOPWORDS = set(
@@ -185,8 +186,8 @@ class BM25:
         self.vocab = vocab
         self.weights = weights
         self.bigram_weight = bigram_weight
-        # term_freq of the words asked about: an English question checks some 300 dictionary candidates,
-        # the same ones question after question (bounded by the dictionary's size)
+        # term_freq of the words asked about: an English question checks some 300 dictionary candidates
+        # (and joins of two), the same ones question after question; started afresh past TERM_MEMO terms
         self._term_freq: dict[str, int] = {}
 
     @classmethod
@@ -244,6 +245,8 @@ class BM25:
         known = self._term_freq.get(term)
         if known is not None:
             return known
+        if len(self._term_freq) > TERM_MEMO:
+            self._term_freq.clear()
         n = self._term_freq[term] = self._count_term(term)
         return n
 

@@ -74,18 +74,18 @@ QUANTITY = re.compile(r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?(?:%|�
 # Where a figure belongs to a word: the same clause (城镇新增就业9000人 — 就业's figure; not a figure
 # two commas away).
 CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?\n]")
+# a figure's magnitude words, between the number and its unit (87亿元, 1.2万人)
+MAGNITUDE = "十百千万亿"
 # The unit a Chinese question asks its figure in: the character after 多少/几 and any magnitude
 # (多少元, 多少亿元, 多少人次, 几个, 多少套). A figure in another unit does not answer it: growth in %
 # when 多少亿元 is asked, a count of projects when 多少人次 is asked.
-ASKED_UNIT = re.compile(r"(?:多少|几)[十百千万亿]*([\u4e00-\u9fff%％])")
+ASKED_UNIT = re.compile(rf"(?:多少|几)[{MAGNITUDE}]*([\u4e00-\u9fff%％])")
 # spoken words for a unit, as the reports write it (多少钱 → 元; 几成 → %)
 UNIT_WRITTEN = {"钱": "元", "块": "元", "成": "%", "％": "%"}
 # the same in an English question: the units it names, as the reports write them
 ENGLISH_UNIT = {"yuan": "元", "percent": "%", "percentage": "%"}
 # characters that follow 多少/几 without being a unit: 多少的, 几年来 are not asked figures
 NOT_A_UNIT = frozenset("的是了呢吗啊呀")
-# a figure's magnitude words, between the number and its unit (87亿元, 1.2万人)
-MAGNITUDE = "十百千万亿"
 
 # A follow-up that leaves out what the previous question said ("那海东呢？", "what about Haidong?").
 FOLLOWUP = re.compile(r"^(那|那么|还有|而|和|跟|and\b|what about\b|how about\b|and in\b)", re.I)

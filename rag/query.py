@@ -20,7 +20,7 @@ import numpy as np
 from . import gazetteer, lexicon
 from .dictionary import Translator
 from .ingest import Report
-from .lexical import PLAIN, Tokenizer, dictionary_tags
+from .lexical import PLAIN, TERM_MEMO, Tokenizer, dictionary_tags
 from .places import english_words, place_mentions, title_place
 
 
@@ -81,7 +81,7 @@ class Catalog:
         translations join into one of the reports' terms); counted once per term and kept."""
         n = self._counted.get(term)
         if n is None:
-            if len(self._counted) > 100_000:
+            if len(self._counted) > TERM_MEMO:
                 self._counted.clear()
             n = self._counted[term] = self.scope_text(()).count(term)
         return n
@@ -180,11 +180,15 @@ def plain_dense_query(question: str, catalog: Catalog) -> str | None:
 
 def unplaced(question: str, spans: list[tuple[int, int, str]]) -> str:
     """The question without the place names at ``spans`` (the whole question if nothing else is left)."""
-    text = question
-    for a, b, _ in sorted(spans, reverse=True):
-        text = text[:a] + " " + text[b:]
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", _blank(question, [(a, b) for a, b, _ in spans])).strip()
     return text if re.search(r"[\w\u4e00-\u9fff]", text) else question
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters at ``spans`` replaced by spaces (offsets stay as they were)."""
+    for a, b in spans:
+        text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 def read_question(question: str, catalog: Catalog) -> QueryInfo:
@@ -197,9 +201,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
             places.append(p)
     unknown, sub, other_spans = _other_places(question, catalog, indexed_spans, places)
     # the question with every place name blanked out: what is left is what it asks about
-    blanked = question
-    for a, b in [(a, b) for a, b, _ in indexed_spans] + other_spans:
-        blanked = blanked[:a] + " " * (b - a) + blanked[b:]
+    blanked = _blank(question, [(a, b) for a, b, _ in indexed_spans] + other_spans)
     for _, parent, _ in sub:
         if parent not in places:
             places.append(parent)
