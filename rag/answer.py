@@ -99,6 +99,9 @@ class ComposerSettings:
     # a sentence from a passage of another part than the one asked about (the review of 2022 when the
     # 2023 plan is asked) scores this much less, when a passage of the asked part was found
     part_penalty: float = 0.05
+    # an answer the model gives at less than these odds, whose question uses words the reports in scope
+    # never do, says so under its quotes (even odds: below them the model leans towards "not answered")
+    unmentioned_note_below: float = 0.5
 
 
 @dataclass
@@ -210,8 +213,8 @@ def compose(
             return Composed(listed[0], listed[1], verdict)
     chosen = _choose_per_place(lead, hits, s, k) if len(info.places) > 1 else _choose(lead, s, k)
     text, citations = _write(chosen, hits, index, info.lang)
-    if ev.missing_terms and verdict.probability is not None and verdict.probability < 0.5:
-        # answered with less than even odds, and part of what was asked is never mentioned: say so
+    if ev.missing_terms and verdict.probability is not None and verdict.probability < s.unmentioned_note_below:
+        # answered at low odds, and part of what was asked is never mentioned: say so
         text += "\n" + _unmentioned_note(info, ev.missing_terms)
     if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)

@@ -833,6 +833,9 @@ def test_a_topic_term_is_present_whole_or_by_its_pieces_in_order(term, text, pre
         ("What was the total amount of Jiuquan's budget revenue?", True),
         ("how big is the investment in the hydrogen plant", True),
         ("Jiuquan budget revenue in yuan", True),
+        ("how high is the forest cover in Xining", True),
+        ("how long is the new expressway", True),
+        ("how large is Jinan's debt", True),
         ("西宁在空气质量方面承诺了什么？", False),
         ("What did Xining promise on air quality?", False),
         ("Is Da'an building a green hydrogen project?", False),
@@ -852,6 +855,8 @@ def test_a_question_asking_for_a_figure_is_known(question, asks):
         ("繁昌新建了多少套保障房", "套"),
         ("新增几个学位", "个"),
         ("沙坡头景区门票多少钱", "元"),  # spoken: 钱 is written 元
+        ("公交坐一次多少块", "元"),  # spoken: 块 too
+        ("优良天数占多少％", "%"),  # a full-width percent sign
         ("宜春2023年希望蓝天白云的日子占全年几成？", "%"),  # 几成 is a share
         ("海东2023年GDP预期增长多少？", None),  # no unit named
         ("城镇居民收入增长了百分之多少", None),
