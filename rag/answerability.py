@@ -257,8 +257,11 @@ class Topic:
         if self.unit is None:
             return QUANTITY.search(clause) is not None
         for m in QUANTITY.finditer(clause):
-            rest = clause[m.end() - 1 :].lstrip(MAGNITUDE)
+            tail = clause[m.end() - 1 :]
+            rest = tail.lstrip(MAGNITUDE)
             if rest[:1] == self.unit or (self.unit == "%" and rest[:1] == "％"):
+                return True
+            if self.unit in MAGNITUDE and self.unit in tail[: len(tail) - len(rest)]:  # 多少亿: 87亿元
                 return True
         return False
 

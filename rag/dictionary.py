@@ -93,6 +93,26 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def char_gloss_index() -> dict[str, tuple[str, ...]]:
+    """A one-character headword's first gloss → the headwords (grain → 粮): kept apart from
+    :func:`gloss_index`, used only for an English word none of whose translations the reports use."""
+    return tablecache.cached("char_gloss_index", _table_key_parts, _derive_char_gloss_index, dict)
+
+
+def _derive_char_gloss_index() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for line in _cedict_lines():
+        m = _ENTRY.match(line)
+        if not m or not re.fullmatch(r"[\u4e00-\u9fff]", m.group(2)):
+            continue
+        glosses = [g for g in m.group(4).split("/") if not g.startswith(lexicon.CEDICT_SKIP_GLOSS_PREFIXES)]
+        g = normalise_gloss(glosses[0]) if glosses else ""
+        if g and m.group(2) not in out[g]:  # its first sense only: 粮 is "grain" first, 架 "to support" first
+            out[g].append(m.group(2))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
 def gloss_counts() -> dict[str, int]:
     """How many glosses each headword has: a word with few is a precise translation, one with many a vague one."""
     return tablecache.cached("gloss_counts", _table_key_parts, _derive_gloss_counts, dict)
@@ -193,6 +213,7 @@ class Translator:
         # ("air" → 空气, not 播出); without document frequencies, dictionary order
         self.doc_freq = doc_freq or (lambda term: 0)
         self.has_doc_freq = doc_freq is not None
+        self._by_first: dict[str, tuple[str, ...]] | None = None  # the reports' words by first character
 
     def translate(self, english: str) -> list[Translation]:
         """Chinese terms for the English content words and phrases of ``english`` (longest phrases first)."""
@@ -215,6 +236,9 @@ class Translator:
                     if hits and not found:
                         matched = variant  # the dictionary form ("grow" for "grew") is what gets compared
                     found += hits
+                if not found:  # no word of the reports translates it: its one-character translations' words
+                    for variant in self._variants(group):
+                        found += [t for t in self._stand_ins(char_gloss_index().get(variant, ())) if t not in found]
                 exact = set(found)
                 if size == 1:
                     for variant in self._variants(group):
@@ -298,6 +322,23 @@ class Translator:
             )
         )
         return tuple(usable[: self.per_phrase])
+
+    def _stand_ins(self, chars: tuple[str, ...]) -> list[str]:
+        """The reports' most used words beginning with each character (粮 → 粮食, 粮食产量): Chinese
+        builds its words from characters the dictionary glosses alone ("grain" is 粮, not 粮食)."""
+        return list(dict.fromkeys(w for c in chars for w in self._words_beginning(c)))
+
+    def _words_beginning(self, char: str) -> tuple[str, ...]:
+        if self._by_first is None:
+            by_first: dict[str, list[str]] = defaultdict(list)
+            for w in self.vocabulary:
+                if len(w) >= 2 and lexicon.CJK.match(w[0]) and lexicon.CJK.fullmatch(w[-1]):
+                    by_first[w[0]].append(w)
+            self._by_first = {
+                c: tuple(sorted(ws, key=lambda w: -self.doc_freq(w))[: lexicon.TRANSLATION_STAND_INS])
+                for c, ws in by_first.items()
+            }
+        return self._by_first.get(char, ())
 
     def generic(self, term: str) -> bool:
         return self.passages > 0 and self.doc_freq(term) > lexicon.TRANSLATION_MAX_DF_SHARE * self.passages

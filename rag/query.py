@@ -75,6 +75,7 @@ class Catalog:
             vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self._occurrences
         )
         self._counted: dict[str, int] = {}
+        self._units: dict[str, bool] = {}
 
     def _occurrences(self, term: str) -> int:
         """How often a term occurs in the text of all reports (the translator's test of whether two
@@ -85,6 +86,20 @@ class Catalog:
                 self._counted.clear()
             n = self._counted[term] = self.scope_text(()).count(term)
         return n
+
+    def is_unit(self, char: str) -> bool:
+        """Whether the reports write ``char`` as a unit after figures (元, 亩, 人, 项 — not 学 or 游):
+        the share of its occurrences that follow a number (:data:`lexicon.UNIT_SHARE`); counted once
+        per character and kept."""
+        known = self._units.get(char)
+        if known is None:
+            text = self.scope_text(())
+            after = len(re.findall(lexicon.NUMBER_BEFORE_UNIT + re.escape(char), text))
+            known = after >= lexicon.UNIT_MIN_COUNT and after >= lexicon.UNIT_SHARE * text.count(char)
+            if len(self._units) > TERM_MEMO:
+                self._units.clear()
+            self._units[char] = known
+        return known
 
     def scope_text(self, places: tuple[str, ...]) -> str:
         """The text of the reports of some places (all reports when none), joined once and kept:
@@ -239,7 +254,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         intent,
         bool(lexicon.LIST_CUES.search(question)),
         bool(lexicon.ASKS_NUMBER.search(question)),
-        asked_unit(question),
+        asked_unit(question, catalog),
         tuple(unknown),
         tuple(sub),
         topic,
@@ -249,13 +264,34 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     )
 
 
-def asked_unit(question: str) -> str | None:
-    """The unit a question asks its figure in, as the reports write it (多少钱 → 元), or None."""
+def asked_unit(question: str, catalog: Catalog | None = None) -> str | None:
+    """The unit a question asks its figure in, as the reports write it (多少钱 → 元), or None.
+
+    With the ``catalog``, the word after 多少 is a unit only if the reports write it after figures
+    (:meth:`Catalog.is_unit`): 多少人次, 多少亿元, 多少户 ask in a unit; 多少项目, 多少学位, 多少游客 name
+    what is counted (项目 is no unit though 项 is), and any figure answers them.
+    """
     m = lexicon.ASKED_UNIT.search(question)
     if m is not None:
-        return None if m.group(1) in lexicon.NOT_A_UNIT else lexicon.UNIT_WRITTEN.get(m.group(1), m.group(1))
+        if m.group(1) in lexicon.NOT_A_UNIT:
+            return None
+        unit = lexicon.UNIT_WRITTEN.get(m.group(1), m.group(1))
+        if catalog is None or unit == "%":
+            return unit
+        word = _word_from(question, m.start(1), catalog.tokenizer)
+        return unit if catalog.is_unit(unit if len(word) <= 1 or m.group(1) in lexicon.UNIT_WRITTEN else word) else None
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|%", question)]
     return next((lexicon.ENGLISH_UNIT[w] for w in words if w in lexicon.ENGLISH_UNIT), "%" if "%" in words else None)
+
+
+def _word_from(text: str, at: int, tokenizer: Tokenizer) -> str:
+    """The rest of the jieba word of ``text`` that covers position ``at`` (亿元 at 元 → 元; 项目 at 项 → 项目)."""
+    pos = 0
+    for w in tokenizer.segment(text):
+        if pos <= at < pos + len(w):
+            return w[at - pos :]
+        pos += len(w)
+    return text[at : at + 1]
 
 
 def _untranslated(

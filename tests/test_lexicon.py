@@ -714,6 +714,20 @@ def test_of_translations_equally_close_in_meaning_the_reports_own_word_comes_fir
     assert grew.chinese == ("增长", "生长", "生育")
 
 
+def test_a_word_the_reports_never_translate_reaches_their_words_through_its_one_character_sense():
+    """ "grain" is glossed by 谷物 and 谷类, which the reports never use, and first of all by 粮; the
+    reports write 粮食. A word one of whose translations they use gets no such stand-in, and a
+    character whose first sense is another (架 "to support" before "rack") stands for nothing."""
+    from rag.dictionary import Translator
+
+    freq = {"粮食": 300, "粮食产量": 40, "粮仓": 1, "就业": 200, "架构": 20, "架空": 5}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    assert [t.chinese for t in translator.translate("grain")] == [("粮食", "粮食产量")]
+    assert translator.translate("racks") == []
+    (jobs,) = translator.translate("jobs")
+    assert "就业" in jobs.chinese
+
+
 def test_a_translation_far_less_close_in_meaning_than_the_best_is_dropped():
     from rag import lexicon
     from rag.dictionary import Translator
@@ -837,6 +851,8 @@ def test_a_topic_term_is_present_whole_or_by_its_pieces_in_order(term, text, pre
         ("how long is the new expressway", True),
         ("how large is Jinan's debt", True),
         ("西宁在空气质量方面承诺了什么？", False),
+        ("海东2023年重点抓好哪几个方面的工作？", False),  # 哪几 asks which, not how many
+        ("银川2023年招商主要盯着国内哪几个经济圈？", False),
         ("What did Xining promise on air quality?", False),
         ("Is Da'an building a green hydrogen project?", False),
     ],
@@ -873,6 +889,43 @@ def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question,
 
 
 @pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("珲春2022年接待游客多少人次？", "人"),  # 人次 follows figures in the reports
+        ("龙子湖区2022年一般公共预算收入总额是多少亿元？", "元"),
+        ("定西2023年地区生产总值要达到多少亿？", "亿"),  # a magnitude alone is the unit asked
+        ("德令哈市2020年计划完成多少户老旧小区改造？", None),  # jieba glues 户老旧: no word the reports count in
+        ("海东2023年要新建多少亩高标准农田", "亩"),
+        ("西宁2020年在教育上要新增多少学位？", None),  # 学 never follows a figure: what is counted, not the unit
+        ("海西2019年接待了多少游客？", None),
+        ("定西在兰洽会上签约了多少项目？", None),  # 项 is a unit (12项), 项目 is not
+        ("宜春2023年希望蓝天白云的日子占全年几成？", "%"),
+    ],
+)
+def test_what_follows_多少_is_a_unit_only_if_the_reports_write_it_after_figures(reader, question, unit):
+    from rag.query import asked_unit
+
+    assert asked_unit(question, reader.catalog) == unit
+
+
+@pytest.mark.parametrize(
+    ("char", "unit"),
+    [
+        ("元", True),
+        ("亩", True),
+        ("人", True),
+        ("项", True),
+        ("学", False),
+        ("游", False),
+        ("高", False),
+        ("中", False),
+    ],
+)
+def test_a_unit_is_a_character_the_reports_write_after_figures(reader, char, unit):
+    assert reader.catalog.is_unit(char) is unit
+
+
+@pytest.mark.parametrize(
     ("unit", "sentence", "covered"),
     [
         (None, "一般公共预算收入增长7%", 1.0),  # no unit asked: any figure
@@ -882,6 +935,8 @@ def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question,
         ("%", "一般公共预算收入87亿元", 0.0),
         ("%", "一般公共预算收入增长7%", 1.0),
         ("元", "一般公共预算收入稳步增长，全年87亿元", 0.0),  # the figure in another clause than the topic
+        ("亿", "一般公共预算收入87亿元", 1.0),  # 多少亿 asked: the magnitude is the unit
+        ("亿", "一般公共预算收入8700万元", 0.0),
     ],
 )
 def test_a_figure_counts_for_the_topic_in_its_clause_and_in_the_unit_asked(unit, sentence, covered):
