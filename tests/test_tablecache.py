@@ -16,6 +16,7 @@ TABLE = {"air quality": ("空气质量",), "job": ("就业", "岗位")}
 # the functions whose tables the cache keeps, with the in-process memo each has on top
 TABLE_FUNCTIONS = (
     dictionary.gloss_index,
+    dictionary.char_gloss_index,
     dictionary.gloss_counts,
     dictionary.gloss_word_index,
     dictionary.english_words_of_glosses,
@@ -166,7 +167,7 @@ def test_the_glossary_tables_are_cached_and_equal_to_derived_ones(folder, mini_c
     def no_reading():
         raise AssertionError("derived again instead of loaded")
 
-    monkeypatch.setattr(dictionary, "_cedict_lines", no_reading)
+    monkeypatch.setattr(dictionary, "cedict_lines", no_reading)
     assert (dictionary.gloss_index(), dictionary.gloss_word_index(), dictionary.english_words_of_glosses()) == derived
 
 
