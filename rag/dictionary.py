@@ -160,6 +160,44 @@ def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Chinese proper names → (their pinyin as the dictionary reads them, the English names their
+    first gloss opens with): 珲春 → ("hun chun", ("Hunchun",)), 格尔木 → ("ge er mu", ("Golmud",
+    "Ge'ermu")). Where a place's English name is not its pinyin (Golmud, Karamay, Amoy), and which
+    reading of a many-reading character a name takes (珲春 is Hunchun, not Huichun)."""
+    return tablecache.cached("proper_names", _table_key_parts, _derive_proper_names, dict)
+
+
+_NAME_WORD = re.compile(r"[A-ZÜ][\w'’-]*")
+
+
+def _derive_proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for line in cedict_lines():
+        m = _ENTRY.match(line)
+        if not m or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", m.group(2)) or m.group(2) in out:
+            continue
+        syllables = m.group(3).split()
+        if not syllables or not syllables[0][:1].isupper():
+            continue  # an everyday word, not a name
+        reading = " ".join(re.sub(r"\d", "", x).lower().replace("u:", "u") for x in syllables)
+        names: list[str] = []
+        words: list[str] = []
+        for w in m.group(4).split("/")[0].replace(",", " , ").split():
+            if w == "or" and words:
+                names.append(" ".join(words))
+                words = []
+            elif _NAME_WORD.fullmatch(w):
+                words.append(w)
+            else:
+                break
+        if words:
+            names.append(" ".join(words))
+        out[m.group(2)] = (reading, tuple(names))
+    return out
+
+
+@lru_cache(maxsize=1)
 def english_words_of_glosses() -> frozenset[str]:
     """Lower-case words as they appear in glosses: the ordinary English vocabulary."""
     return tablecache.cached("english_words_of_glosses", _table_key_parts, _derive_english_words, frozenset)

@@ -17,6 +17,7 @@ import csv
 import io
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,7 +27,7 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from . import lexicon, tablecache
-from .dictionary import cedict_lines, cedict_source_key, english_words_of_glosses
+from .dictionary import cedict_lines, cedict_source_key, english_words_of_glosses, proper_names
 from .lexical import dictionary_tags
 
 
@@ -214,7 +215,9 @@ def pinyin_of(text: str) -> str:
 def english_index() -> dict[str, tuple[Division, ...]]:
     """Normalised English/pinyin form → divisions (stems of two or more syllables, and exonyms)."""
     return _cached_index(
-        "gazetteer_english", lambda: _table_key_parts(metadata.version("pypinyin")), _derive_english_index
+        "gazetteer_english",
+        lambda: _table_key_parts(metadata.version("pypinyin"), cedict_source_key()),
+        _derive_english_index,
     )
 
 
@@ -223,9 +226,23 @@ def _derive_english_index() -> dict[str, tuple[Division, ...]]:
     for d in divisions():
         if len(d.stem) >= 2 and d.stem != d.name or d.level != "county":
             forms.setdefault(pinyin_of(d.stem), []).append(d)
+    names = proper_names()
+    for d in divisions():  # the English names CC-CEDICT gives a place (Golmud for 格尔木, Karamay, Amoy)
+        for zh in dict.fromkeys((d.name, d.stem)):
+            for english in names.get(zh, ("", ()))[1]:
+                words = english.split()
+                while words and words[-1] in lexicon.DIVISION_KIND_WORDS:  # "Anhui Province" is Anhui
+                    words.pop()
+                if len(words) == 1:  # one word: "Pudong New District" is read as Pudong from its pinyin
+                    forms.setdefault(_letters(words[0]), []).append(d)
     for exonym, full in lexicon.PLACE_EXONYMS.items():
-        forms.setdefault(re.sub(r"[^a-z]", "", exonym.lower()), []).extend(d for d in divisions() if d.name == full)
-    return {k: tuple(v) for k, v in forms.items() if v and len(k) >= 4}
+        forms.setdefault(_letters(exonym), []).extend(d for d in divisions() if d.name == full)
+    return {k: tuple(dict.fromkeys(v)) for k, v in forms.items() if v and len(k) >= 4}
+
+
+def _letters(name: str) -> str:
+    """An English name as the index compares it: lower-case letters only (Ürümqi → urumqi)."""
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", name).lower())
 
 
 def by_name(name: str) -> tuple[Division, ...]:

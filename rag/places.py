@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin, pinyin
 
+from .dictionary import proper_names
 from .lexicon import MORPHEME_EN, SUFFIX_EN
 
 
@@ -27,11 +28,18 @@ def slug(city: str) -> str:
 
 
 def english_name(city: str) -> str:
-    """How an English answer names a place: its pinyin, a word per part, with the apostrophe pinyin
-    writes before a syllable that starts with a, o or e (大安市 → Da'an, 青岛市黄岛区 → Qingdao Huangdao)."""
+    """How an English answer names a place: its pinyin (as CC-CEDICT reads the name, else pypinyin), a
+    word per part, with the apostrophe pinyin writes before a syllable that starts with a, o or e
+    (大安市 → Da'an, 青岛市黄岛区 → Qingdao Huangdao, 珲春市 → Hunchun)."""
     words = []
     for part in (p for p in re.split(r"(?<=[市州县区])", strip_brackets(city)) if p):
-        syllables = [x for x in lazy_pinyin(short_name(part), style=Style.NORMAL) if re.fullmatch(r"[a-z]+", x)]
+        short = short_name(part)
+        known = proper_names().get(short)  # the dictionary's reading of a name: 珲春 is Hunchun, not Huichun
+        syllables = [
+            x
+            for x in (known[0].split() if known else lazy_pinyin(short, style=Style.NORMAL))
+            if re.fullmatch(r"[a-z]+", x)
+        ]
         word = syllables[0] if syllables else ""
         for x in syllables[1:]:
             word += ("'" if x[0] in "aoe" else "") + x

@@ -187,6 +187,11 @@ PLACE_ROWS = [
     # an English name the gazetteer lacks (not pinyin), known by the division word after it
     ("What were Golog Prefecture's air quality targets for 2020?", (), ("Golog Prefecture",)),
     ("How many jobs in Jyekundo County?", (), ("Jyekundo County",)),
+    # the English names CC-CEDICT gives places that are not their pinyin
+    ("How many tourists visited Golmud last year?", ("海西州",), ()),  # a county of Haixi, asked of its report
+    ("Karamay GDP target 2023", (), ("Karamay",)),
+    ("What is Urumqi planning for 2023?", (), ("Urumqi",)),
+    ("How did Amoy do in 2022?", (), ("Amoy",)),
     ("Compare Xining and Golog Prefecture on air quality", ("西宁市",), ("Golog Prefecture",)),
     # …but not the tail of an indexed place's full name, and not an ordinary word
     ("Haixi Mongol and Tibetan Autonomous Prefecture GDP 2019", ("海西州",), ()),

@@ -52,6 +52,7 @@ def test_slugs_are_ascii():
         ("长沙市望城区", "Changsha Wangcheng"),
         ("海西州", "Haixi"),
         ("德令哈市", "Delingha"),
+        ("珲春市", "Hunchun"),  # CC-CEDICT's reading of the name (pypinyin reads 珲 alone as hui)
     ],
 )
 def test_an_english_answer_names_a_place_in_pinyin_as_it_is_written(city, english):
