@@ -181,3 +181,15 @@ def test_best_sentence_scores_of_some_rows_equal_those_of_all_rows(fast_assistan
     assert np.allclose(some[rows], every[rows], equal_nan=True)
     others = np.setdiff1d(np.arange(len(index.chunks)), rows)
     assert np.isnan(some[others]).all()
+
+
+def test_best_sentence_scores_of_every_row_named_equal_those_of_all_rows(fast_assistant):
+    """A question without a filter names every row in scope; it is scored as all rows (in place),
+    and a permutation of every row (the gathered way) gives the same scores."""
+    index = fast_assistant.index
+    qvec = fast_assistant.encoder.encode_queries([QUESTIONS[0]])[0]
+    every = index.sentence_max_scores(qvec)
+    n = len(index.chunks)
+    assert np.array_equal(index.sentence_max_scores(qvec, np.arange(n)), every, equal_nan=True)
+    shuffled = np.random.default_rng(0).permutation(n)
+    assert np.allclose(index.sentence_max_scores(qvec, shuffled), every, equal_nan=True)
