@@ -167,8 +167,13 @@ def term_present(term: str, text: str, tokenizer: Tokenizer = PLAIN) -> bool:
     (粮食产量 in "粮食总产量", 地铁线 in "地铁3号线"); the words are the index's ``tokenizer``'s."""
     if term in text:
         return True
-    pattern = _compound_pattern(term, compound_parts(term, tokenizer))
+    pattern = compound_pattern(term, tokenizer)
     return pattern is not None and pattern.search(text) is not None
+
+
+def compound_pattern(term: str, tokenizer: Tokenizer = PLAIN) -> re.Pattern | None:
+    """The pattern :func:`term_present` looks for when the term itself does not occur (None: none)."""
+    return _compound_pattern(term, compound_parts(term, tokenizer))
 
 
 @lru_cache(maxsize=20_000)
@@ -225,14 +230,25 @@ class Topic:
     weights: tuple[float, ...]
     tokenizer: Tokenizer = PLAIN
     unit: str | None = None  # the unit the figure is asked in (QueryInfo.asked_unit)
+    _patterns: dict[str, re.Pattern | None] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def total(self) -> float:
         return sum(self.weights)
 
     def present(self, text: str) -> list[float]:
-        """Per group: 1 when one of its terms occurs in ``text``."""
-        return [1.0 if any(term_present(t, text, self.tokenizer) for t in terms) else 0.0 for _, terms in self.groups]
+        """Per group: 1 when one of its terms occurs in ``text`` (as :func:`term_present` says)."""
+        return [1.0 if any(self._present(t, text) for t in terms) else 0.0 for _, terms in self.groups]
+
+    def _present(self, term: str, text: str) -> bool:
+        if term in text:
+            return True
+        # the composer asks this of every sentence of every hit, a few terms each: the term's
+        # compound pattern is worked out once per question, not once per sentence
+        if term not in self._patterns:
+            self._patterns[term] = compound_pattern(term, self.tokenizer)
+        pattern = self._patterns[term]
+        return pattern is not None and pattern.search(text) is not None
 
     def share(self, scores: list[float]) -> float:
         """The IDF-weighted share of the groups, given a score per group."""

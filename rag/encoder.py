@@ -162,8 +162,14 @@ class _OnnxModel:
         self.dim = int(self.session.get_outputs()[0].shape[-1])
 
     def forward(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, list[list[tuple[int, int]]]]:
-        """(hidden (n, tokens, dim) float32, mask (n, tokens) bool, character offsets per text)."""
-        encodings = self.tokenizer.encode_batch(texts)
+        """(hidden (n, tokens, dim) float32, mask (n, tokens) bool, character offsets per text).
+
+        One text (a question) is tokenised with ``encode``, which keeps the GIL, rather than
+        ``encode_batch``, which lets it go: a question embedded on a worker thread while the caller
+        reads it then holds the GIL from its start until ONNX Runtime releases it, instead of
+        waiting for it back after tokenising (up to the interpreter's 5 ms switch interval, half
+        the embedding). The tokens are the same either way."""
+        encodings = [self.tokenizer.encode(texts[0])] if len(texts) == 1 else self.tokenizer.encode_batch(texts)
         width = max(len(e.ids) for e in encodings)
         ids = np.full((len(texts), width), self.pad_id, dtype=np.int64)
         mask = np.zeros((len(texts), width), dtype=np.int64)

@@ -62,6 +62,7 @@ class Index:
         starts = np.searchsorted(sentence_rows, np.arange(len(chunks)))
         ends = np.searchsorted(sentence_rows, np.arange(len(chunks)), side="right")
         self._sentence_bounds = np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
+        self._all_rows = np.arange(len(chunks))
         self.places = {r.city: title_place(r.title, r.city) for r in reports}
         # this index's own words (its places, its quoted terms), for its BM25 and its questions
         self.tokenizer = tokenizer or Tokenizer(manifest.get("user_words", []))
@@ -243,7 +244,9 @@ class Index:
         return found[0][keep], scores[0][keep]
 
     def all_dense_scores(self, query_vector: np.ndarray, rows: np.ndarray | None = None, k: int = 256) -> np.ndarray:
-        """Cosine score of every chunk: exact with the flat index (``rows`` then changes nothing).
+        """Cosine score of every chunk: exact with the flat index, where ``rows`` (a filter) limits the
+        pass to the span of rows they cover (one report's rows are one span) and the chunks outside
+        it get NaN.
 
         With the IVF index (large collections) only the ``k`` best rows (among ``rows`` if given)
         are scored; the others get the lowest score found, so they rank below every found row and
@@ -253,7 +256,14 @@ class Index:
         if isinstance(self.dense, faiss.IndexFlat):
             # einsum, not BLAS: a BLAS matvec on faiss's buffer wakes its thread pool (measured ~10 ms
             # on 2 shared cores, against <1 ms for this single-threaded pass over 1,500 x 384 floats)
-            return np.einsum("ij,j->i", self._flat_vectors(), np.asarray(query_vector, dtype=np.float32))
+            q = np.asarray(query_vector, dtype=np.float32)
+            if rows is None or len(rows) == 0:
+                return np.einsum("ij,j->i", self._flat_vectors(), q)
+            # each row's score is its own dot product, the same whichever rows are scored with it
+            lo, hi = int(rows.min()), int(rows.max()) + 1
+            out = np.full(n, np.nan, dtype=np.float32)
+            out[lo:hi] = np.einsum("ij,j->i", self._flat_vectors()[lo:hi], q)
+            return out
         found, scores = self.dense_search(query_vector, k, rows)
         out = np.full(n, float(scores.min()) if len(scores) else -1.0, dtype=np.float32)
         out[found] = scores
@@ -268,22 +278,24 @@ class Index:
             return None
         q = np.asarray(query_vector, dtype=np.float32)
         out = np.full(len(self.chunks), np.nan, dtype=np.float32)
-        chosen = np.arange(len(self.chunks)) if rows is None else np.asarray(rows, dtype=np.int64)
+        chosen = self._all_rows if rows is None else np.asarray(rows, dtype=np.int64)
         bounds = self._sentence_bounds[chosen]
         has = bounds[:, 1] > bounds[:, 0]
         chosen, bounds = chosen[has], bounds[has]
         if len(chosen) == 0:
             return out
+        if rows is None:
+            sims = np.einsum("ij,j->i", self.sentence_vectors, q)
+            out[chosen] = np.maximum.reduceat(sims, bounds[:, 0])
+            return out
         lengths = bounds[:, 1] - bounds[:, 0]
         runs = np.concatenate([[0], np.cumsum(lengths)[:-1]])  # where each chunk's run starts, gathered
-        # the chunks' sentence rows, gathered in order (all of them: a plain slice, no copy)
-        picked = (
-            self.sentence_vectors
-            if rows is None
-            else self.sentence_vectors[np.repeat(bounds[:, 0] - runs, lengths) + np.arange(int(lengths.sum()))]
-        )
-        sims = np.einsum("ij,j->i", picked, q)
-        out[chosen] = np.maximum.reduceat(sims, runs if rows is not None else bounds[:, 0])
+        # the sentences of the span of rows asked about are scored in place (a slice, no copy of
+        # their vectors; one report's rows are one span) and their scores gathered, not their vectors
+        lo, hi = int(bounds[:, 0].min()), int(bounds[:, 1].max())
+        span = np.einsum("ij,j->i", self.sentence_vectors[lo:hi], q)
+        sims = span[np.repeat(bounds[:, 0] - runs - lo, lengths) + np.arange(int(lengths.sum()))]
+        out[chosen] = np.maximum.reduceat(sims, runs)
         return out
 
     def _flat_vectors(self) -> np.ndarray:

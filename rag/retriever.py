@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -230,7 +231,23 @@ class Retriever:
         return self._embed_later(text) if text is not None else None
 
     def _embed_later(self, text: str) -> PendingVector:
-        return PendingVector(text, _embedding_pool().submit(lambda: self.encoder.encode_queries([text])[0]))
+        """Start embedding ``text`` on a pool thread and return once the thread has started.
+
+        The model runs outside the GIL, but the thread needs the GIL to reach it: left to take its
+        turn while this thread goes on reading the question, it waits the interpreter's switch
+        interval (5 ms, half a question's embedding) first. Waiting here hands the GIL over at once;
+        the thread keeps it until the model runs (rag/encoder.py tokenises one text without letting
+        it go). The wait is bounded by that same interval, so a pool busy with other questions
+        delays this one no more than the interpreter would have."""
+        running = threading.Event()
+
+        def embed() -> np.ndarray:
+            running.set()
+            return self.encoder.encode_queries([text])[0]
+
+        future = _embedding_pool().submit(embed)
+        running.wait(sys.getswitchinterval())
+        return PendingVector(text, future)
 
     def resolve_filters(self, info: QueryInfo, cities=None, year=None, part=None) -> Filters:
         """Explicit filters win over what the question says; unknown explicit values are errors."""

@@ -14,7 +14,7 @@ from langchain_core.documents import Document
 from langchain_core.language_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.runnables import Runnable
+from langchain_core.runnables import Runnable, RunnableLambda
 
 import rag
 from rag import Answer, build_chain
@@ -283,6 +283,20 @@ def test_a_tracer_sees_each_step_as_its_own_span(assistant):
         if n in ("govreport_rag", "read_question", "retrieve", "compose", "generate", "chat_model", "check")
     ]
     assert order == ["govreport_rag", "read_question", "retrieve", "compose", "generate", "chat_model", "check"]
+
+
+def test_without_a_listener_the_steps_run_unwrapped_and_answer_as_a_traced_run_does(assistant, monkeypatch):
+    """No handler records the run, so the steps' functions are called directly (a Runnable's
+    bookkeeping per step is paid for nothing); the answer is the one a traced run gives."""
+    traced = build_chain(assistant).invoke({"question": QUESTION}, {"callbacks": [Spans()]})
+    invoked: list[str] = []
+    original = RunnableLambda.invoke
+    monkeypatch.setattr(
+        RunnableLambda, "invoke", lambda self, *a, **kw: invoked.append(self.name) or original(self, *a, **kw)
+    )
+    plain = build_chain(assistant).invoke({"question": QUESTION})
+    assert invoked == []
+    _same(plain, traced)
 
 
 def test_the_model_streams_through_astream_too(assistant):

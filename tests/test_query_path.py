@@ -181,3 +181,27 @@ def test_best_sentence_scores_of_some_rows_equal_those_of_all_rows(fast_assistan
     assert np.allclose(some[rows], every[rows], equal_nan=True)
     others = np.setdiff1d(np.arange(len(index.chunks)), rows)
     assert np.isnan(some[others]).all()
+
+
+def test_best_sentence_scores_of_every_row_named_equal_those_of_all_rows(fast_assistant):
+    """A question without a filter names every row in scope; it is scored as all rows (in place),
+    and a permutation of every row (the gathered way) gives the same scores."""
+    index = fast_assistant.index
+    qvec = fast_assistant.encoder.encode_queries([QUESTIONS[0]])[0]
+    every = index.sentence_max_scores(qvec)
+    n = len(index.chunks)
+    assert np.array_equal(index.sentence_max_scores(qvec, np.arange(n)), every, equal_nan=True)
+    shuffled = np.random.default_rng(0).permutation(n)
+    assert np.allclose(index.sentence_max_scores(qvec, shuffled), every, equal_nan=True)
+
+
+def test_dense_scores_of_a_filters_rows_equal_those_of_all_rows(fast_assistant):
+    """A filter's rows are scored on their own span; their scores are exactly those every row gets."""
+    index = fast_assistant.index
+    qvec = fast_assistant.encoder.encode_queries([QUESTIONS[0]])[0]
+    every = index.all_dense_scores(qvec)
+    rows = np.arange(3, min(9, len(index.chunks)))
+    some = index.all_dense_scores(qvec, rows=rows)
+    assert np.array_equal(some[rows], every[rows])
+    assert np.isnan(np.delete(some, rows)).all()
+    assert np.array_equal(index.all_dense_scores(qvec, rows=np.arange(len(index.chunks))), every)
