@@ -151,7 +151,7 @@ class QueryInfo:
     @property
     def lexical_query(self) -> str:
         """What the lexical side searches: the question, plus the Chinese terms of its English words."""
-        return " ".join([self.question, *(t for _, ts in self.translations for t in ts)])
+        return " ".join([self.question, *(t for en, ts in self.translations if not _framing(en) for t in ts)])
 
     @property
     def dense_query(self) -> str:
@@ -163,7 +163,9 @@ class QueryInfo:
         text = self.unplaced or self.question
         if self.lang != "en":
             return text
-        chinese = [*(t for _, ts in self.translations for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE])]
+        chinese = [
+            *(t for en, ts in self.translations if not _framing(en) for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE])
+        ]
         return " ".join([text, *dict.fromkeys(chinese)])
 
     def as_dict(self) -> dict:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from rag import answerability as ab
-from rag import gazetteer
+from rag import gazetteer, lexicon
 from rag.dictionary import Translation
 from rag.query import Catalog, QueryInfo, read_question
 
@@ -492,13 +492,25 @@ def test_the_dense_query_leaves_out_the_indexed_places_and_carries_an_english_qu
     info = reader("How many new urban jobs did Haidong plan for 2023?")
     assert info.dense_query.startswith("How many new urban jobs did plan for 2023?")
     assert "Haidong" not in info.dense_query and "海东" not in info.dense_query
-    assert info.translations and all(ts[0] in info.dense_query for _, ts in info.translations if ts)
+    asked = [ts for en, ts in info.translations if ts and en.lower() not in lexicon.ENGLISH_FRAMING]
+    assert asked and all(ts[0] in info.dense_query for ts in asked)
     chinese = reader("海东2023年城镇新增就业目标是多少？")
     assert chinese.dense_query == "2023年城镇新增就业目标是多少？"
     # a place inside an indexed one is what the question is about: it stays
     assert "格尔木" in reader("格尔木2019年的空气质量优良天数比例是多少？").dense_query
     # a question that is nothing but a place is embedded as asked
     assert reader("海东").dense_query == "海东"
+
+
+def test_words_that_frame_an_english_question_do_not_steer_its_search(reader):
+    """ "promise" says how the question asks, as 承诺 does in a Chinese one: its translation (承诺)
+    searched for would lead the answer with "…向人民作出的庄严承诺" instead of what was promised."""
+    info = reader("What did Xining promise on air quality?")
+    framing = [ts for en, ts in info.translations if en.lower() in lexicon.ENGLISH_FRAMING]
+    assert framing and framing[0], "the dictionary translates 'promise'"
+    for term in framing[0]:
+        assert term not in info.dense_query and term not in info.lexical_query.split()
+    assert "空气质量" in info.dense_query and "空气质量" in info.lexical_query
 
 
 def test_gdp_in_a_chinese_question_is_translated(reader):
