@@ -100,6 +100,9 @@ NUMBER_BEFORE_UNIT = rf"\d[{MAGNITUDE}]*"
 # A follow-up that leaves out what the previous question said ("那海东呢？", "what about Haidong?").
 FOLLOWUP = re.compile(r"^(那|那么|还有|而|和|跟|and\b|what about\b|how about\b|and in\b)", re.I)
 FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one
+# Where one sentence of a message ends and the next begins (a question that tells the asker's
+# circumstances first: "我是陇南西和县人，常年在外打工。想问问陇南2022年输转了多少劳动力？").
+SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+")
 
 # ---------------------------------------------------------------- words that ask, not what is asked about
 # Chinese question and function words: dropped from a question's topic terms (they say how it asks).

@@ -192,7 +192,10 @@ def plain_dense_query(question: str, catalog: Catalog) -> str | None:
     """The dense query of a question when it is known before reading: a question that is not
     English is embedded without its indexed places (:attr:`QueryInfo.dense_query`); None for an
     English one."""
-    return unplaced(question, place_mentions(question, catalog.title_places)) if language(question) != "en" else None
+    if language(question) == "en":
+        return None
+    question = focus(question, catalog)
+    return unplaced(question, place_mentions(question, catalog.title_places))
 
 
 def unplaced(question: str, spans: list[tuple[int, int, str]]) -> str:
@@ -208,8 +211,41 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+def focus(question: str, catalog: Catalog) -> str:
+    """The part of a message that asks: its sentences ending in a question mark (else its last), when
+    they name a place themselves; else the whole message.
+
+    Users tell their circumstances before they ask ("我家在秦安县种苹果。想知道天水全市果品产业的
+    产值？"): the places, years and words of that context are not what is asked — read whole, 秦安 made
+    the question one about 秦安 and 打工 one of its topics. A question sentence that names no place
+    leans on the context for it ("我住在德令哈。今年取暖费会降吗？"), and is read with it.
+    """
+    sentences = [x.strip() for x in lexicon.SENTENCE_END.split(question) if x and x.strip()]
+    if len(sentences) < 2:
+        return question
+    asking = [x for x in sentences if x[-1] in "?？"] or sentences[-1:]
+    if len(asking) == len(sentences):
+        return question
+    text = " ".join(asking) if language(question) == "en" else "".join(asking)
+    return text if _names_a_place(text, catalog) else question
+
+
+def _names_a_place(text: str, catalog: Catalog) -> bool:
+    return bool(place_mentions(text, catalog.title_places) or _gazetteer_mentions(text, catalog))
+
+
+def _gazetteer_mentions(text: str, catalog: Catalog) -> list[gazetteer.PlaceMention]:
+    """Real places named in ``text``, in Chinese or in English."""
+    mentions = gazetteer.find_chinese(text, _token_bounds(text, catalog.tokenizer))
+    words = [(m.start(), m.group(), m.group()[0].isupper()) for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", text)]
+    words = [(i, re.sub(r"['’]s$", "", w), c) for i, w, c in words]
+    return mentions + gazetteer.find_english(words)
+
+
 def read_question(question: str, catalog: Catalog) -> QueryInfo:
-    """Read places, year, intent, list-ness and topic terms from one question."""
+    """Read places, year, intent, list-ness and topic terms from one question (from the part of it
+    that asks: :func:`focus`)."""
+    question = focus(question, catalog)
     lang = language(question)
     indexed_spans = place_mentions(question, catalog.title_places)
     places: list[str] = []
@@ -343,10 +379,7 @@ def _other_places(
     mentions). A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区)
     only qualifies that place.
     """
-    mentions = gazetteer.find_chinese(question, _token_bounds(question, catalog.tokenizer))
-    words = [(m.start(), m.group(), m.group()[0].isupper()) for m in re.finditer(r"[A-Za-z][A-Za-z'’-]*", question)]
-    words = [(i, re.sub(r"['’]s$", "", w), c) for i, w, c in words]
-    mentions += gazetteer.find_english(words)
+    mentions = _gazetteer_mentions(question, catalog)
     own = {p.division for p in catalog.places.values() if p.division}
     named_divs = [catalog.places[p].division for p in named if catalog.places[p].division]
     unknown: list[str] = []

@@ -984,3 +984,36 @@ def test_a_topic_is_absent_when_not_one_of_its_words_occurs_in_the_reports_in_sc
     bm25 = BM25.build([list(scope)])
     ev = ab.evidence(info, [scope], 0.9, 0.9, bm25, scope)
     assert ev.topic_absent == absent
+
+
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        # the asker's circumstances first: the question sentence names its own place, and is what is read
+        (
+            "我家在秦安县种了十几亩苹果。想知道2022年天水全市果品产业的产值有多少？",
+            "想知道2022年天水全市果品产业的产值有多少？",
+        ),
+        (
+            "I just graduated and I'm weighing a job offer in Golmud. What GDP growth target did Haixi set for 2020?",
+            "What GDP growth target did Haixi set for 2020?",
+        ),
+        # the question sentence names no place: it leans on the context, read whole
+        ("我住在德令哈，冬天取暖费挺贵。2020年取暖费会降吗？", "我住在德令哈，冬天取暖费挺贵。2020年取暖费会降吗？"),
+        # one sentence: as asked
+        ("海东2023年GDP预期增长多少？", "海东2023年GDP预期增长多少？"),
+        (
+            "Jiuquan budget revenue 1.2 billion yuan?",
+            "Jiuquan budget revenue 1.2 billion yuan?",
+        ),  # 1.2 is no sentence end
+    ],
+)
+def test_the_part_of_a_message_that_asks_is_read(reader, message, asked):
+    from rag.query import focus
+
+    assert focus(message, reader.catalog) == asked
+
+
+def test_a_place_in_the_askers_circumstances_is_not_what_is_asked_about(reader):
+    info = reader("我是陇南西和县人，常年在外地工地上打工。想问问陇南2022年一共输转了多少富余劳动力？")
+    assert info.places == ("陇南市",) and info.sub_places == () and "打工" not in info.topic_terms
