@@ -183,7 +183,8 @@ def compose(
     passages = [h.chunk.text for h in hits[:5]]
     if info.sub_places:  # what the report says of the place asked about, not its passages at large
         passages = [x.text for x in sorted(scored, key=lambda x: -x.score)[:5]]
-    places = [hits[x.hit_rank].report.city for x in scored] if len(info.places) > 1 else None
+    groups = _answer_groups(info, hits)
+    places = [groups[x.hit_rank] for x in scored] if groups else None
     lead = _rescore_alone(scored, qvec, s, sentence_vectors, places)
     ev = ab.evidence(
         info,
@@ -207,11 +208,11 @@ def compose(
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
-    if info.is_list and len(info.places) <= 1:  # a section of one report never answers for two places
+    if info.is_list and not groups:  # a section of one report never answers for two places, or two years
         listed = _list_answer(info, hits, index, k)
         if listed is not None:
             return Composed(listed[0], listed[1], verdict)
-    chosen = _choose_per_place(lead, hits, s, k) if len(info.places) > 1 else _choose(lead, s, k)
+    chosen = _choose_per_group(lead, groups, s, k) if groups else _choose(lead, s, k)
     text, citations = _write(chosen, hits, index, info.lang)
     if ev.missing_terms and verdict.probability is not None and verdict.probability < s.unmentioned_note_below:
         # answered at low odds, and part of what was asked is never mentioned: say so
@@ -263,7 +264,7 @@ def _fits_part(info: QueryInfo, hit: Hit) -> bool:
     question's wording asks for; any passage when it asks neither."""
     part, report = hit.chunk.part, hit.report
     if info.year is not None:
-        return part in ("plan", "review") and citation_year(report, part) == info.year
+        return part in ("plan", "review") and citation_year(report, part) in (info.years or (info.year,))
     return info.intent is None or part == info.intent
 
 
@@ -311,15 +312,25 @@ def _choose(scored: list[_Scored], s: ComposerSettings, k: int, max_sentences: i
     return chosen
 
 
-def _choose_per_place(scored: list[_Scored], hits: list[Hit], s: ComposerSettings, k: int) -> list[_Scored]:
-    """A question comparing places is answered for each of them: each place's best sentence and
-    those close to it (by that place's best, not the other's), the sentences shared out between
-    the places. A place with no passage found is left out."""
-    by_place: dict[str, list[_Scored]] = {}
+def _answer_groups(info: QueryInfo, hits: list[Hit]) -> list[str] | None:
+    """What each hit answers for when a question asks of several places (its place) or of one place's
+    several years (the year its part speaks of: a result compared with a target); None otherwise."""
+    if len(info.places) > 1:
+        return [h.report.city for h in hits]
+    if len(info.years) > 1:
+        return [str(citation_year(h.report, h.chunk.part)) for h in hits]
+    return None
+
+
+def _choose_per_group(scored: list[_Scored], groups: list[str], s: ComposerSettings, k: int) -> list[_Scored]:
+    """A question comparing places (or years) is answered for each of them: each one's best sentence
+    and those close to it (by its own best, not the other's), the sentences shared out between them.
+    One with no passage found is left out."""
+    by_group: dict[str, list[_Scored]] = {}
     for x in sorted(scored, key=lambda x: -x.score):
-        by_place.setdefault(hits[x.hit_rank].report.city, []).append(x)
-    share = max(1, s.max_sentences // len(by_place))
-    return [x for group in by_place.values() for x in _choose(group, s, k, share)]
+        by_group.setdefault(groups[x.hit_rank], []).append(x)
+    share = max(1, s.max_sentences // len(by_group))
+    return [x for group in by_group.values() for x in _choose(group, s, k, share)]
 
 
 def _near_duplicate(a: str, b: str) -> bool:

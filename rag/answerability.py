@@ -49,6 +49,7 @@ FEATURES = (
     "dense_spread",
     "figure_missing",
     "topic_absent",
+    "whether_missing",
 )
 
 
@@ -77,6 +78,9 @@ class Evidence:
     # 1 when not one word of the question's topic occurs in the reports in scope (房价, 地铁, 比特币 asked of a
     # report that never uses them): unlike ``missing``, a compound's words found apart do not count as absent
     topic_absent: float = 0.0
+    # a yes/no question (QueryInfo.asks_whether): the IDF-weighted share of its topic groups that have
+    # report terms and that the reports in scope never use — "海西有没有提到核电站？" asks whether they do
+    whether_missing: float = 0.0
     missing_terms: tuple[str, ...] = ()
 
     def value(self, name: str) -> float:
@@ -328,6 +332,12 @@ def evidence(
 
     in_scope = t.present(scope_text)
     scope_parts = by_parts(scope_text)
+    whether_missing = 0.0
+    if info.asks_whether:
+        # groups with no report term (an untranslated English word) say nothing of what the reports name
+        termed = [(w, x) for (_, terms), w, x in zip(t.groups, t.weights, in_scope, strict=True) if terms]
+        total = sum(w for w, _ in termed)
+        whether_missing = sum(w for w, x in termed if not x) / total if total > 0 else 0.0
     return Evidence(
         sim_max,
         dense_top,
@@ -340,6 +350,7 @@ def evidence(
         dense_spread or 0.0,
         figure_missing,
         1.0 if not any(scope_parts) else 0.0,
+        whether_missing,
         tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
 

@@ -39,6 +39,14 @@ REVIEW_CUES = re.compile(
 
 # Past tense without a plan word ("How much did GDP grow?", "What was…") asks for a result.
 PAST_TENSE = re.compile(r"\b(did|was|were|had|has been)\b", re.I)
+# A question that asks whether something is so ("海西有没有提到核电站？", "Does Haixi plan any hydrogen
+# projects?"): the answer is yes only if the reports name what it asks about. Chinese by its A-not-A and
+# 是否/吗 forms; English by the auxiliary verb it opens with.
+ASKS_WHETHER = re.compile(
+    r"有没有|是否|会不会|能不能|是不是|要不要|有无|吗\s*(?:[？?]|$)|"
+    r"(?:^|[.?!]\s)\s*(?:does|did|do|is|are|was|were|will|has|have|had|can|could|would|should)\b",
+    re.I,
+)
 # A question that asks for several items ("有哪些", "what are the main tasks").
 LIST_CUES = re.compile(
     r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"

@@ -72,12 +72,12 @@ class Catalog:
         self.tokenizer = tokenizer  # the index's own: its words, for this index's questions
         vocab = vocabulary or set()
         self.translator = Translator(
-            vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self._occurrences
+            vocab, doc_freq=doc_freq, passages=passages, similarity=similarity, occurrences=self.occurrences
         )
         self._counted: dict[str, int] = {}
         self._units: dict[str, bool] = {}
 
-    def _occurrences(self, term: str) -> int:
+    def occurrences(self, term: str) -> int:
         """How often a term occurs in the text of all reports (the translator's test of whether two
         translations join into one of the reports' terms); counted once per term and kept."""
         n = self._counted.get(term)
@@ -135,10 +135,14 @@ class QueryInfo:
     lang: str
     places: tuple[str, ...] = ()  # indexed places, in the order named
     year: int | None = None
+    # every year named, in order, when there are several ("海东2022年完成多少？与2023年目标相比呢？"): the
+    # question compares a result with a target, and each year is answered from its own part
+    years: tuple[int, ...] = field(default=())
     relative_year: str | None = None  # "last" (the year a report reviews) or "this" (the year it plans)
     intent: str | None = None  # "plan" | "review" | None
     is_list: bool = False
     wants_number: bool = False
+    asks_whether: bool = False  # a yes/no question: "does the report say / is X planning …" (lexicon.ASKS_WHETHER)
     asked_unit: str | None = None  # the unit the figure is asked in (多少亿元 → 元), when a Chinese question says
     unknown_places: tuple[str, ...] = field(default=())  # real places named that no indexed report covers
     # (place as named, the indexed place containing it, its Chinese short name): 格尔木 in 海西州
@@ -172,9 +176,11 @@ class QueryInfo:
         return {
             "places": list(self.places),
             "year": self.year,
+            "years": list(self.years),
             "relative_year": self.relative_year,
             "intent": self.intent,
             "list": self.is_list,
+            "whether": self.asks_whether,
             "unknown_places": list(self.unknown_places),
             "sub_places": [list(p) for p in self.sub_places],
             "topic_terms": list(self.topic_terms),
@@ -259,6 +265,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         if parent not in places:
             places.append(parent)
     year = _year(question)
+    years = _years(question)
     relative = None
     if lexicon.RELATIVE_LAST.search(question):
         relative = "last"
@@ -282,16 +289,18 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     elif re.search(r"[A-Za-z]{2,}", question):  # GDP, CPI in a Chinese question
         latin = " ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked))
         translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(latin))
-    topic = _topic_terms(blanked, lang, translations, catalog.tokenizer)
+    topic = _topic_terms(blanked, lang, translations, catalog)
     return QueryInfo(
         question,
         lang,
         tuple(places),
         year,
+        years if len(years) > 1 else (),
         relative,
         intent,
         bool(lexicon.LIST_CUES.search(question)),
         bool(lexicon.ASKS_NUMBER.search(question)),
+        bool(lexicon.ASKS_WHETHER.search(question)),
         asked_unit(question, catalog),
         tuple(unknown),
         tuple(sub),
@@ -360,6 +369,12 @@ def _untranslated(
 def _year(question: str) -> int | None:
     m = lexicon.YEAR_ZH.search(question) or lexicon.YEAR_EN.search(question)
     return int(m.group(1)) if m else None
+
+
+def _years(question: str) -> tuple[int, ...]:
+    """Every year the question names, in the order named, each once."""
+    pattern = lexicon.YEAR_ZH if lexicon.YEAR_ZH.search(question) else lexicon.YEAR_EN
+    return tuple(dict.fromkeys(int(m.group(1)) for m in pattern.finditer(question)))
 
 
 def _token_bounds(text: str, tokenizer: Tokenizer) -> tuple[set[int], set[int]]:
@@ -436,15 +451,18 @@ def _other_places(
 
 
 def _topic_terms(
-    blanked: str, lang: str, translations: tuple[tuple[str, tuple[str, ...]], ...], tokenizer: Tokenizer
+    blanked: str, lang: str, translations: tuple[tuple[str, tuple[str, ...]], ...], catalog: Catalog
 ) -> tuple[str, ...]:
     """What the question asks about: its content words (places blanked out), without years and
-    question words; a word that starts with a question word keeps its rest (哪些项目 → 项目)."""
+    question words; a word that starts with a question word keeps its rest (哪些项目 → 项目), and a
+    word the reports never use is read as the reports would (:func:`_as_reports_write`)."""
     translated = [t for en, ts in translations if not _framing(en) for t in ts]
     if lang == "en":
         return tuple(dict.fromkeys(translated))
+    # a year is no topic, and jieba glues its 年 to the next word ("2023年会开工" → 年会)
+    blanked = lexicon.YEAR_ZH.sub(lambda m: " " * len(m.group()), blanked)
     out = []
-    for t in tokenizer.tokenize(blanked):
+    for t in catalog.tokenizer.tokenize(blanked):
         for q in lexicon.QUESTION_WORD_PREFIXES:
             if t.startswith(q) and len(t) > len(q):
                 t = t[len(q) :]
@@ -453,8 +471,24 @@ def _topic_terms(
             continue
         if dictionary_tags().get(t) in lexicon.FUNCTION_POS:
             continue
-        out.append(t)
+        word = _as_reports_write(t, catalog)
+        if word:
+            out.append(word)
     return tuple(dict.fromkeys(out + translated))
+
+
+def _as_reports_write(term: str, catalog: Catalog) -> str | None:
+    """A question word the reports never use, read as they would write it. jieba, guessing at words
+    it does not know, glues a neighbouring character on: a measure word (多少家托育机构 → 家托育), a
+    modal (要造, 会涨). One character off, the reports' own word is the term (家托育 → 托育); a two-character
+    guess that neither jieba's dictionary nor the reports know is no topic at all. Words the reports
+    use, and words jieba knows (麻辣烫, 核电站: a topic the reports may well not cover), stay as they are."""
+    if catalog.occurrences(term) or term in dictionary_tags():
+        return term
+    for shorter in (term[1:], term[:-1]):
+        if len(shorter) >= 2 and catalog.occurrences(shorter):
+            return shorter
+    return term if len(term) > 2 else None
 
 
 def _framing(english: str) -> bool:

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -318,14 +318,28 @@ class Retriever:
         ranking = self._ranking_dense(dense_all, qvec, in_scope)
         if len(filters.cities) > 1:
             per = max(2, math.ceil(k / len(filters.cities)))
-            lists = [
-                self._rank(dense_all, lex_all, filters, (city,), per, candidates, ranking) for city in filters.cities
-            ]
-            hits: list[Hit] = []
-            for i in range(per):  # interleave so each place is represented near the top
-                for lst in lists:
-                    if i < len(lst) and len(hits) < max(k, per * len(lists)):
-                        hits.append(lst[i])
+            hits = _interleave(
+                [self._rank(dense_all, lex_all, filters, (city,), per, candidates, ranking) for city in filters.cities],
+                max(k, per * len(filters.cities)),
+            )
+        elif len(info.years) > 1 and filters.year is not None and not filters.part and "year" not in filters.explicit:
+            # a result compared with a target (2022 and 2023 asked of one place): each year's part is searched,
+            # the year deciding the part ("target" asks for the plan of one year, not of both)
+            hits = _interleave(
+                [
+                    self._rank(
+                        dense_all,
+                        lex_all,
+                        replace(filters, year=y, prefer_part=None),
+                        filters.cities,
+                        k,
+                        candidates,
+                        ranking,
+                    )
+                    for y in info.years
+                ],
+                k,
+            )
         else:
             hits = self._rank(dense_all, lex_all, filters, filters.cities, k, candidates, ranking)
         t2 = time.perf_counter()
@@ -433,6 +447,19 @@ class Retriever:
     def _year_parts(self, rows: np.ndarray, year: int) -> np.ndarray:
         """1 where a chunk's part speaks of ``year`` (the plan of a plan year, the review of a reviewed year)."""
         return (self._part_years[rows] == year).astype(np.float64)
+
+
+def _interleave(lists: list[list[Hit]], limit: int) -> list[Hit]:
+    """The lists' hits taken in turn, so each place (or year) asked about is represented near the
+    top, up to ``limit``; a passage two lists found is taken once."""
+    hits: list[Hit] = []
+    seen: set[str] = set()
+    for i in range(max((len(x) for x in lists), default=0)):
+        for lst in lists:
+            if i < len(lst) and len(hits) < limit and lst[i].chunk.chunk_id not in seen:
+                seen.add(lst[i].chunk.chunk_id)
+                hits.append(lst[i])
+    return hits
 
 
 def _spread(scores: np.ndarray, depth: int = 10) -> float | None:

@@ -149,3 +149,18 @@ def test_sentences_are_embedded_on_their_own_once_and_the_cache_stays_bounded():
     assert len(enc.calls) == 2  # and never again while it is kept
     vectors(["一二三四", "一二三四五"])  # past the limit: the cache starts afresh
     assert len(vectors._vectors) <= 3
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "海东市2022年地区生产总值增长了多少？2023年的增长目标是多少？",
+        "How much did Haidong's GDP grow in 2022, and what growth target did it set for 2023?",
+    ],
+)
+def test_a_result_compared_with_a_target_is_answered_from_both_years_parts(fast_assistant, question):
+    # one report reviews 2022 and plans 2023: each year asked is answered from the part that speaks of it
+    answer = fast_assistant.ask(question, k=2)
+    assert answer.found
+    assert {c.part for c in answer.citations} == {"review", "plan"}
+    assert "0.1%" in answer.answer and "5%左右" in answer.answer
