@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, replace
 import numpy as np
 
 from . import answerability as ab
+from . import lexicon
 from .index import Index
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
@@ -217,13 +218,27 @@ def compose(
     if ev.missing_terms and verdict.probability is not None and verdict.probability < s.unmentioned_note_below:
         # answered at low odds, and part of what was asked is never mentioned: say so
         text += "\n" + _unmentioned_note(info, ev.missing_terms)
-    if info.unknown_places:  # 兰州 and 西宁 compared: say which of them has no report
+    if info.unknown_places:  # 兰州 named beside 西宁: say which of them has no report
         missing_places = "、".join(info.unknown_places) if info.lang != "en" else ", ".join(info.unknown_places)
-        text = (
-            f"(No report of {missing_places} is indexed; only the others are answered.)\n"
-            if info.lang == "en"
-            else f"（未收录{missing_places}的报告，只回答其他地方。）\n"
-        ) + text
+        if lexicon.COMPARES.search(info.question):
+            # 兰州 and 定西 compared: no comparison can be made, and saying so is the answer; what the
+            # indexed places' reports say is still shown, labelled as theirs alone
+            verdict = ab.Verdict(
+                ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev
+            )
+            note = (
+                f"No report of {missing_places} is indexed, so the comparison cannot be made from the reports. "
+                "What the other reports say, for them alone:\n"
+                if info.lang == "en"
+                else f"未收录{missing_places}的报告，无法根据报告作比较。以下只是其他地方报告的说法：\n"
+            )
+        else:
+            note = (
+                f"(No report of {missing_places} is indexed; only the others are answered.)\n"
+                if info.lang == "en"
+                else f"（未收录{missing_places}的报告，只回答其他地方。）\n"
+            )
+        text = note + text
     return Composed(text, citations, verdict)
 
 

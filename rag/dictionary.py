@@ -165,13 +165,27 @@ def proper_names() -> dict[str, tuple[str, tuple[str, ...]]]:
 def names_only() -> frozenset[str]:
     """Two-character headwords that are names only: every entry of theirs is a proper name
     (capitalised pinyin) — 大连, 合肥; not 东方 ("the East", and "east"), 白银 (a city, and "silver")."""
+    proper, everyday = _two_character_headwords()
+    return proper - everyday
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> frozenset[str]:
+    """Two-character headwords with an everyday sense (an entry in lower-case pinyin): 新建 "newly
+    built", 牡丹 "peony", 朝阳 "the morning sun" — each also a district's short name."""
+    return _two_character_headwords()[1]
+
+
+@lru_cache(maxsize=1)
+def _two_character_headwords() -> tuple[frozenset[str], frozenset[str]]:
+    """(headwords with a proper-name entry, headwords with an everyday entry), two characters long."""
     proper: set[str] = set()
     everyday: set[str] = set()
     for line in _cedict_lines():
         m = _ENTRY.match(line)
         if m and len(m.group(2)) == 2:
             (proper if m.group(3)[:1].isupper() else everyday).add(m.group(2))
-    return frozenset(proper - everyday)
+    return frozenset(proper), frozenset(everyday)
 
 
 _NAME_WORD = re.compile(r"[A-ZÜ][\w'’-]*")

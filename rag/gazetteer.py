@@ -27,7 +27,15 @@ from pathlib import Path
 from pypinyin import Style, lazy_pinyin
 
 from . import lexicon, tablecache
-from .dictionary import english_words_of_glosses, names_only, proper_names, table_key_parts
+from .dictionary import (
+    english_words_of_glosses,
+    everyday_words,
+    gloss_index,
+    names_only,
+    normalise_gloss,
+    proper_names,
+    table_key_parts,
+)
 from .lexical import dictionary_tags
 
 
@@ -99,7 +107,8 @@ def _stem_usable_alone(d: Division) -> bool:
 
     Provinces always; prefectures and counties when jieba's dictionary tags the short form as a
     place name (``ns``) or does not know it at all (prefectures only), so words that happen to be
-    names (长治久安, 大同小异, 平安) are not read as places. A short form of three characters or more
+    names (长治久安, 大同小异, 平安) are not read as places; a county's short form also not when
+    CC-CEDICT gives it an everyday sense (新建 "newly built"). A short form of three characters or more
     stands alone whatever jieba says: such forms are names, not everyday words, and jieba's tags for
     rare names are guesses (格尔木 and 克拉玛依 are tagged as person names, 攀枝花 as an idiom).
     """
@@ -113,7 +122,9 @@ def _stem_usable_alone(d: Division) -> bool:
         # CC-CEDICT decides — a prefecture's short form that it lists only as a proper name is the
         # city; one it also lists as an everyday word (东方 "east", 白银 "silver", 日照 "sunshine") is not
         return tag is None or tag == "ns" or d.stem in names_only()
-    return tag == "ns"
+    # a county's short form: jieba's place tag, and no everyday sense in CC-CEDICT — 新建 (区) is
+    # "newly built", 牡丹 (区) "peony", 朝阳 (区) "the morning sun"; their full names stay places
+    return tag == "ns" and d.stem not in everyday_words()
 
 
 def _autonomous_short_form(d: Division) -> str | None:
@@ -271,6 +282,17 @@ def english_vocabulary() -> frozenset[str]:
     return english_words_of_glosses()
 
 
+def _names_a_thing(words: list[tuple[int, str, bool]], after: int, name: str) -> bool:
+    """Whether a place name with the words that follow it is a dictionary term of its own: "Sichuan
+    pepper" (花椒), "Peking duck", "Shandong University" name a thing, not the place."""
+    index = gloss_index()
+    return any(
+        normalise_gloss(" ".join([name, *(w for _, w, _ in words[after : after + n])])) in index
+        for n in (1, 2)
+        if after + n <= len(words)
+    )
+
+
 def find_english(words: list[tuple[int, str, bool]]) -> list[PlaceMention]:
     """Divisions named in English: ``words`` are (offset, word, capitalised) of a question.
 
@@ -298,6 +320,8 @@ def find_english(words: list[tuple[int, str, bool]]) -> list[PlaceMention]:
                 found = tuple(d for d in found if d.level != "county")
                 if not found:
                     continue
+            if _names_a_thing(words, i + size, " ".join(w for _, w, _ in group)):
+                continue
             start = group[0][0]
             end = group[-1][0] + len(group[-1][1])
             out.append(PlaceMention(start, end, " ".join(w for _, w, _ in group), found))

@@ -47,6 +47,13 @@ ASKS_WHETHER = re.compile(
     r"(?:^|[.?!]\s)\s*(?:does|did|do|is|are|was|were|will|has|have|had|can|could|would|should)\b",
     re.I,
 )
+# A question that compares ("哪个更快", "比…高", "Did Lanzhou grow faster than Dingxi?", "compare"): when
+# one of the places compared has no report, the comparison cannot be made from the reports.
+COMPARES = re.compile(
+    r"哪个|哪一个|哪座|谁的|相比|比较|对比|更高|更低|更快|更慢|更多|更少|高于|低于|快于|慢于|超过|"
+    r"\b(compare[sd]?|comparison|than|versus|vs\.?)\b|\b(faster|slower|higher|lower|more|fewer|less|better|worse)\b.*\bor\b",
+    re.I,
+)
 # A question that asks for several items ("有哪些", "what are the main tasks").
 LIST_CUES = re.compile(
     r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"

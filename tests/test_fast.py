@@ -164,3 +164,22 @@ def test_a_result_compared_with_a_target_is_answered_from_both_years_parts(fast_
     assert answer.found
     assert {c.part for c in answer.citations} == {"review", "plan"}
     assert "0.1%" in answer.answer and "5%左右" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "兰州和海东2023年地区生产总值增长目标哪个高？",
+        "Did Lanzhou set a higher GDP growth target for 2023 than Haidong?",
+    ],
+)
+def test_a_comparison_with_a_place_that_has_no_report_is_refused_and_shows_the_other_labelled(fast_assistant, question):
+    answer = fast_assistant.ask(question)
+    assert not answer.found and answer.to_json()["status"] == "place_not_indexed"
+    assert "兰州" in answer.answer or "Lanzhou" in answer.answer
+    assert answer.citations and {c.city for c in answer.citations} == {"海东市"}
+
+
+def test_a_place_named_beside_another_without_comparing_still_answers_for_the_other(fast_assistant):
+    answer = fast_assistant.ask("兰州和海东2023年地区生产总值增长目标分别是多少？")
+    assert answer.found and "未收录兰州市的报告" in answer.answer

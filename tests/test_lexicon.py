@@ -1085,3 +1085,45 @@ def test_a_word_jieba_guessed_is_read_as_the_reports_write_it(reader, question, 
     assert kept in terms, terms
     if dropped:
         assert dropped not in terms, terms
+
+
+@pytest.mark.parametrize(
+    ("question", "places", "unknown", "sub"),
+    [
+        # a district's short form with an everyday sense is the word, not the district
+        ("陇南2023年要新建多少中小学改扩建项目？", ("陇南市",), (), ()),  # 新建(区) "newly built"
+        ("菏泽牡丹产业2022年产值多少？", ("菏泽市",), (), ()),  # 牡丹(区), Heze's own district: "peony"
+        ("天水有没有新建大医院的计划？", ("天水市",), (), ()),
+        # its full name still names it
+        ("菏泽市牡丹区2022年新增就业多少人？", ("菏泽市",), (), ("牡丹区",)),
+        ("北京市朝阳区2023年GDP目标", (), ("北京市", "朝阳区"), ()),
+        # a place name that with the next words is a dictionary term names a thing
+        ("How is Longnan supporting its olive, tea and Sichuan pepper growers in 2023?", ("陇南市",), (), ()),
+        ("What is Sichuan's GDP target for 2023?", (), ("Sichuan",), ()),
+    ],
+)
+def test_a_short_name_that_is_also_an_everyday_word_or_part_of_a_term_is_no_place(
+    reader, question, places, unknown, sub
+):
+    info = reader(question)
+    assert (info.places, info.unknown_places, tuple(s for s, _, _ in info.sub_places)) == (places, unknown, sub)
+
+
+@pytest.mark.parametrize(
+    ("question", "compares"),
+    [
+        ("Did Lanzhou's GDP grow faster than Dingxi's in 2022?", True),
+        ("Which grew faster in 2022, Dingxi or Longnan?", True),
+        ("Compare rural income growth in Dingxi and Guyuan in 2022", True),
+        ("兰州和定西2022年GDP哪个增长更快？", True),
+        ("海东2023年就业目标与2022年相比是高还是低？", True),
+        ("银川的GDP增速比固原高吗？", False),  # 比 alone is too common a character to be read as comparing
+        ("What did Xining promise on air quality?", False),
+        ("How many more jobs will Jinan create?", False),
+        ("西宁和兰州2023年的GDP目标分别是多少？", False),
+    ],
+)
+def test_a_comparison_is_known_by_its_form(question, compares):
+    from rag.lexicon import COMPARES
+
+    assert bool(COMPARES.search(question)) is compares
