@@ -283,8 +283,10 @@ def english_vocabulary() -> frozenset[str]:
 
 
 def _names_a_thing(words: list[tuple[int, str, bool]], after: int, name: str) -> bool:
-    """Whether a place name with the words that follow it is a dictionary term of its own: "Sichuan
-    pepper" (花椒), "Peking duck", "Shandong University" name a thing, not the place."""
+    """Whether a place name with the words that follow it names a thing, not the place: a dictionary
+    term ("Sichuan pepper" 花椒, "Peking duck") or a named feature ("Jiaozhou Bay", "Longzi Lake")."""
+    if after < len(words) and words[after][1].lower() in lexicon.ENGLISH_FEATURE_WORDS:
+        return True  # "Jiaozhou Bay", "Longzi Lake": a feature named after the place
     index = gloss_index()
     return any(
         normalise_gloss(" ".join([name, *(w for _, w, _ in words[after : after + n])])) in index

@@ -81,6 +81,14 @@ ENGLISH_DIVISION_NAME = re.compile(
     r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?" rf"(?:{'|'.join(DIVISION_KINDS)})\b"
 )
 
+# Kinds of named feature: a place name followed by one of them names the feature, not the place
+# ("Jiaozhou Bay", "Longzi Lake", "Mudan Airport", "Maiji Mountain").
+ENGLISH_FEATURE_WORDS = frozenset(
+    "lake bay river mountain mountains mount hill hills valley gorge canyon island islands peninsula harbour "
+    "harbor port airport station railway road street avenue bridge tunnel park temple grottoes grotto "
+    "cave caves wetland reservoir dam desert grassland forest scenic university college hospital".split()
+)
+
 # What may stand between a known place and a division word in its full English name ("Haixi Mongol and
 # Tibetan Autonomous Prefecture"): capitalised words and "and" — the words before the division word
 # are then that place's name, not another place's.

@@ -1100,6 +1100,10 @@ def test_a_word_jieba_guessed_is_read_as_the_reports_write_it(reader, question, 
         # a place name that with the next words is a dictionary term names a thing
         ("How is Longnan supporting its olive, tea and Sichuan pepper growers in 2023?", ("陇南市",), (), ()),
         ("What is Sichuan's GDP target for 2023?", (), ("Sichuan",), ()),
+        # a feature named after a place: the feature, not the place
+        ("Has construction started on the second Jiaozhou Bay tunnel in Huangdao?", ("青岛市黄岛区",), (), ()),
+        ("What will Longzihu District do about water quality in Longzi Lake?", ("龙子湖区",), (), ()),
+        ("What is Jiaozhou's GDP target?", (), ("Jiaozhou",), ()),
     ],
 )
 def test_a_short_name_that_is_also_an_everyday_word_or_part_of_a_term_is_no_place(
