@@ -26,8 +26,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .lexical import BM25, PLAIN, Tokenizer, bigrams
-from .lexicon import CLAUSE_BREAK, ENGLISH_FRAMING, MAGNITUDE, QUANTITY
-from .query import Catalog, QueryInfo
+from .lexicon import CLAUSE_BREAK, MAGNITUDE, QUANTITY
+from .query import Catalog, QueryInfo, content_translations
 
 ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
     "answered",
@@ -219,8 +219,7 @@ def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
     English question each translated phrase (any of its terms), and each untranslated word (none)."""
     if info.lang != "en":
         return [(t, (t,)) for t in info.topic_terms]
-    framing = [en for en, _ in info.translations if all(w.lower() in ENGLISH_FRAMING for w in en.split())]
-    return [*((en, zh) for en, zh in info.translations if en not in framing), *((w, ()) for w in info.untranslated)]
+    return [*content_translations(info.translations), *((w, ()) for w in info.untranslated)]
 
 
 @dataclass(frozen=True)

@@ -155,7 +155,7 @@ class QueryInfo:
     @property
     def lexical_query(self) -> str:
         """What the lexical side searches: the question, plus the Chinese terms of its English words."""
-        return " ".join([self.question, *(t for en, ts in self.translations if not _framing(en) for t in ts)])
+        return " ".join([self.question, *(t for _, ts in content_translations(self.translations) for t in ts)])
 
     @property
     def dense_query(self) -> str:
@@ -168,7 +168,11 @@ class QueryInfo:
         if self.lang != "en":
             return text
         chinese = [
-            *(t for en, ts in self.translations if not _framing(en) for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE])
+            *(
+                t
+                for _, ts in content_translations(self.translations)
+                for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE]
+            )
         ]
         return " ".join([text, *dict.fromkeys(chinese)])
 
@@ -456,7 +460,7 @@ def _topic_terms(
     """What the question asks about: its content words (places blanked out), without years and
     question words; a word that starts with a question word keeps its rest (哪些项目 → 项目), and a
     word the reports never use is read as the reports would (:func:`_as_reports_write`)."""
-    translated = [t for en, ts in translations if not _framing(en) for t in ts]
+    translated = [t for _, ts in content_translations(translations) for t in ts]
     if lang == "en":
         return tuple(dict.fromkeys(translated))
     # a year is no topic, and jieba glues its 年 to the next word ("2023年会开工" → 年会)
@@ -489,6 +493,16 @@ def _as_reports_write(term: str, catalog: Catalog) -> str | None:
         if len(shorter) >= 2 and catalog.occurrences(shorter):
             return shorter
     return term if len(term) > 2 else None
+
+
+def content_translations(
+    translations: tuple[tuple[str, tuple[str, ...]], ...],
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The translations of what an English question asks about: without the words that frame it
+    (promise, plan, target) — unless nothing else is asked: "What are Heze's main targets for 2023?"
+    asks for the targets themselves."""
+    content = tuple((en, ts) for en, ts in translations if not _framing(en))
+    return content or translations
 
 
 def _framing(english: str) -> bool:

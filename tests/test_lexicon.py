@@ -1131,3 +1131,19 @@ def test_a_comparison_is_known_by_its_form(question, compares):
     from rag.lexicon import COMPARES
 
     assert bool(COMPARES.search(question)) is compares
+
+
+@pytest.mark.parametrize(
+    ("question", "framing", "kept"),
+    [
+        ("What are Heze's main targets for 2023?", "目标", True),  # the targets are what is asked
+        ("What is Jinan planning for 2023?", "规划", True),
+        ("What did Xining promise on air quality?", "承诺", False),  # air quality is asked; 'promise' frames it
+        ("How many new urban jobs did Haidong plan for 2023?", "计划", False),
+    ],
+)
+def test_a_word_that_frames_an_english_question_is_its_topic_when_nothing_else_is_asked(
+    reader, question, framing, kept
+):
+    terms = reader(question).topic_terms
+    assert terms and any(framing in t for t in terms) is kept, terms
