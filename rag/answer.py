@@ -155,6 +155,7 @@ def compose(
     model: ab.Model | None = None,
     sentence_vectors: SentenceVectors | None = None,
     dense_spread: float | None = None,
+    lexical_contrast: float | None = None,
 ) -> Composed:
     """Decide whether the hits answer the question; if so pick the sentences that do, cited."""
     s = settings or ComposerSettings()
@@ -199,6 +200,7 @@ def compose(
         dense_spread,
         tuple(x.text for x in sorted(lead, key=lambda x: -x.score)[: s.max_sentences]),
         topic,
+        lexical_contrast,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it

@@ -50,6 +50,7 @@ FEATURES = (
     "figure_missing",
     "topic_absent",
     "whether_missing",
+    "lexical_contrast",
 )
 
 
@@ -81,6 +82,9 @@ class Evidence:
     # a yes/no question (QueryInfo.asks_whether): the IDF-weighted share of its topic groups that have
     # report terms and that the reports in scope never use — "海西有没有提到核电站？" asks whether they do
     whether_missing: float = 0.0
+    # how much better the question's words match the reports in scope than another place's (log BM25
+    # of the best passage in scope less the best elsewhere; retriever.SearchResult); 0 when no place is asked
+    lexical_contrast: float = 0.0
     missing_terms: tuple[str, ...] = ()
 
     def value(self, name: str) -> float:
@@ -303,6 +307,7 @@ def evidence(
     dense_spread: float | None = None,
     lead_sentences: tuple[str, ...] = (),
     topic_: Topic | None = None,
+    lexical_contrast: float | None = None,
 ) -> Evidence:
     """Features of what was found for a question.
 
@@ -314,7 +319,8 @@ def evidence(
     1 less the best figure coverage (:meth:`Topic.figure_coverage`) of the ``lead_sentences``, the
     sentences an answer would be made of; 0 for other questions. ``topic_absent``: 1 when not one word
     of any topic group occurs in the reports in scope. ``topic_``: the question's :class:`Topic`, when
-    the caller has it already (the sentence scorer does).
+    the caller has it already (the sentence scorer does). ``lexical_contrast``: from the search
+    (:attr:`retriever.SearchResult.lexical_contrast`), 0 when it has none.
     """
     t = topic_ or topic(info, bm25, tokenizer)
     english = 1.0 if info.lang == "en" else 0.0
@@ -323,7 +329,19 @@ def evidence(
     if info.wants_number:
         figure_missing = 1.0 - max((t.figure_coverage(x) for x in lead_sentences), default=0.0)
     if t.total <= 0:
-        return Evidence(sim_max, dense_top, 0.5, 0.0, english, alone, 0.5, 0.0, dense_spread or 0.0, figure_missing)
+        return Evidence(
+            sim_max,
+            dense_top,
+            0.5,
+            0.0,
+            english,
+            alone,
+            0.5,
+            0.0,
+            dense_spread or 0.0,
+            figure_missing,
+            lexical_contrast=lexical_contrast or 0.0,
+        )
     split = [[compound_parts(x, tokenizer) or (x,) for x in terms] for _, terms in t.groups]
 
     def by_parts(text: str) -> list[float]:  # per group: the share of its best alternative's words present
@@ -350,6 +368,7 @@ def evidence(
         figure_missing,
         1.0 if not any(scope_parts) else 0.0,
         whether_missing,
+        lexical_contrast or 0.0,
         tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
 

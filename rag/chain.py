@@ -268,6 +268,7 @@ class AnswerChain(Runnable[dict, Answer]):
             answerability.load_model(a.encoder.name),
             a.sentence_vectors,
             result.dense_spread,
+            result.lexical_contrast,
         )
         return {**s, "composed": composed}
 

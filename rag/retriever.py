@@ -96,6 +96,10 @@ class SearchResult:
     # how far the best passage in scope stands out from the next ten by dense score: a question the
     # reports address has a clear best passage; one they don't finds many passages equally (un)alike
     dense_spread: float | None = None
+    # how much better the question's words match the places asked about than any other place's
+    # report (log BM25, best passage in scope less best passage elsewhere): a figure the asked report
+    # does not give is often written in another place's report in the very words asked
+    lexical_contrast: float | None = None
 
 
 @dataclass(frozen=True)
@@ -352,6 +356,7 @@ class Retriever:
             {"embed": (t1 - t0) * 1000, "search": (t2 - t1) * 1000, "retrieve": (t2 - t0) * 1000},
             qvec,
             _spread(dense_all[in_scope]) if qvec is not None else None,
+            self._lexical_contrast(lex_all, in_scope, filters.cities),
         )
 
     def _ranking_dense(self, dense_all: np.ndarray, qvec: np.ndarray | None, rows: np.ndarray) -> np.ndarray:
@@ -443,6 +448,23 @@ class Retriever:
         if filters.part:
             rows = rows[self._parts[rows] == filters.part]
         return np.sort(rows)
+
+    def _lexical_contrast(self, lex_all: np.ndarray, in_scope: np.ndarray, cities: tuple[str, ...]) -> float | None:
+        """log(1 + the best BM25 score in scope) less log(1 + the best of the other places' passages);
+        None when the question names no place (nothing to contrast) or the lexical side is off."""
+        if not cities or not self.settings.lexical or len(in_scope) == 0:
+            return None
+        outside = [
+            rows
+            for r in self.index.reports.values()
+            if r.city not in cities
+            for rows in (self._report_rows.get(r.report_id),)
+            if rows is not None
+        ]
+        if not outside:
+            return None
+        best_out = max(float(lex_all[rows].max(initial=0.0)) for rows in outside)
+        return float(np.log1p(float(lex_all[in_scope].max(initial=0.0))) - np.log1p(best_out))
 
     def _year_parts(self, rows: np.ndarray, year: int) -> np.ndarray:
         """1 where a chunk's part speaks of ``year`` (the plan of a plan year, the review of a reviewed year)."""

@@ -55,6 +55,7 @@ def _reference(assistant, question: str, k: int | None = None, cities=None, hist
         answerability.load_model(assistant.encoder.name),
         assistant.sentence_vectors,
         result.dense_spread,
+        result.lexical_contrast,
     )
     filters = {**result.filters.as_dict(), **{"read_from_question": info.as_dict()}}
     return Answer(

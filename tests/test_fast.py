@@ -183,3 +183,13 @@ def test_a_comparison_with_a_place_that_has_no_report_is_refused_and_shows_the_o
 def test_a_place_named_beside_another_without_comparing_still_answers_for_the_other(fast_assistant):
     answer = fast_assistant.ask("兰州和海东2023年地区生产总值增长目标分别是多少？")
     assert answer.found and "未收录兰州市的报告" in answer.answer
+
+
+def test_the_search_says_how_much_better_the_asked_place_matches_the_words_than_any_other(fast_assistant):
+    # 泉城 is written only in Jinan's report: asked of Jinan the words match best there, asked of
+    # Haidong they match another place's report better — a sign Haidong's report does not give it
+    own = fast_assistant.search("济南泉城的打算")
+    other = fast_assistant.search("海东泉城的打算")
+    assert own.lexical_contrast is not None and other.lexical_contrast is not None
+    assert own.lexical_contrast > 0 > other.lexical_contrast
+    assert fast_assistant.search("泉城的打算").lexical_contrast is None  # no place asked: nothing to contrast
