@@ -154,8 +154,12 @@ class QueryInfo:
 
     @property
     def lexical_query(self) -> str:
-        """What the lexical side searches: the question, plus the Chinese terms of its English words."""
-        return " ".join([self.question, *(t for _, ts in content_translations(self.translations) for t in ts)])
+        """What the lexical side searches: the question without the indexed places it names (as the dense
+        side: the filter stands for them, and in the words they favour passages that repeat the name, and
+        the place's own reports over others' in :attr:`retriever.SearchResult.lexical_contrast`), plus the
+        Chinese terms of its English words."""
+        text = self.unplaced or self.question
+        return " ".join([text, *(t for _, ts in content_translations(self.translations) for t in ts)])
 
     @property
     def dense_query(self) -> str:

@@ -492,6 +492,9 @@ def test_the_dense_query_leaves_out_the_indexed_places_and_carries_an_english_qu
     assert asked and all(ts[0] in info.dense_query for ts in asked)
     chinese = reader("海东2023年城镇新增就业目标是多少？")
     assert chinese.dense_query == "2023年城镇新增就业目标是多少？"
+    # so does the lexical query: 海东 would favour Haidong's own report in the lexical contrast
+    assert "海东" not in chinese.lexical_query and "城镇新增就业" in chinese.lexical_query
+    assert "Haidong" not in info.lexical_query
     # a place inside an indexed one is what the question is about: it stays
     assert "格尔木" in reader("格尔木2019年的空气质量优良天数比例是多少？").dense_query
     # a question that is nothing but a place is embedded as asked
