@@ -223,7 +223,9 @@ def topic_groups(info: QueryInfo) -> list[tuple[str, tuple[str, ...]]]:
     English question each translated phrase (any of its terms), and each untranslated word (none)."""
     if info.lang != "en":
         return [(t, (t,)) for t in info.topic_terms]
-    return [*content_translations(info.translations), *((w, ()) for w in info.untranslated)]
+    loose = set(info.loose_terms)  # found through a one-character sense: not the thing asked, by themselves
+    asked = [(en, tuple(t for t in zh if t not in loose) or zh) for en, zh in content_translations(info.translations)]
+    return [*asked, *((w, ()) for w in info.untranslated)]
 
 
 @dataclass(frozen=True)

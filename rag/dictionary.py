@@ -15,7 +15,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -96,7 +96,8 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
 @lru_cache(maxsize=1)
 def char_gloss_index() -> dict[str, tuple[str, ...]]:
     """A one-character headword's first gloss → the headwords (grain → 粮): kept apart from
-    :func:`gloss_index`, used only for an English word none of whose translations the reports use."""
+    :func:`gloss_index`; the reports' words beginning with them stand in for an English word
+    (``Translator._stand_ins``), as loose translations when it has others."""
     return tablecache.cached("char_gloss_index", table_key_parts, _derive_char_gloss_index, dict)
 
 
@@ -250,6 +251,9 @@ class Translation:
 
     english: str
     chinese: tuple[str, ...]
+    # those of ``chinese`` reached only through a one-character sense (hydrogen: 氢 → 氢能): they find
+    # passages, but are too loose to say the reports speak of the thing asked
+    loose: tuple[str, ...] = ()
 
 
 class Translator:
@@ -288,6 +292,7 @@ class Translator:
         used = [False] * len(words)
         pending: list[tuple[str, list[str], set[str], str]] = []
         starts: list[int] = []  # where each pending phrase starts among the words
+        loose: set[str] = set()
         for size in (4, 3, 2, 1):
             for i in range(len(words) - size + 1):
                 if any(used[i : i + size]):
@@ -302,9 +307,16 @@ class Translator:
                     if hits and not found:
                         matched = variant  # the dictionary form ("grow" for "grew") is what gets compared
                     found += hits
-                if not found:  # no word of the reports translates it: its one-character translations' words
+                translated = bool(found)
+                if size == 1 or not found:
+                    # Chinese builds words from characters the dictionary glosses alone: the reports' words
+                    # of a word's one-character sense (hydrogen: 氢 → 氢能, where the dictionary's own
+                    # translations 氢气, 双氧水 miss 绿氢 and 氢能); the only translation when there is none
                     for variant in self._variants(group):
-                        found += [t for t in self._stand_ins(char_gloss_index().get(variant, ())) if t not in found]
+                        extra = [t for t in self._stand_ins(char_gloss_index().get(variant, ())) if t not in found]
+                        found += extra
+                        if translated:
+                            loose.update(extra)
                 exact = set(found)
                 if size == 1:
                     for variant in self._variants(group):
@@ -318,6 +330,7 @@ class Translator:
             ranked = self._rank_by_similarity(pending)
         else:
             ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
+        ranked = [replace(t, loose=tuple(x for x in t.chinese if x in loose)) for t in ranked]
         return self._compounds(ranked, starts, words)
 
     def _compounds(self, ranked: list[Translation], starts: list[int], words: list[str]) -> list[Translation]:

@@ -221,9 +221,9 @@ TRANSLATION_SIMILARITY_MARGIN = 0.12
 # an English question's dense query carries this many Chinese terms of each phrase (the closest first):
 # enough for the multilingual model to meet Chinese passages halfway, few enough not to drown the question
 DENSE_QUERY_TERMS_PER_PHRASE = 2
-# an English word none of whose translations the reports use ("grain": 谷物, 谷类): each of its
-# one-character translations (粮) stands for this many of the reports' most used words beginning with
-# it (粮食, 粮食产量)
+# an English word's one-character translations (粮 for "grain", 氢 for "hydrogen") stand for this many
+# of the reports' most used words beginning with them (粮食, 粮食产量; 氢能): its only translations when
+# the dictionary's words are ones the reports never use (谷物, 谷类), else loose ones beside them
 TRANSLATION_STAND_INS = 2
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
 # CC-CEDICT glosses that are cross-references, not translations.

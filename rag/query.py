@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gazetteer, lexicon
-from .dictionary import Translator
+from .dictionary import Translation, Translator
 from .ingest import Report
 from .lexical import PLAIN, TERM_MEMO, Tokenizer, dictionary_tags
 from .places import english_words, place_mentions, title_place
@@ -150,6 +150,9 @@ class QueryInfo:
     topic_terms: tuple[str, ...] = field(default=())  # what is asked about (Chinese terms)
     translations: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())  # English phrase → Chinese terms
     untranslated: tuple[str, ...] = field(default=())  # English content words no report term translates
+    # translations reached only through a one-character sense (dictionary.Translation.loose): searched,
+    # but not taken as the topic being named
+    loose_terms: tuple[str, ...] = field(default=())
     unplaced: str = ""  # the question without the indexed places it names (the place filter stands for them)
 
     @property
@@ -288,15 +291,15 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         intent = "plan"
     elif lexicon.PAST_TENSE.search(question):
         intent = "review"
-    translations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    found: list[Translation] = []
     untranslated: tuple[str, ...] = ()
     if lang == "en":
-        stripped = blanked
-        translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(stripped))
-        untranslated = _untranslated(stripped, translations, catalog)
+        found = catalog.translator.translate(blanked)
     elif re.search(r"[A-Za-z]{2,}", question):  # GDP, CPI in a Chinese question
-        latin = " ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked))
-        translations = tuple((t.english, t.chinese) for t in catalog.translator.translate(latin))
+        found = catalog.translator.translate(" ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked)))
+    translations = tuple((t.english, t.chinese) for t in found)
+    if lang == "en":
+        untranslated = _untranslated(blanked, translations, catalog)
     topic = _topic_terms(blanked, lang, translations, catalog)
     return QueryInfo(
         question,
@@ -315,6 +318,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         topic,
         translations,
         untranslated,
+        tuple(dict.fromkeys(x for t in found for x in t.loose)),
         unplaced(question, indexed_spans),
     )
 

@@ -739,16 +739,31 @@ def test_of_translations_equally_close_in_meaning_the_reports_own_word_comes_fir
 
 def test_a_word_the_reports_never_translate_reaches_their_words_through_its_one_character_sense():
     """ "grain" is glossed by 谷物 and 谷类, which the reports never use, and first of all by 粮; the
-    reports write 粮食. A word one of whose translations they use gets no such stand-in, and a
-    character whose first sense is another (架 "to support" before "rack") stands for nothing."""
+    reports write 粮食. A word one of whose translations they use also reaches them, as loose terms
+    (hydrogen: 氢气 is its translation, 氢能 what the reports say), and a character whose first sense is
+    another (架 "to support" before "rack") stands for nothing."""
     from rag.dictionary import Translator
 
-    freq = {"粮食": 300, "粮食产量": 40, "粮仓": 1, "就业": 200, "架构": 20, "架空": 5}
+    freq = {"粮食": 300, "粮食产量": 40, "粮仓": 1, "就业": 200, "架构": 20, "架空": 5, "氢能": 30, "氢气": 2}
     translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
-    assert [t.chinese for t in translator.translate("grain")] == [("粮食", "粮食产量")]
+    (grain,) = translator.translate("grain")
+    assert grain.chinese == ("粮食", "粮食产量") and grain.loose == ()  # its only translations: not loose
     assert translator.translate("racks") == []
     (jobs,) = translator.translate("jobs")
-    assert "就业" in jobs.chinese
+    assert "就业" in jobs.chinese and jobs.loose == ()
+    (hydrogen,) = translator.translate("hydrogen")
+    assert {"氢气", "氢能"} <= set(hydrogen.chinese) and hydrogen.loose == ("氢能",)
+
+
+def test_a_loose_translation_finds_passages_but_does_not_name_the_topic():
+    info = QueryInfo(
+        "Is Da'an building a hydrogen plant?",
+        "en",
+        translations=(("hydrogen", ("氢气", "氢能")),),
+        loose_terms=("氢能",),
+    )
+    assert "氢能" in info.lexical_query
+    assert ab.topic_groups(info) == [("hydrogen", ("氢气",))]
 
 
 def test_a_translation_far_less_close_in_meaning_than_the_best_is_dropped():
