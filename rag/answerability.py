@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .lexical import BM25, PLAIN, Tokenizer, bigrams
-from .lexicon import CLAUSE_BREAK, MAGNITUDE, QUANTITY
+from .lexical import BM25, PLAIN, Tokenizer, bigrams, dictionary_tags
+from .lexicon import CLAUSE_BREAK, MAGNITUDE, NOMINAL_POS, QUANTITY
 from .query import Catalog, QueryInfo, content_translations
 
 ANSWERED, PLACE_NOT_INDEXED, YEAR_NOT_COVERED, NOT_IN_REPORTS = (
@@ -351,12 +351,7 @@ def evidence(
 
     in_scope = t.present(scope_text)
     scope_parts = by_parts(scope_text)
-    whether_missing = 0.0
-    if info.asks_whether:
-        # groups with no report term (an untranslated English word) say nothing of what the reports name
-        termed = [(w, x) for (_, terms), w, x in zip(t.groups, t.weights, in_scope, strict=True) if terms]
-        total = sum(w for w, _ in termed)
-        whether_missing = sum(w for w, x in termed if not x) / total if total > 0 else 0.0
+    whether_missing = _whether_missing(info, bm25, scope_text, tokenizer) if info.asks_whether else 0.0
     return Evidence(
         sim_max,
         dense_top,
@@ -373,6 +368,33 @@ def evidence(
         lexical_contrast or 0.0,
         tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
     )
+
+
+def _whether_missing(info: QueryInfo, bm25: BM25, scope_text: str, tokenizer: Tokenizer) -> float:
+    """For a yes/no question: the IDF-weighted share of the things it asks about that the reports in
+    scope never name. A thing is a topic group with a word that names one (:data:`lexicon.NOMINAL_POS`:
+    核电站, 氢能 — not 建设, not "pass" → 通过); an English word's loose translations count here (氢能 is
+    how the reports name hydrogen); an untranslated word says nothing of what the reports name."""
+    if info.lang == "en":
+        groups = [terms for _, terms in content_translations(info.translations)]
+    else:
+        groups = [(x,) for x in info.topic_terms]
+    named = [terms for terms in groups if terms and any(_names_a_thing(x, bm25) for x in terms)]
+    weights = [max(_term_idf(x, bm25) for x in terms) for terms in named]
+    total = sum(weights)
+    absent = sum(
+        w
+        for terms, w in zip(named, weights, strict=True)
+        if not any(term_present(x, scope_text, tokenizer) for x in terms)
+    )
+    return absent / total if total > 0 else 0.0
+
+
+def _names_a_thing(term: str, bm25: BM25) -> bool:
+    tag = dictionary_tags().get(term)
+    if bm25.doc_freq(term) > 0:  # a word of the reports that jieba does not know: their own compound
+        return tag is None or tag in NOMINAL_POS
+    return tag in NOMINAL_POS
 
 
 def _term_idf(term: str, bm25: BM25) -> float:

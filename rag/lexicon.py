@@ -54,6 +54,9 @@ COMPARES = re.compile(
     r"\b(compare[sd]?|comparison|than|versus|vs\.?)\b|\b(faster|slower|higher|lower|more|fewer|less|better|worse)\b.*\bor\b",
     re.I,
 )
+# jieba's part-of-speech tags of words that name things (nouns, names, noun-like verbs 投资, fixed
+# phrases 粮食产量): what a yes/no question asks about, as opposed to what it says is done (建设, 通过)
+NOMINAL_POS = frozenset("n nz nr ns nt ng nrt nrfg vn an l i j s".split())
 # A question that asks for several items ("有哪些", "what are the main tasks").
 LIST_CUES = re.compile(
     r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"
@@ -153,7 +156,9 @@ ENGLISH_STOPWORDS = frozenset(
     "here i we our you your he she his her me my us as than then so such very more most less least up down out off "
     "again also only just still yet ever too year years last next past previous coming "
     "what's whats tell give say said says mention mentioned mentions does doing get got going like well really "
-    "per cent percent there's if whether".split()
+    "per cent percent there's if whether "
+    # magnitudes and the currency: a figure's scale ("pass 400 billion yuan"), never what is asked about
+    "hundred thousand million billion trillion yuan rmb".split()
 )
 # English words that frame a question (what kind of answer it wants) rather than its topic: looked up
 # for the lexical side (target → 目标 helps find the targets paragraph) but not topic terms.
