@@ -146,6 +146,9 @@ QUESTION_WORDS_ZH = frozenset(
 # adverbs, modal particles, interjections, onomatopoeia): a word its dictionary tags so says how a
 # question asks (或者, 还是, 已经, 到底), never what it asks about, whether or not the list above has it.
 FUNCTION_POS = frozenset("c p u r d y e o".split())
+# Words that each only frame a question (主要, 预期, 目标) but together are a heading the reports write at
+# least this often (主要预期目标: "海东2023年的主要预期目标有哪些？" asks for that list) are its topic.
+FRAMING_TERM_MIN_OCCURRENCES = 10
 # A word jieba glued to a question word ("哪些项目") keeps what follows it.
 QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "几个", "几项", "各项")
 # English function and question words: never looked up in the dictionary, never topic terms.

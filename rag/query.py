@@ -474,12 +474,20 @@ def _topic_terms(
     # a year is no topic, and jieba glues its 年 to the next word ("2023年会开工" → 年会)
     blanked = lexicon.YEAR_ZH.sub(lambda m: " " * len(m.group()), blanked)
     out = []
-    for t in catalog.tokenizer.tokenize(blanked):
+    framing: list[str] = []  # a run of words that say how a question asks (主要 预期 目标)
+    for t in [*catalog.tokenizer.tokenize(blanked), ""]:
         for q in lexicon.QUESTION_WORD_PREFIXES:
             if t.startswith(q) and len(t) > len(q):
                 t = t[len(q) :]
                 break
-        if t in lexicon.QUESTION_WORDS_ZH or not lexicon.CJK.search(t) or len(t) < 2:
+        if t in lexicon.QUESTION_WORDS_ZH and lexicon.CJK.search(t):
+            framing.append(t)
+            continue
+        # ...which together are a heading the reports write often (主要预期目标, 重点任务) is what is asked
+        if len(framing) > 1 and catalog.occurrences("".join(framing)) >= lexicon.FRAMING_TERM_MIN_OCCURRENCES:
+            out.append("".join(framing))
+        framing = []
+        if not lexicon.CJK.search(t) or len(t) < 2:
             continue
         if dictionary_tags().get(t) in lexicon.FUNCTION_POS:
             continue

@@ -1165,3 +1165,17 @@ def test_a_word_that_frames_an_english_question_is_its_topic_when_nothing_else_i
 ):
     terms = reader(question).topic_terms
     assert terms and any(framing in t for t in terms) is kept, terms
+
+
+@pytest.mark.parametrize(
+    ("question", "term", "kept"),
+    [
+        # words that each only frame a question, together a heading the reports write often
+        ("海东市2023年经济社会发展的主要预期目标有哪些？", "主要预期目标", True),
+        # alone they still only frame it
+        ("海东2023年GDP目标是多少？", "目标", False),
+        ("海东今年打算新增多少就业？", "打算", False),
+    ],
+)
+def test_framing_words_that_together_are_a_heading_of_the_reports_are_the_topic(reader, question, term, kept):
+    assert (term in reader(question).topic_terms) is kept
