@@ -10,7 +10,9 @@ The outcomes, in the order they are checked:
 - ``not_in_reports``: the passages found do not address the topic. Decided by a logistic model over
   evidence features (sentence similarity, the best passage's dense score, IDF-weighted coverage of
   the question's topic terms, the share of topic terms the corpus never uses, whether a figure asked
-  for is given beside the topic), fitted on the dev
+  for is given beside the topic, how much better the question's words match the asked place's
+  report than any other place's, and for a yes/no question how much of what it names the report
+  never names), fitted on the dev
   split with negatives by ``eval/calibrate.py`` and stored in ``rag/calibration.json`` per model;
   never by the absence of a single word.
 - ``answered``.
@@ -79,8 +81,8 @@ class Evidence:
     # 1 when not one word of the question's topic occurs in the reports in scope (房价, 地铁, 比特币 asked of a
     # report that never uses them): unlike ``missing``, a compound's words found apart do not count as absent
     topic_absent: float = 0.0
-    # a yes/no question (QueryInfo.asks_whether): the IDF-weighted share of its topic groups that have
-    # report terms and that the reports in scope never use — "海西有没有提到核电站？" asks whether they do
+    # a yes/no question (QueryInfo.asks_whether): the IDF-weighted share of the things it names that the
+    # reports in scope never name — "海西有没有提到核电站？" asks whether they do (_whether_missing)
     whether_missing: float = 0.0
     # how much better the question's words match the reports in scope than another place's (log BM25
     # of the best passage in scope less the best elsewhere; retriever.SearchResult); 0 when no place is asked
