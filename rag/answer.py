@@ -216,6 +216,8 @@ def compose(
         if listed is not None:
             return Composed(listed[0], listed[1], verdict)
     chosen = _choose_per_group(lead, groups, s, k) if groups else _choose(lead, s, k)
+    if info.is_list:  # a list asked for: an enumeration the answer quotes is quoted whole
+        chosen = _with_enumerations(chosen, hits, index)
     text, citations = _write(chosen, hits, index, info.lang)
     if ev.missing_terms and verdict.probability is not None and verdict.probability < s.unmentioned_note_below:
         # answered at low odds, and part of what was asked is never mentioned: say so
@@ -327,6 +329,41 @@ def _choose(scored: list[_Scored], s: ComposerSettings, k: int, max_sentences: i
         chosen.append(cand)
         used_hits.add(cand.hit_rank)
     return chosen
+
+
+def _with_enumerations(chosen: list[_Scored], hits: list[Hit], index: Index) -> list[_Scored]:
+    """The chosen sentences with the rest of any enumeration they are part of: the reports list
+    ("主要预期目标是：地区生产总值增长5%左右；规模以上工业增长8.5%左右；…。") in clauses ending in "；",
+    which the sentence splitter keeps apart — quoting one item of a list asked for is no answer. The
+    enumeration runs from its "：" lead to the clause ending the sentence, within the passage, at most
+    :data:`lexicon.ENUMERATION_MAX_ITEMS` items."""
+    out = list(chosen)
+    have = {(x.hit_rank, x.start) for x in chosen}
+    for c in chosen:
+        hit = hits[c.hit_rank]
+        spans = hit.chunk.sentences
+        text = index.reports[hit.chunk.report_id].text
+        at = next((i for i, (a, _) in enumerate(spans) if a == c.start), None)
+        if at is None:
+            continue
+
+        def listed(i: int) -> bool:
+            return text[spans[i][0] : spans[i][1]].strip().endswith(("；", ";"))
+
+        first = at
+        while first > 0 and listed(first - 1) and "：" not in text[spans[first][0] : spans[first][1]]:
+            first -= 1
+        last = at
+        while last + 1 < len(spans) and listed(last):
+            last += 1
+        if last - first + 1 > lexicon.ENUMERATION_MAX_ITEMS or first == last:
+            continue
+        for i in range(first, last + 1):
+            a, b = spans[i]
+            if (c.hit_rank, a) not in have:
+                have.add((c.hit_rank, a))
+                out.append(_Scored(c.hit_rank, a, b, c.score, c.sim, 0.0, text[a:b]))
+    return out
 
 
 def _answer_groups(info: QueryInfo, hits: list[Hit]) -> list[str] | None:

@@ -57,6 +57,8 @@ COMPARES = re.compile(
 # jieba's part-of-speech tags of words that name things (nouns, names, noun-like verbs 投资, fixed
 # phrases 粮食产量): what a yes/no question asks about, as opposed to what it says is done (建设, 通过)
 NOMINAL_POS = frozenset("n nz nr ns nt ng nrt nrfg vn an l i j s".split())
+# The most items of a "：A；B；C。" enumeration a list answer quotes whole (a longer run is a section, not a list).
+ENUMERATION_MAX_ITEMS = 12
 # A question that asks for several items ("有哪些", "what are the main tasks").
 LIST_CUES = re.compile(
     r"哪些|有什么|列举|几个方面|哪几|包括什么|都有|\b(what are|which|list|main (tasks|targets|measures|goals)|"

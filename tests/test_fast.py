@@ -193,3 +193,11 @@ def test_the_search_says_how_much_better_the_asked_place_matches_the_words_than_
     assert own.lexical_contrast is not None and other.lexical_contrast is not None
     assert own.lexical_contrast > 0 > other.lexical_contrast
     assert fast_assistant.search("泉城的打算").lexical_contrast is None  # no place asked: nothing to contrast
+
+
+def test_a_list_asked_for_quotes_the_whole_enumeration_an_answer_sentence_belongs_to(fast_assistant):
+    # "主要预期目标是：…；…；…。" is split into clauses; a list question gets all of them, not the first
+    answer = fast_assistant.ask("海东2023年的主要预期目标有哪些？")
+    assert answer.found
+    assert "地区生产总值增长5%左右" in answer.answer and "规模以上工业增长8.5%左右" in answer.answer
+    assert "粮食总产量保持在50万吨以上" in answer.answer
