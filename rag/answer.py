@@ -347,14 +347,13 @@ def _with_enumerations(chosen: list[_Scored], hits: list[Hit], index: Index) -> 
         if at is None:
             continue
 
-        def listed(i: int) -> bool:
-            return text[spans[i][0] : spans[i][1]].strip().endswith(("；", ";"))
-
+        clauses = [text[a:b].strip() for a, b in spans]
+        listed = [x.endswith(("；", ";")) for x in clauses]
         first = at
-        while first > 0 and listed(first - 1) and "：" not in text[spans[first][0] : spans[first][1]]:
+        while first > 0 and listed[first - 1] and "：" not in clauses[first]:
             first -= 1
         last = at
-        while last + 1 < len(spans) and listed(last):
+        while last + 1 < len(spans) and listed[last]:
             last += 1
         if last - first + 1 > lexicon.ENUMERATION_MAX_ITEMS or first == last:
             continue
