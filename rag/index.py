@@ -298,6 +298,13 @@ class Index:
         out[chosen] = np.maximum.reduceat(sims, runs)
         return out
 
+    def chunk_vectors(self, rows: list[int]) -> np.ndarray | None:
+        """The dense vectors of ``rows`` (normalised), or None with an approximate (IVF) index, which
+        keeps none to hand back."""
+        if not isinstance(self.dense, _faiss().IndexFlat):
+            return None
+        return self._flat_vectors()[np.asarray(rows, dtype=np.int64)]
+
     def _flat_vectors(self) -> np.ndarray:
         n = self.dense.ntotal
         faiss = _faiss()

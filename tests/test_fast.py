@@ -201,3 +201,31 @@ def test_a_list_asked_for_quotes_the_whole_enumeration_an_answer_sentence_belong
     assert answer.found
     assert "地区生产总值增长5%左右" in answer.answer and "规模以上工业增长8.5%左右" in answer.answer
     assert "粮食总产量保持在50万吨以上" in answer.answer
+
+
+def test_a_comparison_prefers_each_places_passage_that_speaks_of_what_the_others_best_passages_do():
+    # place A's two best passages are about GDP; place B's best by score is about air, its second about
+    # GDP: the comparison asks one thing of both, so B's GDP passage moves ahead; A's order stands
+    from types import SimpleNamespace
+
+    from rag.retriever import Hit, RetrievalSettings, Retriever
+
+    topics = {"a-gdp": [1, 0], "a-gdp-2": [1, 0], "a-air": [0, 1], "b-air": [0, 1], "b-gdp": [1, 0]}
+    ids = list(topics)
+    vectors = np.array([topics[i] for i in ids], dtype=np.float32)
+
+    def hit(chunk_id: str, score: float) -> Hit:
+        return Hit(SimpleNamespace(chunk_id=chunk_id), None, score, 0.8, 0.0, 0, None)  # type: ignore[arg-type]
+
+    fake = SimpleNamespace(
+        settings=RetrievalSettings(),
+        index=SimpleNamespace(chunk_vectors=lambda rows: vectors[rows]),
+        _row_of=lambda h: ids.index(h.chunk.chunk_id),
+    )
+    a = [hit("a-gdp", 1.0), hit("a-gdp-2", 0.95), hit("a-air", 0.9)]
+    b = [hit("b-air", 1.0), hit("b-gdp", 0.9)]
+    ranked = Retriever._agree(fake, [a, b])  # type: ignore[arg-type]
+    assert [h.chunk.chunk_id for h in ranked[1]][0] == "b-gdp"
+    assert [h.chunk.chunk_id for h in ranked[0]] == ["a-gdp", "a-gdp-2", "a-air"]
+    off = SimpleNamespace(**{**vars(fake), "settings": RetrievalSettings(agreement_weight=0.0)})
+    assert Retriever._agree(off, [a, b])[1][0].chunk.chunk_id == "b-air"  # type: ignore[arg-type]
