@@ -234,8 +234,14 @@ def _derive_english_words() -> frozenset[str]:
 
 
 def lemmas(word: str) -> list[str]:
-    """The word and its likely dictionary forms: jobs → job, cities → city, built → build, planned → plan."""
-    w = word.lower()
+    """The word and its likely dictionary forms: jobs → job, cities → city, built → build, planned → plan.
+    A possessive is its noun (women's → women, woman; children's → children, child): the dictionary's
+    "women's" and "children's" alone are organisations (妇联, 少年之家); "women's federation" is still
+    looked up whole, its last word being the one varied."""
+    w = word.lower().replace("’", "'")
+    if w.endswith(("'s", "s'")) and len(w) > 3:
+        noun = w[:-2] if w.endswith("'s") else w[:-1]
+        return lemmas(noun)
     out = [w]
     if w in lexicon.ENGLISH_IRREGULAR:
         out.append(lexicon.ENGLISH_IRREGULAR[w])

@@ -1179,3 +1179,32 @@ def test_a_word_that_frames_an_english_question_is_its_topic_when_nothing_else_i
 )
 def test_framing_words_that_together_are_a_heading_of_the_reports_are_the_topic(reader, question, term, kept):
     assert (term in reader(question).topic_terms) is kept
+
+
+@pytest.mark.parametrize(
+    "word, forms",
+    [
+        ("women's", ["women", "woman"]),
+        ("children's", ["children", "child"]),
+        ("workers'", ["workers", "worker"]),
+        ("city’s", ["city"]),
+        ("jobs", ["jobs", "job"]),
+        ("gas", ["gas"]),
+    ],
+)
+def test_a_possessive_is_looked_up_as_its_noun(word, forms):
+    # the dictionary's "women's" and "children's" are organisations (妇联, 少年之家): "a women's and
+    # children's hospital" is 妇女儿童医院
+    from rag.dictionary import lemmas
+
+    assert lemmas(word) == forms
+
+
+def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
+    from rag.dictionary import Translator
+
+    freq = {"妇女": 50, "妇联": 5, "儿童": 60, "少年之家": 1, "医院": 80}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    found = {t.english: t.chinese for t in translator.translate("a women's and children's hospital")}
+    assert found["women's"][0] == "妇女" and found["children's"][0] == "儿童"
+    assert "少年之家" not in found["children's"]
