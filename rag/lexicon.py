@@ -133,6 +133,16 @@ FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one
 # circumstances first: "我是陇南西和县人，常年在外打工。想问问陇南2022年输转了多少劳动力？").
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+")
 
+# What follows a place's name when the question asks for that place's own report ("西峰区政府工作报告
+# 里说…", "Dunhuang's own government work report"): asked of a district or county inside an indexed
+# city, that report is not indexed; the city's report, which names the place in passing, is another.
+OWN_REPORT_AFTER_NAME = re.compile(
+    r"(?:区|县|市|旗)?\s*(?:(?:19|20)\d\d\s*年度?)?(?:的|'s|’s)?\s*(?:(?:19|20)\d\d\s+)?(?:own\s+)?"
+    r"(?:(?:government\s+|gov't\s+)?work\s+reports?|"
+    r"政府工作报告|工作报告|政府报告)",
+    re.I,
+)
+
 # ---------------------------------------------------------------- words that ask, not what is asked about
 # Chinese question and function words: dropped from a question's topic terms (they say how it asks).
 QUESTION_WORDS_ZH = frozenset(

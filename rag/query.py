@@ -270,6 +270,14 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         if p not in places:
             places.append(p)
     unknown, sub, other_spans = _other_places(question, catalog, indexed_spans, places)
+    # a district's own report asked for ("西峰区政府工作报告里说"): not indexed, whatever its city's says
+    own = [x for x in sub if _asks_own_report(question, x[0])]
+    unknown = list(dict.fromkeys([*unknown, *(name for name, _, _ in own)]))
+    sub = [x for x in sub if x not in own]
+    for name, parent, _ in own:  # 庆阳 in "庆阳西峰区" only says where 西峰区 is
+        spans = [(a, b) for a, b, p in indexed_spans if p == parent]
+        if spans and all(question.startswith(name, b) for _, b in spans) and parent in places:
+            places.remove(parent)
     # the question with every place name blanked out: what is left is what it asks about
     blanked = _blank(question, [(a, b) for a, b, _ in indexed_spans] + other_spans)
     for _, parent, _ in sub:
@@ -401,6 +409,16 @@ def _token_bounds(text: str, tokenizer: Tokenizer) -> tuple[set[int], set[int]]:
     return starts, ends
 
 
+def _asks_own_report(question: str, name: str) -> bool:
+    """Whether ``name`` is followed by words asking for its own report (lexicon.OWN_REPORT_AFTER_NAME)."""
+    at = question.find(name)
+    while at >= 0:
+        if lexicon.OWN_REPORT_AFTER_NAME.match(question, at + len(name)):
+            return True
+        at = question.find(name, at + 1)
+    return False
+
+
 def _other_places(
     question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
 ) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]]]:
@@ -424,18 +442,18 @@ def _other_places(
             continue
         if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
             continue  # 青海省 in 青海省西宁市: a qualifier
-        inside = next(
-            (
-                (c, d)
-                for c, p in catalog.places.items()
-                for d in m.divisions
-                if p.division
-                and p.division.level != "county"
-                and p.division.name in (d.city, d.province)
-                and d.level == "county"
-            ),
-            None,
-        )
+        containing = [
+            (c, d)
+            for c, p in catalog.places.items()
+            for d in m.divisions
+            if p.division
+            and p.division.level != "county"
+            and p.division.name in (d.city, d.province)
+            and d.level == "county"
+        ]
+        # a name several districts share (Yuanzhou: 袁州区 of 宜春, 原州区 of 固原) is the one inside the
+        # place the question names beside it ("Yuanzhou, Yichun")
+        inside = next((x for x in containing if x[0] in named), containing[0] if containing else None)
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
             continue

@@ -1208,3 +1208,29 @@ def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
     found = {t.english: t.chinese for t in translator.translate("a women's and children's hospital")}
     assert found["women's"][0] == "妇女" and found["children's"][0] == "儿童"
     assert "少年之家" not in found["children's"]
+
+
+@pytest.mark.parametrize(
+    ("question", "places", "unknown", "sub"),
+    [
+        # a district's own report asked for: not indexed, and the city named only to say where it is drops
+        ("我是庆阳西峰区的退休教师，想知道西峰区政府工作报告里说2022年新建了多少个日间照料中心？", (), ("西峰区",), ()),
+        ("湟中区2023年政府工作报告提出的地区生产总值增长目标是多少？", (), ("湟中区",), ()),
+        ("What did Dunhuang's own government work report promise on cultural tourism for 2023?", (), ("Dunhuang",), ()),
+        ("What does Golmud's 2020 work report say about housing?", (), ("Golmud",), ()),
+        # the containing city's report asked of it: the city's report answers for the district
+        ("酒泉市政府工作报告对敦煌文旅有什么安排？", ("酒泉市",), (), ("敦煌",)),
+        ("According to the Haixi report, what was Golmud's air quality rate in 2019?", ("海西州",), (), ("Golmud",)),
+        ("格尔木2019年的空气质量优良天数比例是多少？", ("海西州",), (), ("格尔木",)),
+        # a district name several cities share is the one inside the city named beside it
+        ("How much does a city-rural bus ride cost in Yuanzhou, Yichun?", ("宜春市",), (), ("Yuanzhou",)),
+        ("原州区2023年计划新建多少所学校？", ("固原市",), (), ("原州区",)),
+    ],
+)
+def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_city_named(
+    reader, question, places, unknown, sub
+):
+    info = reader(question)
+    assert (info.places, info.unknown_places, tuple(s for s, _, _ in info.sub_places)) == (places, unknown, sub)
+    if sub:
+        assert info.sub_places[0][1] == places[0]
