@@ -605,12 +605,19 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
         indexed = sorted(catalog.places)
         if en:
             names = ", ".join(info.unknown_places)
+            within = "".join(
+                f" {name} is part of {_place_name(parent, 'en')}, whose report is indexed and may speak of it."
+                for name, parent in info.own_report_districts
+            )
             return (
-                f"No report of {names} is indexed, and another place's figures are no substitute. "
+                f"No report of {names} is indexed, and another place's figures are no substitute.{within} "
                 f"Indexed places: {', '.join(_place_name(p, 'en') for p in indexed)}."
             )
+        within = "".join(
+            f"{name}属于{parent}，{parent}的报告已收录，其中可能谈到它。" for name, parent in info.own_report_districts
+        )
         return (
-            f"已收录的报告中没有{'、'.join(info.unknown_places)}的政府工作报告，不能用其他地方的数字代替。"
+            f"已收录的报告中没有{'、'.join(info.unknown_places)}的政府工作报告，不能用其他地方的数字代替。{within}"
             f"已收录的地方：{'、'.join(indexed)}。"
         )
     if verdict.status == ab.YEAR_NOT_COVERED:

@@ -154,6 +154,9 @@ class QueryInfo:
     # but not taken as the topic being named
     loose_terms: tuple[str, ...] = field(default=())
     unplaced: str = ""  # the question without the indexed places it names (the place filter stands for them)
+    # districts whose own report is asked for, with the indexed place containing each ("西峰区政府工作报告":
+    # (西峰区, 庆阳市)): not indexed, but the refusal can say whose report covers them
+    own_report_districts: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def lexical_query(self) -> str:
@@ -194,6 +197,7 @@ class QueryInfo:
             "whether": self.asks_whether,
             "unknown_places": list(self.unknown_places),
             "sub_places": [list(p) for p in self.sub_places],
+            "own_report_districts": [list(p) for p in self.own_report_districts],
             "topic_terms": list(self.topic_terms),
         }
 
@@ -328,6 +332,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         untranslated,
         tuple(dict.fromkeys(x for t in found for x in t.loose)),
         unplaced(question, indexed_spans),
+        tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
     )
 
 

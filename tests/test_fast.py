@@ -229,3 +229,20 @@ def test_a_comparison_prefers_each_places_passage_that_speaks_of_what_the_others
     assert [h.chunk.chunk_id for h in ranked[0]] == ["a-gdp", "a-gdp-2", "a-air"]
     off = SimpleNamespace(**{**vars(fake), "settings": RetrievalSettings(agreement_weight=0.0)})
     assert Retriever._agree(off, [a, b])[1][0].chunk.chunk_id == "b-air"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("question", "says"),
+    [
+        ("湟中区2020年政府工作报告提出的地区生产总值增长目标是多少？", "湟中区属于西宁市，西宁市的报告已收录"),
+        ("What did Huangzhong's 2020 government work report promise on jobs?", "part of Xining (西宁市), whose report"),
+    ],
+)
+def test_a_districts_own_report_asked_for_is_refused_and_the_refusal_names_the_city_report_that_covers_it(
+    fast_assistant, question, says
+):
+    # 湟中 is a district of 西宁; 西宁's report is indexed, 湟中's own is not: no answer from the city's
+    # sentences, but the user learns which indexed report speaks for the district
+    answer = fast_assistant.ask(question)
+    assert not answer.found and answer.to_json()["status"] == "place_not_indexed"
+    assert says in answer.answer and not answer.citations
