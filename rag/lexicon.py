@@ -143,6 +143,19 @@ OWN_REPORT_AFTER_NAME = re.compile(
     re.I,
 )
 
+# Growth asked of a place with no indicator named ("Which grew faster, Dingxi or Longnan?", "西宁和海西
+# 的经济增速谁更快？"): the reports give an economy's growth as that of its GDP (地区生产总值增长7.3%),
+# so that indicator is what such a question asks about (QueryInfo.implied_terms). A question naming
+# anything else that grows (retail sales, income) is about that.
+GROWTH_WORDS_ZH = frozenset("增速 增长 经济增速 经济增长 增长速度 经济增长速度".split())
+GROWTH_CONTEXT_ZH = frozenset("经济 速度 快 更快 最快 发展 谁 哪个".split())
+GROWTH_WORDS_EN = frozenset("grow grew grown growing grows growth".split())
+GROWTH_CONTEXT_EN = frozenset(
+    "fast faster fastest quick quickly quicker rapid rapidly economy economic economically expand expanded "
+    "expansion speed pace rate strong stronger higher large larger size big bigger".split()
+)
+ECONOMY_INDICATOR = "地区生产总值"
+
 # ---------------------------------------------------------------- words that ask, not what is asked about
 # Chinese question and function words: dropped from a question's topic terms (they say how it asks).
 QUESTION_WORDS_ZH = frozenset(
@@ -171,7 +184,7 @@ ENGLISH_STOPWORDS = frozenset(
     "here i we our you your he she his her me my us as than then so such very more most less least up down out off "
     "again also only just still yet ever too year years last next past previous coming "
     "what's whats tell give say said says mention mentioned mentions does doing get got going like well really "
-    "per cent percent there's if whether "
+    "per cent percent there's if whether according "
     # magnitudes and the currency: a figure's scale ("pass 400 billion yuan"), never what is asked about
     "hundred thousand million billion trillion yuan rmb".split()
 )

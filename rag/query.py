@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import gazetteer, lexicon
-from .dictionary import Translation, Translator
+from .dictionary import Translation, Translator, lemmas
 from .ingest import Report
 from .lexical import PLAIN, TERM_MEMO, Tokenizer, dictionary_tags
 from .places import english_words, place_mentions, title_place
@@ -157,6 +157,9 @@ class QueryInfo:
     # districts whose own report is asked for, with the indexed place containing each ("西峰区政府工作报告":
     # (西峰区, 庆阳市)): not indexed, but the refusal can say whose report covers them
     own_report_districts: tuple[tuple[str, str], ...] = field(default=())
+    # what the question asks about without naming it: 地区生产总值 for an economy's growth
+    # (lexicon.ECONOMY_INDICATOR); searched and counted as its topic
+    implied_terms: tuple[str, ...] = field(default=())
 
     @property
     def lexical_query(self) -> str:
@@ -165,7 +168,8 @@ class QueryInfo:
         the place's own reports over others' in :attr:`retriever.SearchResult.lexical_contrast`), plus the
         Chinese terms of its English words."""
         text = self.unplaced or self.question
-        return " ".join([text, *(t for _, ts in content_translations(self.translations) for t in ts)])
+        translated = (t for _, ts in content_translations(self.translations) for t in ts)
+        return " ".join([text, *translated, *self.implied_terms])
 
     @property
     def dense_query(self) -> str:
@@ -176,13 +180,14 @@ class QueryInfo:
         model matches Chinese passages better from a question that carries some Chinese."""
         text = self.unplaced or self.question
         if self.lang != "en":
-            return text
+            return " ".join([text, *self.implied_terms])
         chinese = [
             *(
                 t
                 for _, ts in content_translations(self.translations)
                 for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE]
-            )
+            ),
+            *self.implied_terms,
         ]
         return " ".join([text, *dict.fromkeys(chinese)])
 
@@ -313,6 +318,8 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     if lang == "en":
         untranslated = _untranslated(blanked, translations, catalog)
     topic = _topic_terms(blanked, lang, translations, catalog)
+    implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
+    topic = tuple(dict.fromkeys([*topic, *implied]))
     return QueryInfo(
         question,
         lang,
@@ -333,7 +340,27 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         tuple(dict.fromkeys(x for t in found for x in t.loose)),
         unplaced(question, indexed_spans),
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
+        implied,
     )
+
+
+def _asks_economic_growth(
+    blanked: str, lang: str, topic: tuple[str, ...], translations: tuple[tuple[str, tuple[str, ...]], ...]
+) -> bool:
+    """Growth asked with no indicator named: every content word is about growth or its pace, and one
+    says growth (lexicon.GROWTH_WORDS_ZH / _EN)."""
+    if lang == "en":
+        forms = [
+            set(lemmas(w))
+            for en, _ in translations
+            for w in en.split()
+            if not set(lemmas(w)) & (lexicon.ENGLISH_FRAMING | lexicon.ENGLISH_STOPWORDS)
+        ]
+        growth, context = lexicon.GROWTH_WORDS_EN, lexicon.GROWTH_CONTEXT_EN
+    else:
+        forms = [{w} for w in topic]
+        growth, context = lexicon.GROWTH_WORDS_ZH, lexicon.GROWTH_CONTEXT_ZH
+    return any(f & growth for f in forms) and all(f & (growth | context) for f in forms)
 
 
 def asked_unit(question: str, catalog: Catalog | None = None) -> str | None:

@@ -1234,3 +1234,29 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
     assert (info.places, info.unknown_places, tuple(s for s, _, _ in info.sub_places)) == (places, unknown, sub)
     if sub:
         assert info.sub_places[0][1] == places[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "implied"),
+    [
+        # growth with no indicator named: the economy's, which the reports give as 地区生产总值's
+        ("Which grew faster in 2022, Dingxi or Longnan?", True),
+        ("Which is aiming for faster growth in 2023, Heze or Yichun?", True),
+        ("How fast did Jinan's economy grow in 2022?", True),
+        ("Which grew faster economically in 2022, Jiuquan or Heze, and how large was each economy?", True),
+        ("2019年西宁和海西州的经济增速谁更快？", True),
+        ("大安和珲春2022年经济增速分别是多少？", True),
+        ("西宁2020年经济增长目标定在多少？", True),
+        # anything else that grows is what is asked about
+        ("How fast did retail sales grow in Jinan in 2022?", False),
+        ("Did the population of Xining grow in 2019?", False),
+        ("西宁2022年固定资产投资增长多少？", False),
+        ("海东2023年城乡居民收入增长多少？", False),
+        ("海东2023年GDP预期增长多少？", False),  # named already
+        ("What did Xining promise on air quality?", False),
+    ],
+)
+def test_growth_asked_with_no_indicator_named_asks_for_gdp(reader, question, implied):
+    info = reader(question)
+    assert (info.implied_terms == (lexicon.ECONOMY_INDICATOR,)) is implied, info.topic_terms
+    assert (lexicon.ECONOMY_INDICATOR in info.lexical_query) is implied
