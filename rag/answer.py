@@ -15,7 +15,7 @@ from .index import Index
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
 from .places import english_name
-from .query import Catalog, QueryInfo
+from .query import Catalog, QueryInfo, asked_list_noun
 from .retriever import Hit, VectorCache
 
 
@@ -487,6 +487,10 @@ def _list_answer(info: QueryInfo, hits: list[Hit], index: Index, k: int):
     # or "what are the allowances" asks for items of a topic, which sentences answer better than headings
     if not any(LIST_SECTION.search(t) and ab.term_present(t, lead, index.tokenizer) for t in info.topic_terms):
         return None
+    if info.lang == "zh":  # "重点产业链有哪些" asks for chains, not for the tasks its 重点 happens to head
+        noun = asked_list_noun(info.question, index.tokenizer)
+        if noun is not None and not lexicon.LIST_KIND_HEAD.search(noun):
+            return None
     items = []
     for sec in children:
         in_item = [

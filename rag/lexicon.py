@@ -67,6 +67,13 @@ LIST_CUES = re.compile(
 )
 # Section headings that introduce a list of tasks: a list question is answered from the items of such a section.
 LIST_SECTION = re.compile(r"任务|重点|工作|方面|实事|举措|措施")
+# What a Chinese list question asks for is the noun at its cue ("有哪些重点任务", "十件民生实事是什么",
+# "重点产业链分别是哪些"): the words after the cue, else those before it less the copula. Only when that
+# noun ends in a kind of list (LIST_SECTION at its end: 任务, not 重点产业链 or 重点项目) are the items of a
+# section the answer.
+LIST_ASKED_CUE = re.compile(r"哪些|哪几[个条项件类]?|什么|有何")
+LIST_ASKED_COPULA = re.compile(r"(?:分别|都|主要|具体|一共|共)?(?:是|有|包括|包含)?$")
+LIST_KIND_HEAD = re.compile(rf"(?:{LIST_SECTION.pattern})$")
 # A question that asks for a figure: sentences with digits are preferred (哪几 asks which, not how many).
 ASKS_NUMBER = re.compile(
     r"多少|(?<!哪)几|百分之|比例|增长.{0,4}[？?]|增速|涨|目标是|\bhow (many|much|fast)\b|"

@@ -577,3 +577,17 @@ def _framing(english: str) -> bool:
 
 def is_followup(question: str) -> bool:
     return len(question) <= lexicon.FOLLOWUP_MAX_CHARS or bool(lexicon.FOLLOWUP.match(question.strip()))
+
+
+def asked_list_noun(question: str, tokenizer) -> str | None:
+    """The noun a Chinese list question asks for (lexicon.LIST_ASKED_CUE): "海东2023年有哪些重点任务？" →
+    任务, "陇南的5条重点产业链分别是哪些？" → 产业链; None when it names none there."""
+    q = question.strip().rstrip("？?。！! ")
+    cues = list(lexicon.LIST_ASKED_CUE.finditer(q))
+    if not cues:
+        return None
+    cue = cues[-1]
+    after = q[cue.end() :].strip("的呢吗啊 ")
+    phrase = after if lexicon.CJK.search(after) else lexicon.LIST_ASKED_COPULA.sub("", q[: cue.start()])
+    words = [w for w in tokenizer.segment(phrase) if lexicon.CJK.search(w) and w != "的"]
+    return words[-1] if words else None

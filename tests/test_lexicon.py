@@ -1260,3 +1260,26 @@ def test_growth_asked_with_no_indicator_named_asks_for_gdp(reader, question, imp
     info = reader(question)
     assert (info.implied_terms == (lexicon.ECONOMY_INDICATOR,)) is implied, info.topic_terms
     assert (lexicon.ECONOMY_INDICATOR in info.lexical_query) is implied
+
+
+@pytest.mark.parametrize(
+    ("question", "noun", "a_kind_of_list"),
+    [
+        ("海东2023年有哪些重点任务？", "任务", True),
+        ("西宁2020年的主要任务有哪些", "任务", True),
+        ("繁昌区重点做好哪几个方面工作？", "工作", True),
+        ("银川2023年的十件民生实事是什么？", "实事", True),
+        ("德令哈2020年有哪些具体措施？", "具体措施", True),
+        # 重点 modifies what is asked: chains and projects are items of a topic, not a section's tasks
+        ("陇南的5条重点产业链分别是哪些？", "产业链", False),
+        ("陇南重点抓的农业特色产业链有哪几条", "产业链", False),
+        ("海东2023年有哪些重点项目？", "重点项目", False),
+        ("陇南2023年向老百姓许诺要办成的十件好事是哪些？", "好事", False),
+    ],
+)
+def test_a_chinese_list_question_asks_for_the_noun_at_its_cue(reader, question, noun, a_kind_of_list):
+    from rag.query import asked_list_noun
+
+    found = asked_list_noun(question, reader.catalog.tokenizer)
+    assert found == noun
+    assert bool(lexicon.LIST_KIND_HEAD.search(found)) is a_kind_of_list
