@@ -60,3 +60,12 @@ def test_flat_search_is_exact_with_and_without_a_filter():
     rows = np.arange(1, 800, 7)
     found, _ = index.dense_search(q, 5, rows)
     assert found.tolist() == rows[top_k(vectors[rows] @ q, 5)].tolist()
+
+
+def test_chunk_vectors_come_back_from_the_exact_index_and_not_from_ivf():
+    # a comparison reranks by closeness of passages (Retriever._agree); the approximate index keeps no
+    # vectors to hand back, and the comparison then keeps its own ranking
+    vectors = _clustered(2000)
+    flat = _index(vectors, ann_threshold=10_000)
+    assert np.allclose(flat.chunk_vectors([5, 7]), vectors[[5, 7]])
+    assert _index(vectors, ann_threshold=1000).chunk_vectors([5, 7]) is None
