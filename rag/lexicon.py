@@ -154,8 +154,10 @@ OWN_REPORT_AFTER_NAME = re.compile(
 # 的经济增速谁更快？"): the reports give an economy's growth as that of its GDP (地区生产总值增长7.3%),
 # so that indicator is what such a question asks about (QueryInfo.implied_terms). A question naming
 # anything else that grows (retail sales, income) is about that.
-GROWTH_WORDS_ZH = frozenset("增速 增长 经济增速 经济增长 增长速度 经济增长速度".split())
-GROWTH_CONTEXT_ZH = frozenset("经济 速度 快 更快 最快 发展 谁 哪个".split())
+GROWTH_WORDS_ZH = frozenset("增速 增长 经济增速 经济增长 增长速度 经济增长速度 增幅".split())
+GROWTH_CONTEXT_ZH = frozenset("经济 速度 快 更快 最快 发展 谁 哪个 发展速度 经济发展".split())
+# growth said in words a Chinese question's topic leaves out (涨 and 多快 are question words)
+GROWTH_CUE_ZH = re.compile(r"增速|增长|增幅|涨|多快|更快|发展速度")
 GROWTH_WORDS_EN = frozenset("grow grew grown growing grows growth".split())
 GROWTH_CONTEXT_EN = frozenset(
     "fast faster fastest quick quickly quicker rapid rapidly economy economic economically expand expanded "

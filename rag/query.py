@@ -360,6 +360,9 @@ def _asks_economic_growth(
     else:
         forms = [{w} for w in topic]
         growth, context = lexicon.GROWTH_WORDS_ZH, lexicon.GROWTH_CONTEXT_ZH
+        if not lexicon.GROWTH_CUE_ZH.search(blanked) or not forms:
+            return False
+        return all(f & (growth | context) for f in forms)
     return any(f & growth for f in forms) and all(f & (growth | context) for f in forms)
 
 

@@ -1247,10 +1247,14 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
         ("2019年西宁和海西州的经济增速谁更快？", True),
         ("大安和珲春2022年经济增速分别是多少？", True),
         ("西宁2020年经济增长目标定在多少？", True),
+        ("海东的经济发展速度怎么样？", True),
+        ("菏泽明年想让经济涨多少？", True),  # 涨, a question word, still says growth
         # anything else that grows is what is asked about
         ("How fast did retail sales grow in Jinan in 2022?", False),
         ("Did the population of Xining grow in 2019?", False),
         ("西宁2022年固定资产投资增长多少？", False),
+        ("菏泽去年房价涨了多少？", False),
+        ("海东经济怎么样？", False),  # the economy, not its growth
         ("海东2023年城乡居民收入增长多少？", False),
         ("海东2023年GDP预期增长多少？", False),  # named already
         ("What did Xining promise on air quality?", False),
