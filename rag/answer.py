@@ -214,7 +214,7 @@ def compose(
     if info.is_list and not groups:  # a section of one report never answers for two places, or two years
         listed = _list_answer(info, hits, index, k)
         if listed is not None:
-            return Composed(listed[0], listed[1], verdict)
+            return _for_part(info, Composed(listed[0], listed[1], verdict))
     chosen = _choose_per_group(lead, groups, s, k) if groups else _choose(lead, s, k)
     if info.is_list:  # a list asked for: an enumeration the answer quotes is quoted whole
         chosen = _with_enumerations(chosen, hits, index)
@@ -243,7 +243,26 @@ def compose(
                 else f"（未收录{missing_places}的报告，只回答其他地方。）\n"
             )
         text = note + text
-    return Composed(text, citations, verdict)
+    return _for_part(info, Composed(text, citations, verdict))
+
+
+def _for_part(info: QueryInfo, composed: Composed) -> Composed:
+    """Only a part of an indexed place named (静宁县, of 平凉市): it has no report of its own, and saying
+    so is the answer; what its place's report says of it follows, labelled as that report's."""
+    if not info.parts_only or not composed.verdict.found:
+        return composed
+    named = list(dict.fromkeys(n for n, _, _ in info.sub_places))
+    parents = list(dict.fromkeys(p for _, p, _ in info.sub_places))
+    v = composed.verdict
+    verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, v.probability, places_years=v.places_years, evidence=v.evidence)
+    if info.lang == "en":
+        note = (
+            f"No report of {', '.join(named)} is indexed. What the report of "
+            f"{', '.join(_place_name(p, 'en') for p in parents)}, which covers it, says of it:\n"
+        )
+    else:
+        note = f"未收录{'、'.join(named)}的政府工作报告。涵盖它的{'、'.join(parents)}报告中谈到它的内容如下：\n"
+    return Composed(note + composed.text, composed.citations, verdict)
 
 
 def _score_sentences(

@@ -127,6 +127,25 @@ def _stem_usable_alone(d: Division) -> bool:
     return tag == "ns" and d.stem not in everyday_words()
 
 
+def _full_name_usable(d: Division) -> bool:
+    """Whether a division's full name is a place wherever it stands as a word.
+
+    Every name of three characters or more. A two-character county is a name (曹县, 礼县, 沛县) unless it
+    is a district (东区, 城区, 矿区: a part of a city, which without the city names no place) or CC-CEDICT
+    gives it an everyday sense (郊区 "suburbs"); such a county also reads as a conjunction or verb before
+    县 (和县 in 市和县两级), so the question reader keeps it only inside an indexed place
+    (:func:`is_short_county`). The word segmenter's bounds apply too (:func:`find_chinese`).
+    """
+    if d.level != "county" or len(d.name) > 2:
+        return True
+    return not d.name.endswith("区") and d.name not in everyday_words()
+
+
+def is_short_county(mention: PlaceMention) -> bool:
+    """A two-character county's full name (曹县, 和县): a place only where an indexed report covers it."""
+    return len(mention.text) == 2 and all(d.level == "county" and d.name == mention.text for d in mention.divisions)
+
+
 def _autonomous_short_form(d: Division) -> str | None:
     """The everyday name of an autonomous division: its stem and the kind of division it is
     (海南藏族自治州 → 海南州, 延边朝鲜族自治州 → 延边州, 互助土族自治县 → 互助县)."""
@@ -195,7 +214,7 @@ def _longest_form(index: dict[str, tuple[Division, ...]]) -> int:
 def _derive_chinese_index() -> dict[str, tuple[Division, ...]]:
     forms: dict[str, list[Division]] = {}
     for d in divisions():
-        if d.level != "county" or len(d.name) > 2:  # 城区, 郊区, 矿区: a word, not a name, without their city
+        if _full_name_usable(d):
             forms.setdefault(d.name, []).append(d)
         if _stem_usable_alone(d):
             forms.setdefault(d.stem, []).append(d)

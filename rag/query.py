@@ -160,6 +160,9 @@ class QueryInfo:
     # what the question asks about without naming it: 地区生产总值 for an economy's growth
     # (lexicon.ECONOMY_INDICATOR); searched and counted as its topic
     implied_terms: tuple[str, ...] = field(default=())
+    # only parts of indexed places are named, not the places themselves (静宁县 asked, 平凉市 not named): the
+    # part has no report of its own, so what its place's report says of it is offered, not answered
+    parts_only: bool = False
 
     @property
     def lexical_query(self) -> str:
@@ -203,6 +206,7 @@ class QueryInfo:
             "unknown_places": list(self.unknown_places),
             "sub_places": [list(p) for p in self.sub_places],
             "own_report_districts": [list(p) for p in self.own_report_districts],
+            "parts_only": self.parts_only,
             "topic_terms": list(self.topic_terms),
         }
 
@@ -289,6 +293,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
             places.remove(parent)
     # the question with every place name blanked out: what is left is what it asks about
     blanked = _blank(question, [(a, b) for a, b, _ in indexed_spans] + other_spans)
+    parts_only = bool(sub) and not places
     for _, parent, _ in sub:
         if parent not in places:
             places.append(parent)
@@ -341,6 +346,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         unplaced(question, indexed_spans),
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
         implied,
+        parts_only,
     )
 
 
@@ -472,11 +478,6 @@ def _other_places(
     for m in mentions:
         if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
             continue
-        spans.append((m.start, m.end))
-        if any(d in own for d in m.divisions):
-            continue
-        if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
-            continue  # 青海省 in 青海省西宁市: a qualifier
         containing = [
             (c, d)
             for c, p in catalog.places.items()
@@ -486,6 +487,13 @@ def _other_places(
             and p.division.name in (d.city, d.province)
             and d.level == "county"
         ]
+        if gazetteer.is_short_county(m) and not containing:
+            continue  # 和县 in 市和县两级: a two-character county counts only inside an indexed place
+        spans.append((m.start, m.end))
+        if any(d in own for d in m.divisions):
+            continue
+        if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
+            continue  # 青海省 in 青海省西宁市: a qualifier
         # a name several districts share (Yuanzhou: 袁州区 of 宜春, 原州区 of 固原) is the one inside the
         # place the question names beside it ("Yuanzhou, Yichun")
         inside = next((x for x in containing if x[0] in named), containing[0] if containing else None)

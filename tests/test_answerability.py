@@ -120,3 +120,19 @@ def test_the_json_carries_the_status_and_the_evidence_it_rests_on(assistant):
 def test_a_latin_acronym_in_either_language_finds_its_chinese_term(assistant, question):
     answer = assistant.ask(question)
     assert answer.found and re.search(r"地区生产总值增长\s*5\s*%", answer.answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "part", "covering"),
+    [
+        ("乐都区被评为什么示范区？", "乐都区", "海东市"),
+        ("Which national demonstration zone was Ledu District named?", "Ledu", "Haidong"),
+    ],
+)
+def test_a_part_of_an_indexed_place_asked_alone_has_no_report_and_gets_what_its_place_says_of_it(
+    assistant, question, part, covering
+):
+    answer = assistant.ask(question)
+    assert answer.status == "place_not_indexed" and not answer.found
+    assert part in answer.answer.splitlines()[0] and covering in answer.answer.splitlines()[0]
+    assert answer.citations and all("乐都" in c.text for c in answer.citations)

@@ -580,6 +580,15 @@ CHINESE_INDEX_ROWS = [
     ("攀枝花", True),  # jieba: an idiom
     ("沙坡头", True),  # jieba: a noun
     ("茫崖", False),  # two characters, tagged an idiom: the tag still decides
+    # a two-character county's full name is a name (the reader keeps it only inside an indexed place);
+    # a two-character district is a part of a city, and 郊区 an everyday word
+    ("曹县", True),
+    ("礼县", True),
+    ("和县", True),
+    ("东区", False),
+    ("城区", False),
+    ("矿区", False),
+    ("郊区", False),
 ]
 
 
@@ -1225,6 +1234,11 @@ def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
         # a district name several cities share is the one inside the city named beside it
         ("How much does a city-rural bus ride cost in Yuanzhou, Yichun?", ("宜春市",), (), ("Yuanzhou",)),
         ("原州区2023年计划新建多少所学校？", ("固原市",), (), ("原州区",)),
+        # a two-character county is a place inside an indexed city, and a word (和 "and") elsewhere
+        ("听说曹县2022年汉服产业销售额超过70亿元，是真的吗？", ("菏泽市",), (), ("曹县",)),
+        ("礼县苹果今年种了多少亩？", ("陇南市",), (), ("礼县",)),
+        ("西宁市和县区两级财政投入多少？", ("西宁市",), (), ()),
+        ("海东市和县两级财政投入多少？", ("海东市",), (), ()),
     ],
 )
 def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_city_named(
@@ -1234,6 +1248,23 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
     assert (info.places, info.unknown_places, tuple(s for s, _, _ in info.sub_places)) == (places, unknown, sub)
     if sub:
         assert info.sub_places[0][1] == places[0]
+
+
+@pytest.mark.parametrize(
+    ("question", "parts_only"),
+    [
+        ("What is Jingning County's plan for its apple industry in 2023?", True),
+        ("秦安县今年苹果产业有什么发展计划？", True),
+        ("格尔木2019年的空气质量优良天数比例是多少？", True),
+        # the place that covers it named too: its report is what is asked
+        ("How much does a city-rural bus ride cost in Yuanzhou, Yichun?", False),
+        ("According to the Haixi report, what was Golmud's air quality rate in 2019?", False),
+        ("酒泉2023年在敦煌文化旅游上有什么大动作？", False),
+        ("平凉2023年苹果产业有什么计划？", False),
+    ],
+)
+def test_only_a_part_of_an_indexed_place_named_is_known(reader, question, parts_only):
+    assert reader(question).parts_only is parts_only
 
 
 @pytest.mark.parametrize(
