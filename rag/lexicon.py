@@ -54,6 +54,13 @@ COMPARES = re.compile(
     r"\b(compare[sd]?|comparison|than|versus|vs\.?)\b|\b(faster|slower|higher|lower|more|fewer|less|better|worse)\b.*\bor\b",
     re.I,
 )
+# Comparative words in a question that compares (COMPARES): the comparison asked, not what is compared —
+# "Which grew faster, Dingxi or Longnan?" asks about growth, and 速度/快速 are no topic of it
+COMPARATIVES = re.compile(
+    r"\b(faster|slower|quicker|higher|lower|more|fewer|less|better|worse|bigger|larger|smaller|greater|"
+    r"cleaner|dirtier|richer|poorer|cheaper|longer|shorter|stronger|weaker)\b|[更较](高|低|快|慢|多|少|大|小|好|差|强|弱)",
+    re.I,
+)
 # jieba's part-of-speech tags of words that name things (nouns, names, noun-like verbs 投资, fixed
 # phrases 粮食产量): what a yes/no question asks about, as opposed to what it says is done (建设, 通过)
 NOMINAL_POS = frozenset("n nz nr ns nt ng nrt nrfg vn an l i j s".split())

@@ -313,6 +313,8 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         intent = "plan"
     elif lexicon.PAST_TENSE.search(question):
         intent = "review"
+    if lexicon.COMPARES.search(question) or len(places) > 1:
+        blanked = lexicon.COMPARATIVES.sub(" ", blanked)  # "faster" is the comparison, not its topic
     found: list[Translation] = []
     untranslated: tuple[str, ...] = ()
     if lang == "en":

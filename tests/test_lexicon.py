@@ -423,6 +423,8 @@ TOPIC_ROWS = [
     # a gloss is found from the dictionary form of its word: 工资 is glossed "wages"
     ("What was the average monthly wage in Haidong in 2022?", ("工资",)),
     ("What is the minimum wage in Qingyang?", ("工资",)),
+    # a comparative outside a comparison is part of what is asked
+    ("What did Haidong plan for higher education?", ("高等教育",)),
 ]
 
 
@@ -449,6 +451,13 @@ NOT_TOPIC_ROWS = [
     ("What are the main tasks of the West Coast New Area?", "欧美"),
     ("青海省西宁市GDP", "青海省"),
     ("甘肃省定西市GDP", "甘肃省"),
+    # a comparison's comparative is what it asks of the things compared, not one of them
+    ("Which city set a higher GDP growth target for 2023, Jinan or Yinchuan?", "以上"),
+    ("Which city set a higher GDP growth target for 2023, Jinan or Yinchuan?", "高质量"),
+    ("Which grew faster in 2022, Dingxi or Longnan?", "速度"),
+    ("Which has cleaner air, Xining or Haidong?", "清洁"),
+    ("济南和银川哪个2023年GDP增长目标更高？", "更高"),
+    ("定西和固原哪个粮食产量更多？", "更多"),
 ]
 
 
