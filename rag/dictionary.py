@@ -358,6 +358,8 @@ class Translator:
                 for b in second.chinese
                 if (not self.has_doc_freq or self.doc_freq(a + b) > 0)
                 and self.occurrences(a + b) >= lexicon.TRANSLATION_COMPOUND_MIN_OCCURRENCES
+                and self.occurrences(a + b)
+                >= lexicon.TRANSLATION_COMPOUND_MIN_SHARE * min(self.occurrences(a), self.occurrences(b))
             ]
             if joined:
                 best = max(joined, key=self.occurrences)

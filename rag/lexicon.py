@@ -260,6 +260,10 @@ TRANSLATION_FREQUENCY_WEIGHT = 0.1
 # two neighbouring English words are one phrase when their translations joined occur this often in the
 # reports' text (空气 + 质量 → 空气质量): more than once, so a chance juxtaposition does not count
 TRANSLATION_COMPOUND_MIN_OCCURRENCES = 2
+# ... and when the joined term is a good share of the rarer part's occurrences: words that belong
+# together (空气质量: 35 of 空气's 49) rather than a chance neighbourhood of two common words (新增城区: 3 of
+# 城区's 104, which made "new urban jobs" lose 城镇). Set on the dev questions' joins.
+TRANSLATION_COMPOUND_MIN_SHARE = 0.03
 # with the embedding model: keep translations this close to the best (at most the translator's
 # per_phrase, 3). The model's word-level closeness is a rough guide ("signed" → 指标 before 签订), so a
 # wide margin keeps the reports' other senses in play and lets the passages decide. Dev (835), English
