@@ -855,8 +855,8 @@ def test_figure_coverage_counts_a_figure_only_in_the_clause_of_its_topic(sentenc
     [
         ("全年空气质量优良率86%。空气质量持续改善。", True),  # the reports write 空气质量
         ("提升城市品质，空气清新。推动高质量发展。", False),  # they never do: two topics stay two
-        # they do, twice, among forty uses of 空气 alone: a chance neighbourhood, not their term
-        ("空气质量好。空气质量好。" + "空气清新，质量提升。" * 40, False),
+        # they do, twice, among a hundred uses of each word alone: a chance neighbourhood, not their term
+        ("空气质量好。空气质量好。" + "空气清新，质量提升。" * 100, False),
     ],
 )
 def test_neighbouring_words_join_when_the_reports_write_their_compound(text, joined):
