@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.runner import read_run
+from eval.runner import read_reader_inputs, read_run
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
@@ -29,6 +29,41 @@ def recorded_features(rows: list[dict]) -> tuple[str, ...]:
         if _trains(r):
             return tuple(k for k in r["answerability"] if k != "probability")
     return ()
+
+
+READER_L2 = 1000.0  # the reader's 768 weights are many for ~1250 questions: strongly shrunk (set in CV)
+
+
+def training_ids(rows: list[dict]) -> list[str]:
+    return [r["id"] for r in rows if _trains(r)]
+
+
+def writer_set(question_id: str) -> str:
+    """The set a dev question came from (its id's letters: hj, dg, q): one writer's wording."""
+    return question_id.rstrip("0123456789")
+
+
+def reader_matrix(ids: list[str], inputs: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Each row's question vector followed by its leading sentence's (zeros where none was read)."""
+    dim = next(iter(inputs.values()))[0].shape[0]
+    zero = (np.zeros(dim), np.zeros(dim))
+    return np.array([np.concatenate(inputs.get(i, zero)) for i in ids], dtype=np.float64)
+
+
+def reader_scores(p: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndarray, folds: int = 5) -> np.ndarray:
+    """Reader scores that were not fitted on their own rows: out of fold for ``train`` (so the model
+    weighing the reader learns what it is worth on unseen questions), from a fit on ``train`` for
+    ``test``."""
+    out = np.zeros(len(y))
+    order = np.random.default_rng(1).permutation(train)
+    for f in range(folds):
+        held = order[f::folds]
+        w, b = fit_logistic(p[np.setdiff1d(train, held)], y[np.setdiff1d(train, held)], l2=READER_L2)
+        out[held] = p[held] @ w + b
+    if len(test):
+        w, b = fit_logistic(p[train], y[train], l2=READER_L2)
+        out[test] = p[test] @ w + b
+    return out
 
 
 def training_rows(rows: list[dict], features: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -99,15 +134,29 @@ def predict(p: np.ndarray, english: np.ndarray, thresholds: dict[str, float]) ->
 
 
 def cross_validated(
-    x: np.ndarray, y: np.ndarray, english: np.ndarray, max_false_abstention: float, folds: int = 5
+    x: np.ndarray,
+    y: np.ndarray,
+    english: np.ndarray,
+    max_false_abstention: float,
+    folds: int = 5,
+    reader: tuple[np.ndarray, int] | None = None,
+    groups: np.ndarray | None = None,
 ) -> tuple[float, float]:
     """(false abstention, abstention) of fits made without each fold, scored on it: what a fit does
-    on questions it was not fitted on (the in-sample figures flatter it)."""
+    on questions it was not fitted on (the in-sample figures flatter it). ``reader``: its input
+    matrix and the column of ``x`` its score fills, refitted inside each fold. ``groups``: leave one
+    writer's set out at a time instead of random folds (new writers' wording)."""
     order = np.random.default_rng(0).permutation(len(y))
+    if groups is not None:
+        splits = [np.where(groups == g)[0] for g in sorted(set(groups))]
+    else:
+        splits = [order[f::folds] for f in range(folds)]
     pred = np.zeros(len(y), dtype=bool)
-    for f in range(folds):
-        test = order[f::folds]
+    for test in splits:
         train = np.setdiff1d(order, test)
+        if reader is not None:
+            x = x.copy()
+            x[:, reader[1]] = reader_scores(reader[0], y, train, test)
         w, b = fit_logistic(x[train], y[train])
         p = 1 / (1 + np.exp(-(x @ w + b)))
         t = thresholds_by_language(p[train], y[train], english[train], max_false_abstention)
@@ -140,6 +189,18 @@ def main(argv: list[str] | None = None) -> int:
     if len(y) < 10 or y.min() == y.max():
         print(f"error: need dev rows of both kinds with answerability features, got {len(y)}", file=sys.stderr)
         return 1
+    ids = training_ids(rows)
+    groups = np.array([writer_set(i) for i in ids])
+    reader = None
+    if "reader" in features:
+        inputs = read_reader_inputs(args.run)
+        if not inputs:
+            print(f"error: the reader's inputs are missing beside {args.run}", file=sys.stderr)
+            return 1
+        reader = (reader_matrix(ids, inputs), features.index("reader"))
+        everything = np.arange(len(y))
+        x[:, reader[1]] = reader_scores(reader[0], y, everything, np.array([], dtype=int))
+        reader_w, reader_b = fit_logistic(reader[0], y, l2=READER_L2)
     weights, bias = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold = pick_threshold(p, y, args.max_false_abstention)
@@ -152,8 +213,11 @@ def main(argv: list[str] | None = None) -> int:
             f" abstention {np.mean(~pred[mask & (y == 0)]):.3f} (in sample)"
         )
     print(f"thresholds {', '.join(f'{k} {v:.3f}' for k, v in thresholds.items())}")
-    cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention)
+    cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader)
     print(f"5-fold cross-validated: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
+    if len(set(groups)) > 1:
+        cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader, groups=groups)
+        print(f"one writer's set left out at a time: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
     data[args.model] = {
         "features": list(features),
         "weights": [round(float(w), 5) for w in weights],
@@ -163,6 +227,12 @@ def main(argv: list[str] | None = None) -> int:
         "fitted_on": f"{args.run.name} (dev split)",
         "rows": len(y),
     }
+    if reader is not None:
+        data[args.model]["reader"] = {
+            "weights": [round(float(w), 6) for w in reader_w],
+            "bias": round(float(reader_b), 6),
+            "l2": READER_L2,
+        }
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 from tqdm import tqdm
 
 from eval.metrics import breakdown, score_rows
@@ -81,6 +82,9 @@ def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answe
                 "cited_ids": [c.chunk_id for c in answer.citations],
                 "timings_ms": answer.timings_ms,
             }
+            evidence = answer.verdict.evidence if answer.verdict is not None else None
+            if evidence is not None and evidence.reader_input is not None:
+                extra["_reader_input"] = evidence.reader_input  # written beside the run (write_run)
         rows.append(_row(q, ranked, **extra))
         if progress:
             progress(i + 1, len(questions))
@@ -106,10 +110,34 @@ def run_retriever(retriever, questions: list[dict], progress=None) -> list[dict]
 
 
 def write_run(rows: list[dict], path: Path) -> None:
+    """One JSON line per question; the reader's input vectors (what eval/calibrate.py fits the
+    answerability reader on) go beside it, in :func:`reader_inputs_path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    vectors = {r["id"]: r["_reader_input"] for r in rows if r.get("_reader_input") is not None}
     with open(path, "w", encoding="utf-8") as fh:
         for r in rows:
-            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+            fh.write(json.dumps({k: v for k, v in r.items() if not k.startswith("_")}, ensure_ascii=False) + "\n")
+    if vectors:
+        ids = list(vectors)
+        np.savez_compressed(
+            reader_inputs_path(path),
+            ids=np.array(ids),
+            question=np.stack([vectors[i][0] for i in ids]),
+            sentence=np.stack([vectors[i][1] for i in ids]),
+        )
+
+
+def reader_inputs_path(run: Path) -> Path:
+    return run.with_name(run.stem + ".reader.npz")
+
+
+def read_reader_inputs(run: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Question id → (question vector, leading sentence vector), as :func:`write_run` stored them."""
+    path = reader_inputs_path(run)
+    if not path.exists():
+        return {}
+    with np.load(path) as data:
+        return {str(i): (q, s) for i, q, s in zip(data["ids"], data["question"], data["sentence"], strict=True)}
 
 
 def read_run(path: Path) -> list[dict]:

@@ -201,6 +201,8 @@ def compose(
         tuple(x.text for x in sorted(lead, key=lambda x: -x.score)[: s.max_sentences]),
         topic,
         lexical_contrast,
+        _reader_input(lead, qvec, sentence_vectors),
+        model.reader,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it
@@ -304,6 +306,17 @@ def _fits_part(info: QueryInfo, hit: Hit) -> bool:
     if info.year is not None:
         return part in ("plan", "review") and citation_year(report, part) in (info.years or (info.year,))
     return info.intent is None or part == info.intent
+
+
+def _reader_input(
+    lead: list[_Scored], qvec, sentence_vectors: SentenceVectors | None
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The question's vector and that of the sentence an answer would lead with, embedded alone (the
+    reader's input, :class:`answerability.Reader`); None without either."""
+    if qvec is None or sentence_vectors is None or not lead:
+        return None
+    best = max(lead, key=lambda x: x.score)
+    return np.asarray(qvec, dtype=np.float32), np.asarray(sentence_vectors([best.text])[0], dtype=np.float32)
 
 
 def _rescore_alone(

