@@ -363,7 +363,11 @@ class Translator:
             ]
             if joined:
                 best = max(joined, key=self.occurrences)
-                merged[n] = Translation(f"{first.english} {second.english}", (best,))
+                # the modifier's other translations stay as alternatives: "air quality" is 空气质量 where the
+                # reports write it, and still 大气污染 where they speak of the air in other words (空气 itself
+                # would let any sentence with 空气 stand for the compound). Dev English answer hit@5 +0.015
+                rest = tuple(t for t in first.chinese if t not in best)
+                merged[n] = Translation(f"{first.english} {second.english}", (best, *rest))
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
 
