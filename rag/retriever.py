@@ -334,7 +334,8 @@ class Retriever:
             lists = [
                 self._rank(dense_all, lex_all, filters, (city,), pool, candidates, ranking) for city in filters.cities
             ]
-            hits = _interleave([x[:per] for x in self._agree(lists)], max(k, per * len(filters.cities)))
+            agreed, weights = self._agree(lists)
+            hits = _interleave([x[:per] for x in agreed], max(k, per * len(filters.cities)), weights)
         elif len(info.years) > 1 and filters.year is not None and not filters.part and "year" not in filters.explicit:
             # a result compared with a target (2022 and 2023 asked of one place): each year's part is searched,
             # the year deciding the part ("target" asks for the plan of one year, not of both)
@@ -447,18 +448,20 @@ class Retriever:
             )
         return out
 
-    def _agree(self, lists: list[list[Hit]]) -> list[list[Hit]]:
+    def _agree(self, lists: list[list[Hit]]) -> tuple[list[list[Hit]], list[list[float]] | None]:
         """Each place's hits reranked by agreement with the other places' best: "Which grew faster,
         Dingxi or Longnan?" is answered by the passage of each that gives the same indicator, and the
-        other place's best passages say which indicator that is (see ``agreement_weight``)."""
+        other place's best passages say which indicator that is (see ``agreement_weight``). Returns the
+        lists and each hit's reranking score (None when not reranked)."""
         s = self.settings
         if s.agreement_weight <= 0 or len(lists) < 2 or not all(lists):
-            return lists
+            return lists, None
         vectors = self.index.chunk_vectors([self._row_of(h) for lst in lists for h in lst])
         if vectors is None:  # an approximate index keeps no vectors to compare
-            return lists
+            return lists, None
         spans = np.cumsum([0] + [len(x) for x in lists])
         out = []
+        scores = []
         for i, lst in enumerate(lists):
             own = vectors[spans[i] : spans[i + 1]]
             others = np.concatenate(
@@ -467,8 +470,10 @@ class Retriever:
             agreement = (own @ others.T).max(axis=1)
             best = lst[0].score or 1.0
             score = np.array([h.score / best for h in lst]) + s.agreement_weight * agreement
-            out.append([lst[n] for n in np.argsort(-score, kind="stable")])
-        return out
+            order = np.argsort(-score, kind="stable")
+            out.append([lst[n] for n in order])
+            scores.append([float(score[n]) for n in order])
+        return out, scores
 
     def _row_of(self, hit: Hit) -> int:
         if self._rows is None:
@@ -508,16 +513,22 @@ class Retriever:
         return (self._part_years[rows] == year).astype(np.float64)
 
 
-def _interleave(lists: list[list[Hit]], limit: int) -> list[Hit]:
+def _interleave(lists: list[list[Hit]], limit: int, scores: list[list[float]] | None = None) -> list[Hit]:
     """The lists' hits taken in turn, so each place (or year) asked about is represented near the
-    top, up to ``limit``; a passage two lists found is taken once."""
+    top, up to ``limit``; a passage two lists found is taken once. With ``scores`` (comparable across
+    the lists), each turn's hits go best first: the place whose second or third passage is surer
+    comes first in that turn, where the last of the top five falls."""
     hits: list[Hit] = []
     seen: set[str] = set()
     for i in range(max((len(x) for x in lists), default=0)):
-        for lst in lists:
-            if i < len(lst) and len(hits) < limit and lst[i].chunk.chunk_id not in seen:
-                seen.add(lst[i].chunk.chunk_id)
-                hits.append(lst[i])
+        turn = [j for j, lst in enumerate(lists) if i < len(lst)]
+        if scores is not None:
+            turn.sort(key=lambda j: -scores[j][i])
+        for j in turn:
+            hit = lists[j][i]
+            if len(hits) < limit and hit.chunk.chunk_id not in seen:
+                seen.add(hit.chunk.chunk_id)
+                hits.append(hit)
     return hits
 
 

@@ -224,11 +224,29 @@ def test_a_comparison_prefers_each_places_passage_that_speaks_of_what_the_others
     )
     a = [hit("a-gdp", 1.0), hit("a-gdp-2", 0.95), hit("a-air", 0.9)]
     b = [hit("b-air", 1.0), hit("b-gdp", 0.9)]
-    ranked = Retriever._agree(fake, [a, b])  # type: ignore[arg-type]
+    ranked, scores = Retriever._agree(fake, [a, b])  # type: ignore[arg-type]
     assert [h.chunk.chunk_id for h in ranked[1]][0] == "b-gdp"
     assert [h.chunk.chunk_id for h in ranked[0]] == ["a-gdp", "a-gdp-2", "a-air"]
+    assert scores is not None and all(x == sorted(x, reverse=True) for x in scores)
     off = SimpleNamespace(**{**vars(fake), "settings": RetrievalSettings(agreement_weight=0.0)})
-    assert Retriever._agree(off, [a, b])[1][0].chunk.chunk_id == "b-air"  # type: ignore[arg-type]
+    assert Retriever._agree(off, [a, b])[0][1][0].chunk.chunk_id == "b-air"  # type: ignore[arg-type]
+
+
+def test_each_turn_of_a_comparison_puts_the_surer_places_passage_first():
+    """Two places share the top five 3 + 2: the fifth slot goes to the place whose third passage
+    scores higher, not always to the place named first."""
+    from types import SimpleNamespace
+
+    from rag.retriever import Hit, _interleave
+
+    def hit(chunk_id: str) -> Hit:
+        return Hit(SimpleNamespace(chunk_id=chunk_id), None, 1.0, 0.8, 0.0, 0, None)  # type: ignore[arg-type]
+
+    a = [hit("a1"), hit("a2"), hit("a3")]
+    b = [hit("b1"), hit("b2"), hit("b3")]
+    assert [h.chunk.chunk_id for h in _interleave([a, b], 5)] == ["a1", "b1", "a2", "b2", "a3"]
+    scores = [[5.0, 4.0, 1.0], [4.5, 4.2, 3.9]]
+    assert [h.chunk.chunk_id for h in _interleave([a, b], 5, scores)] == ["a1", "b1", "b2", "a2", "b3"]
 
 
 @pytest.mark.parametrize(
