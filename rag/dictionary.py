@@ -354,8 +354,10 @@ class Translator:
             m, second = by_start[st + size]
             joined = [
                 a + b
-                for a in first.chinese
-                for b in second.chinese
+                # the words' leading senses only: "income"'s third, 低收入 "low income", made "rural incomes"
+                # 农村低收入
+                for a in first.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
+                for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
                 if (not self.has_doc_freq or self.doc_freq(a + b) > 0)
                 and self.occurrences(a + b) >= lexicon.TRANSLATION_COMPOUND_MIN_OCCURRENCES
                 and self.occurrences(a + b)

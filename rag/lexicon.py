@@ -264,6 +264,8 @@ TRANSLATION_COMPOUND_MIN_OCCURRENCES = 2
 # together (空气质量: 35 of 空气's 49) rather than a chance neighbourhood of two common words (新增城区: 3 of
 # 城区's 104, which made "new urban jobs" lose 城镇). Set on the dev questions' joins.
 TRANSLATION_COMPOUND_MIN_SHARE = 0.03
+# ... and only from each word's leading translations (the reports' likeliest senses of it)
+TRANSLATION_COMPOUND_SENSES = 2
 # with the embedding model: keep translations this close to the best (at most the translator's
 # per_phrase, 3). The model's word-level closeness is a rough guide ("signed" → 指标 before 签订), so a
 # wide margin keeps the reports' other senses in play and lets the passages decide. Dev (835), English
