@@ -58,7 +58,8 @@ def reader_scores(p: np.ndarray, y: np.ndarray, train: np.ndarray, test: np.ndar
     order = np.random.default_rng(1).permutation(train)
     for f in range(folds):
         held = order[f::folds]
-        w, b = fit_logistic(p[np.setdiff1d(train, held)], y[np.setdiff1d(train, held)], l2=READER_L2)
+        fit = np.setdiff1d(train, held)
+        w, b = fit_logistic(p[fit], y[fit], l2=READER_L2)
         out[held] = p[held] @ w + b
     if len(test):
         w, b = fit_logistic(p[train], y[train], l2=READER_L2)

@@ -116,7 +116,7 @@ class Reader:
     Every other feature counts words or one cosine; none tells a sentence that gives the figure asked
     ("新增养老床位500张") from one on the topic that does not ("推进医养结合"). Fitted by eval/calibrate.py on
     the dev questions (answerable against not-in-reports), out of fold for the model that weighs it;
-    leaving one writer's set out at a time, abstention at 3 % false abstention rose 0.378 → 0.456.
+    leaving one writer's set out at a time, topic abstention rose 0.390 → 0.494 at the 2.5 % bound (eval/README.md).
     """
 
     weights: np.ndarray  # over the question's vector followed by the sentence's
