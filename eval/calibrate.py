@@ -6,6 +6,11 @@ the run file recorded for each question; the abstention threshold is the highest
 keeps false abstention on dev at or below ``--max-false-abstention``. The result is written to
 rag/calibration.json under the embedding model's name, so another model gets its own fit.
 
+The composer's sentence selector (answerability.Selector) is fitted here too, on the leading sentences
+the run recorded for the answerable dev questions, labelled by whether they hold the gold evidence. It
+changes only which sentences an answer quotes: the evidence features are read before it, so they and this
+fit do not depend on it.
+
 Run: .venv/bin/rag eval --split dev && .venv/bin/python -m eval.calibrate eval/results/run-ours.jsonl
 """
 
@@ -18,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.runner import read_reader_inputs, read_run
+from eval.metrics import squash
+from eval.runner import read_lead_inputs, read_reader_inputs, read_run
+from rag import ComposerSettings
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
@@ -32,6 +39,53 @@ def recorded_features(rows: list[dict]) -> tuple[str, ...]:
 
 
 READER_L2 = 1000.0  # the reader's 768 weights are many for ~1250 questions: strongly shrunk (set in CV)
+
+
+# per answerable question: its id, each leading sentence's selector inputs, which hold the evidence, their scores
+SelectorRows = list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]
+SELECTOR_L2 = 100.0  # set in the writer-set cross-validation of the leading sentence's evidence (eval/README.md)
+
+
+def selector_rows(
+    rows: list[dict],
+    leads: dict[str, tuple[list[str], np.ndarray, np.ndarray]],
+    questions: dict[str, tuple[np.ndarray, np.ndarray]],
+) -> SelectorRows:
+    """Per answerable dev question with a leading sentence holding its gold evidence: its id, the
+    selector's inputs of each leading sentence (its vector, then the product with the question's), which
+    of them hold the evidence, and their scores before the selector's. Questions none of whose leading
+    sentences holds it teach nothing about choosing among them."""
+    out = []
+    for r in rows:
+        if r.get("split") != "dev" or r["outcome"] != "answered" or r["id"] not in leads or r["id"] not in questions:
+            continue
+        texts, vectors, base = leads[r["id"]]
+        labels = np.array(
+            [any(squash(alt) in squash(t) for group in r["evidence"] for alt in group) for t in texts], dtype=float
+        )
+        if labels.any():
+            q = questions[r["id"]][0].astype(np.float64)
+            out.append((r["id"], np.hstack([vectors, vectors * q]), labels, base))
+    return out
+
+
+def fit_selector(data: SelectorRows) -> tuple[np.ndarray, float]:
+    x = np.vstack([x for _, x, _, _ in data])
+    return fit_logistic(x, np.concatenate([y for _, _, y, _ in data]), l2=SELECTOR_L2)
+
+
+def selector_cross_validated(data: SelectorRows, weight: float) -> tuple[float, float]:
+    """(without, with) the selector: the share of questions whose best leading sentence holds the
+    evidence, each writer's set scored by a selector fitted without it."""
+    groups = sorted({writer_set(i) for i, _, _, _ in data})
+    without, with_ = [], []
+    for g in groups:
+        test = [d for d in data if writer_set(d[0]) == g]
+        w, b = fit_selector([d for d in data if writer_set(d[0]) != g])
+        for _, x, y, base in test:
+            without.append(y[int(np.argmax(base))])
+            with_.append(y[int(np.argmax(base + weight * (x @ w + b)))])
+    return float(np.mean(without)), float(np.mean(with_))
 
 
 def training_ids(rows: list[dict]) -> list[str]:
@@ -221,6 +275,19 @@ def main(argv: list[str] | None = None) -> int:
     if len(set(groups)) > 1:
         cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader, groups=groups)
         print(f"one writer's set left out at a time: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
+    selector = None
+    leads = read_lead_inputs(args.run)
+    if leads:
+        chosen_from = selector_rows(rows, leads, read_reader_inputs(args.run))
+        if chosen_from:
+            selector = fit_selector(chosen_from)
+            weight = ComposerSettings().selector_weight
+            if len({writer_set(i) for i, _, _, _ in chosen_from}) > 1:
+                before, after = selector_cross_validated(chosen_from, weight)
+                print(
+                    f"selector ({len(chosen_from)} questions): the leading sentence holds the evidence {before:.3f} → "
+                    f"{after:.3f}, one writer's set left out at a time"
+                )
     data[args.model] = {
         "features": list(features),
         "weights": [round(float(w), 5) for w in weights],
@@ -230,6 +297,12 @@ def main(argv: list[str] | None = None) -> int:
         "fitted_on": f"{args.run.name} (dev split)",
         "rows": len(y),
     }
+    if selector is not None:
+        data[args.model]["selector"] = {
+            "weights": [round(float(w), 6) for w in selector[0]],
+            "bias": round(float(selector[1]), 6),
+            "l2": SELECTOR_L2,
+        }
     if reader is not None:
         data[args.model]["reader"] = {
             "weights": [round(float(w), 6) for w in reader_w],

@@ -85,6 +85,8 @@ def run_ours(assistant, questions: list[dict], k: int, progress=None, with_answe
             evidence = answer.verdict.evidence if answer.verdict is not None else None
             if evidence is not None and evidence.reader_input is not None:
                 extra["_reader_input"] = evidence.reader_input  # written beside the run (write_run)
+            if evidence is not None and evidence.lead_input is not None:
+                extra["_lead_input"] = evidence.lead_input
         rows.append(_row(q, ranked, **extra))
         if progress:
             progress(i + 1, len(questions))
@@ -111,8 +113,19 @@ def run_retriever(retriever, questions: list[dict], progress=None) -> list[dict]
 
 def write_run(rows: list[dict], path: Path) -> None:
     """One JSON line per question; the reader's input vectors (what eval/calibrate.py fits the
-    answerability reader on) go beside it, in :func:`reader_inputs_path`."""
+    answerability reader on) go beside it, in :func:`reader_inputs_path`, and the leading sentences
+    the composer chose among (what it fits the sentence selector on) in :func:`lead_inputs_path`."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    leads = {r["id"]: r["_lead_input"] for r in rows if r.get("_lead_input") is not None}
+    if leads:
+        owners = [i for i, (texts, _, _) in leads.items() for _ in texts]
+        np.savez_compressed(
+            lead_inputs_path(path),
+            owner=np.array(owners),
+            text=np.array([t for texts, _, _ in leads.values() for t in texts]),
+            vector=np.concatenate([v for _, v, _ in leads.values()]).astype(np.float16),
+            score=np.concatenate([b for _, _, b in leads.values()]),
+        )
     vectors = {r["id"]: r["_reader_input"] for r in rows if r.get("_reader_input") is not None}
     with open(path, "w", encoding="utf-8") as fh:
         for r in rows:
@@ -138,6 +151,26 @@ def read_reader_inputs(run: Path) -> dict[str, tuple[np.ndarray, np.ndarray]]:
         return {}
     with np.load(path) as data:
         return {str(i): (q, s) for i, q, s in zip(data["ids"], data["question"], data["sentence"], strict=True)}
+
+
+def lead_inputs_path(run: Path) -> Path:
+    return run.with_name(run.stem + ".leads.npz")
+
+
+def read_lead_inputs(run: Path) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
+    """Question id → (leading sentences, their vectors, their scores before the selector's), as
+    :func:`write_run` stored them."""
+    path = lead_inputs_path(run)
+    if not path.exists():
+        return {}
+    out: dict[str, tuple[list[str], list[np.ndarray], list[float]]] = {}
+    with np.load(path) as data:
+        for owner, text, vector, score in zip(data["owner"], data["text"], data["vector"], data["score"], strict=True):
+            texts, vectors, scores = out.setdefault(str(owner), ([], [], []))
+            texts.append(str(text))
+            vectors.append(vector.astype(np.float32))
+            scores.append(float(score))
+    return {i: (t, np.stack(v), np.array(s)) for i, (t, v, s) in out.items()}
 
 
 def read_run(path: Path) -> list[dict]:

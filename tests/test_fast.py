@@ -264,3 +264,27 @@ def test_a_districts_own_report_asked_for_is_refused_and_the_refusal_names_the_c
     answer = fast_assistant.ask(question)
     assert not answer.found and answer.to_json()["status"] == "place_not_indexed"
     assert says in answer.answer and not answer.citations
+
+
+def test_the_selector_moves_the_sentence_that_answers_ahead_of_one_as_close_to_the_question():
+    """Two leading sentences equally similar to the question: the selector's score decides which leads,
+    and the scores it was added to are kept for fitting it again."""
+    from rag.answer import ComposerSettings, _rescore_alone, _Scored
+    from rag.answerability import Selector
+
+    q = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    vectors = {"推进医养结合。": np.array([0.6, 0.8, 0, 0]), "新增养老床位500张。": np.array([0.6, 0, 0.8, 0])}
+    scored = [_Scored(0, 0, 7, 0.6, 0.6, 0.0, t) for t in vectors]
+
+    def embed(texts):
+        return np.stack([vectors[t] for t in texts]).astype(np.float32)
+
+    plain = _rescore_alone(scored, q, ComposerSettings(), embed)
+    assert plain[0].score == pytest.approx(plain[1].score)  # cosine alone cannot tell them apart
+    # a selector that learned the third dimension is what answering sentences have
+    selector = Selector(np.array([0, 0, 1, 0, 0, 0, 0, 0], dtype=np.float32), 0.0)
+    chosen = _rescore_alone(scored, q, ComposerSettings(), embed, selector=selector)
+    assert max(chosen, key=lambda x: x.score).text == "新增养老床位500张。"
+    assert [x.base for x in chosen] == pytest.approx([x.score for x in plain])
+    # fitted on another model's vectors: it says nothing
+    assert not Selector(np.ones(6, dtype=np.float32), 1.0).scores(q, embed(list(vectors))).any()

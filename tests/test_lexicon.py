@@ -974,6 +974,79 @@ def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question,
 
 
 @pytest.mark.parametrize(
+    ("term", "indicator"),
+    [
+        ("地区生产总值", True),  # stated with a figure nearly every time
+        ("产值", True),
+        ("一般公共预算收入", True),
+        ("空气质量", False),  # a theme: "空气质量持续改善"
+        ("旅游", False),
+        ("养老", False),
+        ("房价", False),  # never used
+    ],
+)
+def test_an_indicator_is_a_term_the_reports_state_with_figures(reader, term, indicator):
+    assert reader.catalog.is_indicator(term) is indicator
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("What was Jinan's GDP in 2022?", True),  # what an indicator was: its figure
+        ("What was Qingyang's grain output in 2022?", True),
+        ("What is Da'an's GDP?", True),
+        ("What is Xining doing for old people this year?", False),  # what a place does: no figure
+        ("What are Heze's main targets for 2023?", False),
+        ("What did Xining promise on air quality?", False),
+    ],
+)
+def test_asking_what_an_indicator_was_asks_for_a_figure(reader, question, figure):
+    assert reader(question).wants_number is figure
+
+
+@pytest.mark.parametrize(
+    ("question", "level"),
+    [
+        ("德令哈市2019年地区生产总值是多少？", True),  # a level: "地区生产总值增长8.2%" does not give it
+        ("大安市2022年城镇新增就业多少人？", True),  # 新增 is what is counted, not a change asked
+        ("How many billion yuan was Hunchun's GDP in 2022?", True),
+        ("How much did Longzihu District spend on old compounds in 2022?", True),
+        ("海东2022年地区生产总值增长了多少？", False),  # a change asked
+        ("What was Haidong's GDP growth rate in 2022?", False),
+        ("How fast did Tianshui's economy grow in 2022?", False),
+        ("西宁2019年城镇登记失业率是多少？", False),  # a rate: a percentage is its level
+        ("What share of days had good air in Yichun in 2022?", False),
+        ("海东2023年GDP预期增长多少？", False),  # a plan: targets are changes
+        ("How many new urban jobs did Haidong plan for 2023?", False),
+        ("宜春2023年地区生产总值目标是多少？", False),
+        ("Which had more new jobs in 2022, Jinan or Yinchuan?", False),  # a comparison of sizes
+        ("What did Xining do about air quality in 2019?", False),  # no figure asked
+    ],
+)
+def test_a_figure_question_asks_a_level_unless_it_asks_a_change_a_rate_or_a_plan(reader, question, level):
+    assert reader(question).asks_level is level
+
+
+@pytest.mark.parametrize(
+    ("sentence", "covered"),
+    [
+        ("预计全年地区生产总值增长4.5%", 0.0),  # a change only
+        ("全年完成地区生产总值562.8亿元，同比增长0.1%", 1.0),  # the level beside its change
+        ("地区生产总值同比下降3%", 0.0),
+        ("地区生产总值比上年提高1.2个百分点", 0.0),
+        ("地区生产总值占全省的12%", 1.0),  # a share is a level
+        ("城镇新增就业9000人，增长5%", 1.0),
+    ],
+)
+def test_for_a_level_asked_a_change_is_no_figure_of_the_topic(sentence, covered):
+    from rag.answerability import Topic
+
+    topic = Topic((("总值", ("地区生产总值", "城镇新增就业")),), (1.0,), level=True)
+    assert topic.figure_coverage(sentence) == covered
+    assert Topic(topic.groups, topic.weights).figure_coverage(sentence) == 1.0  # a change asked: any figure
+
+
+@pytest.mark.parametrize(
     ("question", "unit"),
     [
         ("珲春2022年接待游客多少人次？", "人"),  # 人次 follows figures in the reports
