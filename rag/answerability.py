@@ -142,7 +142,7 @@ class Selector:
     gold evidence, the product's weights learn which dimensions matter for answering, and the sentence's
     own weights what answering sentences look like (a figure, a named measure). Fitted by
     eval/calibrate.py; writer sets left out, the leading sentence held the evidence for 0.84 → 0.89 of
-    answerable dev questions (English 0.80 → 0.87), eval/README.md.
+    answerable dev questions (English 0.80 → 0.88), eval/README.md.
     """
 
     weights: np.ndarray  # over the sentence's vector followed by its elementwise product with the question's
