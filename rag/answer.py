@@ -285,8 +285,10 @@ def _score_sentences(
     answerability features count them, :class:`answerability.Topic`), a figure when a figure is
     asked for, the passage's rank."""
     fits = [_fits_part(info, hit) for hit in hits]
-    # one place only: a comparison may ask each place about another year ("Xining for 2020 or Haidong for 2023")
-    penalise = len(info.places) <= 1 and any(fits) and not all(fits)
+    # for each place of a comparison too ("Dingxi vs Longnan GDP growth 2022" had led with both 2023 targets;
+    # dev: one answer gained, none lost); one asking each place about another year ("Xining for 2020 or
+    # Haidong for 2023") names both years, and a passage of either fits
+    penalise = any(fits) and not all(fits)
     out = []
     for rank, hit in enumerate(hits):
         row = index.chunk_row[hit.chunk.chunk_id]

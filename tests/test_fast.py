@@ -68,6 +68,30 @@ def test_a_comparison_is_answered_for_each_place_even_when_their_sentences_read_
 
 
 @pytest.mark.parametrize(
+    "question",
+    ["济南和银川2022年地区生产总值增长了多少？", "Jinan vs Yinchuan GDP growth 2022", "海东2023年GDP预期增长多少？"],
+)
+def test_sentences_of_another_part_than_the_year_asked_score_lower_for_one_place_or_several(fast_assistant, question):
+    # each report reviews one year and plans the next in sentences alike ("地区生产总值增长…"): the year
+    # asked decides which part an answer leads with, for each place of a comparison as for one place
+    from rag import answerability as ab
+    from rag.answer import ComposerSettings, _fits_part, _score_sentences
+    from rag.query import read_question
+
+    info = read_question(question, fast_assistant.retriever.catalog)
+    hits = fast_assistant.search(question, k=10).hits
+    index = fast_assistant.retriever.index
+    qvec = fast_assistant.encoder.encode_queries([question])[0]
+    topic = ab.topic(info, index.bm25, index.tokenizer)
+    fits = [_fits_part(info, h) for h in hits]
+    assert any(fits) and not all(fits)  # both parts were found
+    with_penalty = _score_sentences(info, hits, index, qvec, ComposerSettings(), topic)
+    without = _score_sentences(info, hits, index, qvec, ComposerSettings(part_penalty=0.0), topic)
+    for a, b in zip(with_penalty, without, strict=True):
+        assert a.score == pytest.approx(b.score - (0.0 if fits[a.hit_rank] else ComposerSettings().part_penalty))
+
+
+@pytest.mark.parametrize(
     "question", ["海东2023年重点抓好哪几个方面的工作？", "What are the main tasks of Haidong for 2023?"]
 )
 def test_a_question_for_the_main_tasks_is_answered_with_the_sections_items(fast_assistant, question):
