@@ -16,6 +16,30 @@ import re
 # An explicit year: "2023年", "2023 年", "in 2023", "FY2023"; four digits 2000–2099 only.
 YEAR_ZH = re.compile(r"(20\d\d)\s*年")
 YEAR_EN = re.compile(r"(?<![\d.])(20\d\d)(?![\d.%])")
+# Years written in words, as speech comes through a voice input or as Chinese writes them in characters
+# (query.written_years turns them into digits before the year is read): 二零二二年, 二〇二三年;
+# "twenty twenty-two", "two thousand (and) nineteen". "twenty five" and "two thousand five hundred" are
+# numbers, not years: after "twenty" only ten or more counts, and no "hundred" or "thousand" may follow.
+CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
+YEAR_IN_CHINESE_DIGITS = re.compile(r"([零〇一二三四五六七八九]{4})(?=\s*年)")
+ENGLISH_UNITS = dict(zip("one two three four five six seven eight nine".split(), range(1, 10), strict=True))
+ENGLISH_TEENS = dict(
+    zip(
+        "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(),
+        range(10, 20),
+        strict=True,
+    )
+)
+ENGLISH_TENS = dict(
+    zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10), strict=True)
+)
+_TENS = "|".join(ENGLISH_TENS)
+_BELOW_HUNDRED = rf"(?:{'|'.join(ENGLISH_TEENS)}|(?:{_TENS})(?:[\s-](?:{'|'.join(ENGLISH_UNITS)}))?)"
+YEAR_IN_ENGLISH_WORDS = re.compile(
+    rf"\b(?:twenty[\s-](?P<late>{_BELOW_HUNDRED})|two thousand(?:\s+and)?[\s-]+(?P<early>{_BELOW_HUNDRED}|"
+    rf"{'|'.join(ENGLISH_UNITS)}))\b(?![\s-]+(?:hundred|thousand|{'|'.join(ENGLISH_UNITS)})\b)",
+    re.I,
+)
 # Years relative to the report: the report reviews "last year" and plans "this year".
 RELATIVE_LAST = re.compile(
     r"去年|上一年|上年度|上年|过去一年|过去的一年|前一年|\b(last|past|previous) year\b|\blast year's\b", re.I

@@ -295,7 +295,7 @@ def _gazetteer_mentions(text: str, catalog: Catalog) -> list[gazetteer.PlaceMent
 def read_question(question: str, catalog: Catalog) -> QueryInfo:
     """Read places, year, intent, list-ness and topic terms from one question (from the part of it
     that asks: :func:`focus`)."""
-    question = focus(question, catalog)
+    question = focus(written_years(question), catalog)
     lang = language(question)
     indexed_spans = place_mentions(question, catalog.title_places)
     places: list[str] = []
@@ -453,6 +453,25 @@ def _untranslated(
             continue
         out.append(w)
     return tuple(dict.fromkeys(out))
+
+
+def written_years(text: str) -> str:
+    """``text`` with the years it writes in words turned into digits (二零二二年 → 2022年, "twenty
+    twenty-two" → 2022; :data:`lexicon.YEAR_IN_ENGLISH_WORDS`), so they are read as years and not
+    looked up as words."""
+    text = lexicon.YEAR_IN_CHINESE_DIGITS.sub(lambda m: "".join(lexicon.CHINESE_DIGITS[c] for c in m.group(1)), text)
+
+    return lexicon.YEAR_IN_ENGLISH_WORDS.sub(
+        lambda m: str(2000 + _below_hundred(m.group("late") or m.group("early"))), text
+    )
+
+
+def _below_hundred(words: str) -> int:
+    parts = re.split(r"[\s-]+", words.lower())
+    total = 0
+    for w in parts:
+        total += lexicon.ENGLISH_TEENS.get(w) or lexicon.ENGLISH_TENS.get(w) or lexicon.ENGLISH_UNITS.get(w, 0)
+    return total
 
 
 def _year(question: str) -> int | None:

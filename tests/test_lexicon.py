@@ -974,6 +974,25 @@ def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question,
 
 
 @pytest.mark.parametrize(
+    ("question", "year"),
+    [
+        ("what was Xining's GDP growth in twenty twenty-two", 2022),  # a voice input's transcript
+        ("what's Jinan's growth target for twenty twenty four", 2024),
+        ("Twenty-Twenty Three plans for Haidong", 2023),
+        ("how many jobs did Haidong add in two thousand and nineteen", 2019),
+        ("海东市二零二四年的经济增长目标定的多少", 2024),  # years in Chinese numerals
+        ("请问西宁二〇一九年新增多少就业", 2019),
+        ("how many of the twenty five parks opened", None),  # numbers, not years
+        ("two thousand five hundred households moved in Longnan", None),
+        ("twenty twenty-two thousand tonnes of grain", None),
+        ("十二年来海东的变化", None),
+    ],
+)
+def test_a_year_written_in_words_is_read_as_a_year(reader, question, year):
+    assert reader(question).year == year
+
+
+@pytest.mark.parametrize(
     ("term", "indicator"),
     [
         ("地区生产总值", True),  # stated with a figure nearly every time
