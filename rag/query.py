@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -81,42 +82,31 @@ class Catalog:
     def occurrences(self, term: str) -> int:
         """How often a term occurs in the text of all reports (the translator's test of whether two
         translations join into one of the reports' terms); counted once per term and kept."""
-        n = self._counted.get(term)
-        if n is None:
-            if len(self._counted) > TERM_MEMO:
-                self._counted.clear()
-            n = self._counted[term] = self.scope_text(()).count(term)
-        return n
+        return _kept(self._counted, term, lambda: self.scope_text(()).count(term))
 
     def is_unit(self, word: str) -> bool:
         """Whether the reports write ``word`` as a unit after figures (元, 亩, 人, 人次, 项 — not 学, 游
         or 项目): the share of its occurrences that follow a number (:data:`lexicon.UNIT_SHARE`);
         counted once per word and kept."""
-        known = self._units.get(word)
-        if known is None:
-            text = self.scope_text(())
-            after = len(re.findall(lexicon.NUMBER_BEFORE_UNIT + re.escape(word), text))
-            known = after >= lexicon.UNIT_MIN_COUNT and after >= lexicon.UNIT_SHARE * text.count(word)
-            if len(self._units) > TERM_MEMO:
-                self._units.clear()
-            self._units[word] = known
-        return known
+
+        def unit() -> bool:
+            after = len(re.findall(lexicon.NUMBER_BEFORE_UNIT + re.escape(word), self.scope_text(())))
+            return after >= lexicon.UNIT_MIN_COUNT and after >= lexicon.UNIT_SHARE * self.occurrences(word)
+
+        return _kept(self._units, word, unit)
 
     def is_indicator(self, term: str) -> bool:
         """Whether the reports state ``term`` with a figure nearly every time they use it (地区生产总值,
         产值, 人均可支配收入 — not 旅游 or 空气质量): a question asking what it was asks for its figure.
         The share of its occurrences with a number in the same clause soon after
         (:data:`lexicon.INDICATOR_SHARE`); counted once per term and kept."""
-        known = self._indicators.get(term)
-        if known is None:
-            text = self.scope_text(())
-            total = text.count(term)
-            stated = len(re.findall(re.escape(term) + lexicon.INDICATOR_FIGURE_AFTER, text))
-            known = total >= lexicon.INDICATOR_MIN_COUNT and stated >= lexicon.INDICATOR_SHARE * total
-            if len(self._indicators) > TERM_MEMO:
-                self._indicators.clear()
-            self._indicators[term] = known
-        return known
+
+        def indicator() -> bool:
+            total = self.occurrences(term)
+            stated = len(re.findall(re.escape(term) + lexicon.INDICATOR_FIGURE_AFTER, self.scope_text(())))
+            return total >= lexicon.INDICATOR_MIN_COUNT and stated >= lexicon.INDICATOR_SHARE * total
+
+        return _kept(self._indicators, term, indicator)
 
     def scope_text(self, places: tuple[str, ...]) -> str:
         """The text of the reports of some places (all reports when none), joined once and kept:
@@ -453,6 +443,19 @@ def _untranslated(
             continue
         out.append(w)
     return tuple(dict.fromkeys(out))
+
+
+T = TypeVar("T")
+
+
+def _kept(memo: dict[str, T], key: str, compute: Callable[[], T]) -> T:
+    """``memo[key]``, computed once and kept; the memo is emptied when it grows past
+    :data:`lexical.TERM_MEMO` (questions bring new words without end)."""
+    if key not in memo:
+        if len(memo) > TERM_MEMO:
+            memo.clear()
+        memo[key] = compute()
+    return memo[key]
 
 
 def written_years(text: str) -> str:
