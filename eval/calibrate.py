@@ -25,7 +25,7 @@ import numpy as np
 
 from eval.metrics import squash
 from eval.runner import read_lead_inputs, read_reader_inputs, read_run
-from rag import ComposerSettings
+from rag import ComposerSettings, Selector
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
@@ -65,7 +65,7 @@ def selector_rows(
         )
         if labels.any():
             q = questions[r["id"]][0].astype(np.float64)
-            out.append((r["id"], np.hstack([vectors, vectors * q]), labels, base))
+            out.append((r["id"], Selector.inputs(q, vectors), labels, base))
     return out
 
 
@@ -248,9 +248,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     ids = training_ids(rows)
     groups = np.array([writer_set(i) for i in ids])
+    inputs = read_reader_inputs(args.run)  # the questions' vectors: the reader's and the selector's
     reader = None
     if "reader" in features:
-        inputs = read_reader_inputs(args.run)
         if not inputs:
             print(f"error: the reader's inputs are missing beside {args.run}", file=sys.stderr)
             return 1
@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     selector = None
     leads = read_lead_inputs(args.run)
     if leads:
-        chosen_from = selector_rows(rows, leads, read_reader_inputs(args.run))
+        chosen_from = selector_rows(rows, leads, inputs)
         if chosen_from:
             selector = fit_selector(chosen_from)
             weight = ComposerSettings().selector_weight

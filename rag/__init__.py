@@ -31,6 +31,7 @@ from .validate import check_k, clean_text
 
 if TYPE_CHECKING:  # what the names below are, for type checkers; imported on first use at run time
     from .answer import Answer, Citation, ComposerSettings
+    from .answerability import Selector
     from .assistant import Assistant, PassageView, ReportInfo, build_index
     from .chain import build_chain
     from .embedcache import EmbeddingCache
@@ -61,6 +62,7 @@ __all__ = [
     "ReportInfo",
     "RetrievalSettings",
     "SearchResult",
+    "Selector",
     "build_chain",
     "build_index",
     "check_k",
@@ -75,6 +77,7 @@ _LAZY = {
     "Answer": "answer",
     "Citation": "answer",
     "ComposerSettings": "answer",
+    "Selector": "answerability",  # its input rows, which eval/calibrate.py fits it on
     "Assistant": "assistant",
     "PassageView": "assistant",
     "ReportInfo": "assistant",

@@ -328,7 +328,8 @@ def _reader_input(
     if qvec is None or sentence_vectors is None or not lead:
         return None
     best = min(lead, key=_found_order)
-    return np.asarray(qvec, dtype=np.float32), np.asarray(sentence_vectors([best.text])[0], dtype=np.float32)
+    vector = best.vector if best.vector is not None else sentence_vectors([best.text])[0]
+    return np.asarray(qvec, dtype=np.float32), np.asarray(vector, dtype=np.float32)
 
 
 def _found_order(x: _Scored) -> float:

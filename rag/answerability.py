@@ -148,11 +148,17 @@ class Selector:
     weights: np.ndarray  # over the sentence's vector followed by its elementwise product with the question's
     bias: float
 
+    @staticmethod
+    def inputs(question: np.ndarray, sentences: np.ndarray) -> np.ndarray:
+        """One row per sentence: its vector, then its elementwise product with the question's (what the
+        weights are over; eval/calibrate.py fits them on these rows)."""
+        return np.hstack([sentences, sentences * question])
+
     def scores(self, question: np.ndarray, sentences: np.ndarray) -> np.ndarray:
         d = len(question)
         if len(self.weights) != 2 * d or sentences.ndim != 2 or sentences.shape[1] != d:
             return np.zeros(len(sentences), dtype=np.float32)  # fitted on another model's vectors
-        return sentences @ self.weights[:d] + (sentences * question) @ self.weights[d:] + self.bias
+        return self.inputs(question, sentences) @ self.weights + self.bias
 
 
 @dataclass(frozen=True)
