@@ -22,7 +22,7 @@ YEAR_EN = re.compile(r"(?<![\d.])(20\d\d)(?![\d.%])")
 # numbers, not years: after "twenty" only ten or more counts, and no "hundred" or "thousand" may follow.
 CHINESE_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0"}
 YEAR_IN_CHINESE_DIGITS = re.compile(r"([零〇一二三四五六七八九]{4})(?=\s*年)")
-ENGLISH_UNITS = dict(zip("one two three four five six seven eight nine".split(), range(1, 10), strict=True))
+ENGLISH_ONES = dict(zip("one two three four five six seven eight nine".split(), range(1, 10), strict=True))
 ENGLISH_TEENS = dict(
     zip(
         "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split(),
@@ -34,10 +34,10 @@ ENGLISH_TENS = dict(
     zip("twenty thirty forty fifty sixty seventy eighty ninety".split(), range(20, 100, 10), strict=True)
 )
 _TENS = "|".join(ENGLISH_TENS)
-_BELOW_HUNDRED = rf"(?:{'|'.join(ENGLISH_TEENS)}|(?:{_TENS})(?:[\s-](?:{'|'.join(ENGLISH_UNITS)}))?)"
+_BELOW_HUNDRED = rf"(?:{'|'.join(ENGLISH_TEENS)}|(?:{_TENS})(?:[\s-](?:{'|'.join(ENGLISH_ONES)}))?)"
 YEAR_IN_ENGLISH_WORDS = re.compile(
     rf"\b(?:twenty[\s-](?P<late>{_BELOW_HUNDRED})|two thousand(?:\s+and)?[\s-]+(?P<early>{_BELOW_HUNDRED}|"
-    rf"{'|'.join(ENGLISH_UNITS)}))\b(?![\s-]+(?:hundred|thousand|{'|'.join(ENGLISH_UNITS)})\b)",
+    rf"{'|'.join(ENGLISH_ONES)}))\b(?![\s-]+(?:hundred|thousand|{'|'.join(ENGLISH_ONES)})\b)",
     re.I,
 )
 # Years relative to the report: the report reviews "last year" and plans "this year".

@@ -473,7 +473,7 @@ def _below_hundred(words: str) -> int:
     parts = re.split(r"[\s-]+", words.lower())
     total = 0
     for w in parts:
-        total += lexicon.ENGLISH_TEENS.get(w) or lexicon.ENGLISH_TENS.get(w) or lexicon.ENGLISH_UNITS.get(w, 0)
+        total += lexicon.ENGLISH_TEENS.get(w) or lexicon.ENGLISH_TENS.get(w) or lexicon.ENGLISH_ONES.get(w, 0)
     return total
 
 
