@@ -158,8 +158,9 @@ NOT_A_UNIT = frozenset("的是了呢吗啊呀")
 # "What was Jinan's GDP?" asks for a figure without 多少 or "how much": a question asking what something
 # is or was, about a term the reports state with figures (Catalog.is_indicator: at least INDICATOR_SHARE of
 # its at least INDICATOR_MIN_COUNT uses have a number in the same clause, within a few characters: 地区生产总值
-# 0.89, 产值 0.85, 粮食产量 0.75; 空气质量 0.69, 旅游收入 0.62, 旅游 0.10 are themes, or figures only at times)
-ASKS_VALUE = re.compile(r"^\W*what(?:'s|’s| is| was| were| are)\b", re.I)
+# 0.89, 产值 0.85, 粮食产量 0.75; 空气质量 0.69, 旅游收入 0.62, 旅游 0.10 are themes, or figures only at times);
+# anywhere in the question, as spoken openers ("hey what was …") and second clauses ("…, and what is the target?") put it
+ASKS_VALUE = re.compile(r"\bwhat(?:'s|’s| is| was| were| are)\b", re.I)
 INDICATOR_SHARE = 0.75
 INDICATOR_MIN_COUNT = 5
 INDICATOR_FIGURE_AFTER = r"[^，,；;。：:！!？?\n]{0,12}?\d"

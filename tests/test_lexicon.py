@@ -1014,6 +1014,8 @@ def test_an_indicator_is_a_term_the_reports_state_with_figures(reader, term, ind
         ("What was Jinan's GDP in 2022?", True),  # what an indicator was: its figure
         ("What was Qingyang's grain output in 2022?", True),
         ("What is Da'an's GDP?", True),
+        ("hey what was Xining's GDP in two thousand nineteen", True),  # a spoken opener before "what was"
+        ("How fast did Pingliang grow, and what was its GDP?", True),  # "what was" opening a second clause
         ("What is Xining doing for old people this year?", False),  # what a place does: no figure
         ("What are Heze's main targets for 2023?", False),
         ("What did Xining promise on air quality?", False),
