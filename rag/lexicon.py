@@ -159,7 +159,8 @@ NOT_A_UNIT = frozenset("的是了呢吗啊呀")
 # is or was, about a term the reports state with figures (Catalog.is_indicator: at least INDICATOR_SHARE of
 # its at least INDICATOR_MIN_COUNT uses have a number in the same clause, within a few characters: 地区生产总值
 # 0.89, 产值 0.85, 粮食产量 0.75; 空气质量 0.69, 旅游收入 0.62, 旅游 0.10 are themes, or figures only at times);
-# anywhere in the question, as spoken openers ("hey what was …") and second clauses ("…, and what is the target?") put it
+# anywhere in the question, where spoken openers ("hey what was …") and second clauses ("…, and what is
+# the target?") put it
 ASKS_VALUE = re.compile(r"\bwhat(?:'s|’s| is| was| were| are)\b", re.I)
 INDICATOR_SHARE = 0.75
 INDICATOR_MIN_COUNT = 5
@@ -258,7 +259,9 @@ ENGLISH_FRAMING = frozenset(
     "plan plans planned planning promise promised promises pledge pledged target targets targeted goal goals aim "
     "aims aimed expect expected set sets government report reports work city county district prefecture province "
     "area new number numbers figure figures total overall main key major specific make made compare compared "
-    "review achieve achieved".split()
+    "review achieve achieved "
+    # the -ing forms, as the others are listed: "how many is it aiming for" frames the question as a target
+    "aiming targeting promising pledging expecting setting making comparing reviewing achieving".split()
 )
 # Inflections tried when an English word is looked up in the dictionary (jobs → job, built → build).
 ENGLISH_INFLECTIONS: tuple[tuple[str, str], ...] = (

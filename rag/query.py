@@ -173,6 +173,9 @@ class QueryInfo:
     # a figure question that asks for a level, not a change or a rate (lexicon.ASKS_CHANGE): "地区生产总值增长4%"
     # does not give it; a plan question never asks a level (its targets are changes)
     asks_level: bool = False
+    # the topic terms the reports state with a figure nearly every time (Catalog.is_indicator: 地区生产总值,
+    # 一般公共预算收入): what a level question asks the figure of
+    indicators: tuple[str, ...] = field(default=())
 
     @property
     def lexical_query(self) -> str:
@@ -337,10 +340,11 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     topic = _topic_terms(blanked, lang, translations, catalog)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))
+    indicators = tuple(t for t in topic if catalog.is_indicator(t))
     wants_number = bool(lexicon.ASKS_NUMBER.search(question)) or (
         # "What was Jinan's GDP in 2022?" asks for a figure without saying so: what it asks about is a
         # term the reports state with figures
-        bool(lexicon.ASKS_VALUE.search(question)) and any(catalog.is_indicator(t) for t in topic)
+        bool(lexicon.ASKS_VALUE.search(question)) and bool(indicators)
     )
     return QueryInfo(
         question,
@@ -365,6 +369,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         implied,
         parts_only,
         wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(question),
+        indicators,
     )
 
 

@@ -1068,6 +1068,40 @@ def test_for_a_level_asked_a_change_is_no_figure_of_the_topic(sentence, covered)
 
 
 @pytest.mark.parametrize(
+    ("sentences", "change_only"),
+    [
+        (("全年地区生产总值增长8.2%，其中规上工业增加值增长12.5%。",), True),  # the pace, not the figure asked
+        (("地区生产总值同比下降3%。", "粮食产量达到70万吨。"), True),  # another topic's level is not the indicator's
+        (("全年完成地区生产总值562.8亿元，同比增长0.1%。",), False),  # the level beside its change
+        (("地区生产总值增长4%。", "地区生产总值达到1500亿元。"), False),  # a level in any leading sentence
+        (("城镇新增就业9000人。",), False),  # the indicator not named: nothing said of it
+        ((), False),
+    ],
+)
+def test_a_level_asked_is_not_given_by_its_indicators_change_alone(sentences, change_only):
+    from rag.answerability import Topic
+
+    groups = (("总值", ("地区生产总值",)), ("就业", ("就业",)))
+    assert Topic(groups, (1.0, 1.0), level=True, indicator_groups=(0,)).change_only(sentences) is change_only
+    # a change asked, or no indicator among the topic's groups: never
+    assert Topic(groups, (1.0, 1.0), indicator_groups=(0,)).change_only(sentences) is False
+    assert Topic(groups, (1.0, 1.0), level=True).change_only(sentences) is False
+
+
+@pytest.mark.parametrize(
+    ("question", "indicators"),
+    [
+        ("德令哈市2019年地区生产总值是多少？", ("生产总值",)),
+        ("What was Jinan's GDP in 2022?", ("生产总值",)),
+        ("西宁在空气质量方面承诺了什么？", ()),  # a theme, not an indicator
+    ],
+)
+def test_the_reader_names_the_indicators_a_question_asks_about(reader, question, indicators):
+    assert set(indicators) <= set(reader(question).indicators)
+    assert bool(reader(question).indicators) is bool(indicators)
+
+
+@pytest.mark.parametrize(
     ("question", "unit"),
     [
         ("珲春2022年接待游客多少人次？", "人"),  # 人次 follows figures in the reports
