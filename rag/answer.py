@@ -219,6 +219,8 @@ def compose(
         verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev)
     if verdict.status == ab.YEAR_NOT_COVERED:
         return _other_year(info, verdict, hits, index, qvec, catalog, s, topic)
+    if verdict.status == ab.NOT_IN_REPORTS and ev.change_only:
+        return _change_only(info, verdict, lead, topic, hits, catalog, s)
     if not verdict.found or not scored:
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
@@ -716,6 +718,41 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     place = _reports_asked(info, "zh")
     why = f"{place}中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"
     return f"没有找到答案：{place}没有谈到这个问题。{why}"
+
+
+def _change_only(
+    info: QueryInfo,
+    verdict: ab.Verdict,
+    lead: list[_Scored],
+    topic: ab.Topic,
+    hits: list[Hit],
+    catalog: Catalog,
+    s: ComposerSettings,
+) -> Composed:
+    """A level asked, and the report gives only its change: say so, and show the change, cited — the
+    report does speak of the indicator, so "about other things" would be untrue."""
+    found = sorted(lead, key=_found_order)[: s.max_sentences]
+    given = topic.change_given(tuple(x.text for x in found))
+    best = next((x for x in found if given is not None and x.text == given[0]), None)
+    if given is None or best is None:
+        return Composed(refusal_text(info, verdict, catalog), [], verdict)
+    hit = hits[best.hit_rank]
+    year = citation_year(hit.report, hit.chunk.part)
+    sentence, clause = best.text.strip(), given[1]
+    if info.lang == "en":
+        place = _reports_asked(info, "en")
+        text = (
+            f"Not found: {place} gives only the change (“{clause}”), not the figure asked. "
+            f"For reference, from its {'plan for' if hit.chunk.part == 'plan' else 'review of'} {year}: “{sentence}”[1]"
+        )
+    else:
+        place = _reports_asked(info, "zh")
+        part = "工作安排" if hit.chunk.part == "plan" else "工作回顾"
+        text = (
+            f"没有找到答案：{place}只给出了变化（“{clause}”），没有给出所问的数值。"
+            f"仅供参考，{year}年{part}中提到：{sentence}[1]"
+        )
+    return Composed(text, [_citation(1, hit, [best])], verdict)
 
 
 def _other_year(

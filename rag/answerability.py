@@ -365,17 +365,25 @@ class Topic:
         change: some clause names it with a change (地区生产总值增长8.2%) and none with a level (地区生产总值
         达到1500亿元). The report then gives the pace, not the figure asked. On dev (2137 questions), 14
         level questions' leading sentences were so: 13 were not in the reports."""
+        return self.change_given(sentences) is not None
+
+    def change_given(self, sentences: tuple[str, ...]) -> tuple[str, str] | None:
+        """The first sentence and clause giving the indicator's change, when that is all the sentences
+        give of it (:meth:`change_only`): what a refusal can show instead of the level asked."""
         if not self.level or not self.indicator_groups:
-            return False
+            return None
         terms = [t for i in self.indicator_groups for t in self.groups[i][1]]
-        change = False
+        change: tuple[str, str] | None = None
         for sentence in sentences:
             for clause in CLAUSE_BREAK.split(sentence):
                 if not any(self._present(t, clause) for t in terms):
                     continue
                 if QUANTITY.search(CHANGE_FIGURE.sub(" ", clause)):
-                    return False
-                change = change or CHANGE_FIGURE.search(clause) is not None
+                    return None
+                if change is None and CHANGE_FIGURE.search(clause) is not None:
+                    # a bracket the clause break cut open ("增长4%（同比，下同）") is left out
+                    shown = clause[: clause.rfind("（")] if clause.count("（") > clause.count("）") else clause
+                    change = (sentence, shown.strip())
         return change
 
     def _has_figure(self, clause: str) -> bool:

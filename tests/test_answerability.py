@@ -61,6 +61,20 @@ def test_a_year_the_reports_cover_is_answered(assistant):
     assert "6.5%" in answer.answer
 
 
+@pytest.mark.parametrize(
+    "question,lang",
+    [("德令哈市2019年地区生产总值是多少？", "zh"), ("What was Delingha's GDP in 2019?", "en")],
+)
+def test_a_level_the_report_gives_only_as_a_change_is_refused_showing_the_change_cited(assistant, question, lang):
+    answer = assistant.ask(question)
+    assert answer.status == "not_in_reports" and not answer.found
+    # the report speaks of the indicator: the refusal says it gives the change, and shows it, cited
+    assert "地区生产总值增长8.2%" in answer.answer and answer.answer.endswith("[1]")
+    assert ("gives only the change" in answer.answer) if lang == "en" else ("只给出了变化" in answer.answer)
+    assert [c.year for c in answer.citations] == [2019]
+    assert "增长8.2%" in answer.citations[0].text
+
+
 @pytest.mark.parametrize("question", ["asdf qwerty", "帮我写一首关于西宁的诗", "西宁有没有关闭比特币挖矿场？"])
 def test_a_topic_the_reports_do_not_address_is_refused_with_the_reason(assistant, question):
     answer = assistant.ask(question)
