@@ -219,8 +219,10 @@ def compose(
         verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev)
     if verdict.status == ab.YEAR_NOT_COVERED:
         return _other_year(info, verdict, hits, index, qvec, catalog, s, topic)
-    if verdict.status == ab.NOT_IN_REPORTS and ev.change_only:
-        return _change_only(info, verdict, lead, topic, hits, catalog, s)
+    if verdict.status == ab.NOT_IN_REPORTS and (
+        ev.change_only or (info.wants_number and ev.figure_missing >= 1.0 and not ev.missing_terms and ev.coverage > 0)
+    ):
+        return _near_miss(info, verdict, lead, topic, hits, catalog, s)
     if not verdict.found or not scored:
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
@@ -720,7 +722,7 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     return f"没有找到答案：{place}没有谈到这个问题。{why}"
 
 
-def _change_only(
+def _near_miss(
     info: QueryInfo,
     verdict: ab.Verdict,
     lead: list[_Scored],
@@ -729,28 +731,42 @@ def _change_only(
     catalog: Catalog,
     s: ComposerSettings,
 ) -> Composed:
-    """A level asked, and the report gives only its change: say so, and show the change, cited — the
-    report does speak of the indicator, so "about other things" would be untrue."""
+    """A figure asked on a topic the report does speak of, and the figure is not given: say so, and show
+    the closest sentence, cited and labelled as no answer — "the closest passages are about other
+    things" would be untrue. A level given only as its change (:meth:`Topic.change_given`) shows that
+    change; otherwise the best leading sentence on the topic."""
     found = sorted(lead, key=_found_order)[: s.max_sentences]
     given = topic.change_given(tuple(x.text for x in found))
-    best = next((x for x in found if given is not None and x.text == given[0]), None)
-    if given is None or best is None:
+    if given is not None:
+        best = next((x for x in found if x.text == given[0]), None)
+    else:
+        # on the topic: a sentence that names everything the question asks about, each by its first
+        # translation (an English phrase's other senses are looser), but the figure
+        first = ab.Topic(tuple((name, terms[:1]) for name, terms in topic.groups), topic.weights, topic.tokenizer)
+        best = next((x for x in sorted(lead, key=lambda x: -x.score) if min(first.present(x.text), default=0)), None)
+    if best is None:
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
     hit = hits[best.hit_rank]
-    year = citation_year(hit.report, hit.chunk.part)
-    sentence, clause = best.text.strip(), given[1]
+    sentence = best.text.strip()
     if info.lang == "en":
-        place = _reports_asked(info, "en")
+        why = (
+            f"gives only the change (“{given[1]}”), not the figure asked"
+            if given is not None
+            else "speaks of this but gives no figure for what was asked"
+        )
         text = (
-            f"Not found: {place} gives only the change (“{clause}”), not the figure asked. "
-            f"For reference, from its {'plan for' if hit.chunk.part == 'plan' else 'review of'} {year}: “{sentence}”[1]"
+            f"Not found: {_reports_asked(info, 'en')} {why}. "
+            f"The closest passage, no answer: {_lead_in(hit, 'en')}\n“{sentence}”[1]"
         )
     else:
-        place = _reports_asked(info, "zh")
-        part = "工作安排" if hit.chunk.part == "plan" else "工作回顾"
+        why = (
+            f"只给出了变化（“{given[1]}”），没有给出所问的数值"
+            if given is not None
+            else "谈到了这方面，但没有给出所问的数字"
+        )
         text = (
-            f"没有找到答案：{place}只给出了变化（“{clause}”），没有给出所问的数值。"
-            f"仅供参考，{year}年{part}中提到：{sentence}[1]"
+            f"没有找到答案：{_reports_asked(info, 'zh')}{why}。"
+            f"最接近的段落（不是答案）：{_lead_in(hit, 'zh')}\n{sentence}[1]"
         )
     return Composed(text, [_citation(1, hit, [best])], verdict)
 

@@ -150,6 +150,19 @@ def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
             for h in heads:
                 if h not in out[w]:
                     out[w].append(h)
+    # a verb glossed at length is still a sense of its verb: 签约 "to sign a contract or agreement" is
+    # what the reports mean by "signed" (the glosses of more than four words are not in gloss_index)
+    for line in _cedict_lines():
+        m = _ENTRY.match(line)
+        if not m or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", m.group(2)):
+            continue
+        for gloss in m.group(4).split("/"):
+            words = normalise_gloss(gloss).split()
+            if not gloss.startswith("to ") or len(words) <= 4:
+                continue
+            verb = words[0]
+            if verb not in lexicon.ENGLISH_STOPWORDS and len(verb) >= 3 and m.group(2) not in out[verb]:
+                out[verb].append(m.group(2))
     return {k: tuple(v) for k, v in out.items()}
 
 

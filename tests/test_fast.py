@@ -312,3 +312,29 @@ def test_the_selector_moves_the_sentence_that_answers_ahead_of_one_as_close_to_t
     assert [x.base for x in chosen] == pytest.approx([x.score for x in plain])
     # fitted on another model's vectors: it says nothing
     assert not Selector(np.ones(6, dtype=np.float32), 1.0).scores(q, embed(list(vectors))).any()
+
+
+def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_nothing(fast_assistant):
+    """When the model refuses a figure question on a topic the report does speak of, the refusal shows
+    the closest sentence that names everything asked, labelled as no answer; a topic no sentence names
+    whole gets the plain refusal, nothing cited (answer._near_miss)."""
+    from dataclasses import replace
+
+    from rag import answerability as ab
+    from rag.answer import ComposerSettings, _near_miss, _score_sentences
+
+    question = "海东2023年城镇新增就业目标是多少？"
+    res = fast_assistant.search(question)
+    index, catalog = fast_assistant.retriever.index, fast_assistant.retriever.catalog
+    qvec = fast_assistant.encoder.encode_queries([question])[0]
+    topic = ab.topic(res.info, index.bm25, index.tokenizer)
+    scored = _score_sentences(res.info, res.hits, index, qvec, ComposerSettings(), topic)
+    refused = ab.Verdict(ab.NOT_IN_REPORTS)
+    shown = _near_miss(res.info, refused, scored, topic, res.hits, catalog, ComposerSettings())
+    assert shown.text.startswith("没有找到答案：") and "没有给出所问的数字" in shown.text and "不是答案" in shown.text
+    assert len(shown.citations) == 1 and shown.verdict.status == ab.NOT_IN_REPORTS
+    quoted = shown.text.rsplit("\n", 1)[1].removesuffix("[1]")
+    assert all(any(t in quoted for t in terms) for _, terms in topic.groups)
+    unnamed = replace(topic, groups=(*topic.groups, ("房价", ("房价",))), weights=(*topic.weights, 1.0))
+    plain = _near_miss(res.info, refused, scored, unnamed, res.hits, catalog, ComposerSettings())
+    assert plain.citations == [] and plain.text.startswith("没有找到答案：")

@@ -404,6 +404,8 @@ def test_absent_words_leave_a_used_topic_term(reader, question, term):
 TOPIC_ROWS = [
     ("What did Xining promise on air quality?", ("空气", "质量")),
     ("what did xining promise on air quality?", ("空气", "质量")),
+    # a verb glossed at length is a sense of its verb: 签约 "to sign a contract or agreement"
+    ("How much signed investment did Delingha secure in 2019?", ("签约",)),
     ("xining air quality", ("空气", "质量")),
     ("西宁在空气质量方面承诺了什么？", ("空气",)),
     ("海东GDP增长多少", ("生产总值",)),
@@ -449,6 +451,7 @@ NOT_TOPIC_ROWS = [
         reason="looking 'passenger' up inside glosses finds 乘用车 'passenger car', which the reports use",
     ),
     ("What are the main tasks of the West Coast New Area?", "欧美"),
+    ("How many new urban jobs is Haidong aiming for in 2023?", "瞄准"),  # "aiming for" frames: a target
     ("青海省西宁市GDP", "青海省"),
     ("甘肃省定西市GDP", "甘肃省"),
     # a comparison's comparative is what it asks of the things compared, not one of them
