@@ -261,6 +261,13 @@ def lemmas(word: str) -> list[str]:
     for suffix, repl in lexicon.ENGLISH_INFLECTIONS:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             out.append(w[: len(w) - len(suffix)] + repl)
+    for form in list(out):  # after the inflections: "ecologically" → "ecological" → "ecology"
+        for suffix, repl in lexicon.ENGLISH_DERIVATIONS:
+            if form.endswith(suffix) and len(form) - len(suffix) >= lexicon.ENGLISH_DERIVATION_MIN_STEM:
+                out.append(form[: len(form) - len(suffix)] + repl)
+    for form in list(out):
+        for pattern, repl in lexicon.ENGLISH_SPELLINGS:
+            out.append(re.sub(pattern, repl, form))
     return list(dict.fromkeys(out))
 
 

@@ -278,6 +278,24 @@ ENGLISH_INFLECTIONS: tuple[tuple[str, str], ...] = (
     ("er", ""),
     ("ly", ""),
 )
+# British spellings as the dictionary (American) writes them: centre → center, programme → program,
+# optimise → optimize, labour → labor; tried on every form of a word, as another variant.
+ENGLISH_SPELLINGS: tuple[tuple[str, str], ...] = (
+    (r"tre(s?)$", r"ter\1"),
+    (r"is(e|es|ed|ing|ation|ations)$", r"iz\1"),
+    (r"programme(s?)$", r"program\1"),
+    (r"our(s?)$", r"or\1"),
+)
+# Nouns and adjectives the dictionary glosses only as their verb or noun: relocation → relocate,
+# exploration → explore, revitalization → revitalize, ecological → ecology. The stem left must keep
+# ENGLISH_DERIVATION_MIN_STEM letters ("station" is no "state").
+ENGLISH_DERIVATIONS: tuple[tuple[str, str], ...] = (
+    ("ization", "ize"),
+    ("ation", "ate"),
+    ("ation", "e"),
+    ("ical", "y"),
+)
+ENGLISH_DERIVATION_MIN_STEM = 4
 ENGLISH_IRREGULAR = {
     "grew": "grow",
     "grown": "grow",

@@ -1378,6 +1378,38 @@ def test_a_possessive_is_looked_up_as_its_noun(word, forms):
     assert lemmas(word) == forms
 
 
+@pytest.mark.parametrize(
+    "word, form",
+    [
+        ("centres", "center"),  # British spellings, as the dictionary writes them
+        ("kilometres", "kilometer"),
+        ("programme", "program"),
+        ("optimise", "optimize"),
+        ("labour", "labor"),
+        ("relocation", "relocate"),  # a noun the dictionary glosses only as its verb
+        ("exploration", "explore"),
+        ("revitalisation", "revitalize"),
+        ("ecologically", "ecology"),
+    ],
+)
+def test_a_word_is_looked_up_in_the_dictionarys_spelling_and_as_the_word_it_derives_from(word, form):
+    from rag.dictionary import lemmas
+
+    assert form in lemmas(word)
+
+
+@pytest.mark.parametrize("word, not_form", [("station", "state"), ("nation", "nate"), ("ration", "rate")])
+def test_a_short_stem_is_no_derivation(word, not_form):
+    from rag.dictionary import lemmas
+
+    assert not_form not in lemmas(word)
+
+
+def test_a_british_spelling_finds_the_reports_word(reader):
+    info = reader("How many kilometres of rural roads did Daan build in 2022?")
+    assert any("公里" in ts for _, ts in info.translations)
+
+
 def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
     from rag.dictionary import Translator
 
