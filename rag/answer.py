@@ -756,7 +756,7 @@ def _near_miss(
         )
         text = (
             f"Not found: {_reports_asked(info, 'en')} {why}. "
-            f"The closest passage, no answer: {_lead_in(hit, 'en')}\n“{sentence}”[1]"
+            f"Closest passage (not an answer): {_lead_in(hit, 'en')}\n“{sentence}”[1]"
         )
     else:
         why = (
