@@ -194,6 +194,10 @@ def compose(
     groups = _answer_groups(info, hits)
     places = [groups[x.hit_rank] for x in scored] if groups else None
     lead = _rescore_alone(scored, qvec, s, sentence_vectors, places, model.selector)
+    # the verdict reads the sentences as found, before the selector's say: it picks what answering
+    # sentences look like, and would make a passage that does not answer look as if it did (dev,
+    # refitted: topic abstention 0.45 → 0.41 in sample)
+    found = sorted(lead, key=_found_order)[: s.max_sentences]
     ev = ab.evidence(
         info,
         passages,
@@ -204,10 +208,7 @@ def compose(
         index.tokenizer,
         max((x.alone for x in lead if x.alone is not None), default=None),
         dense_spread,
-        # the verdict reads the sentences as found, before the selector's say: it picks what answering
-        # sentences look like, and would make a passage that does not answer look as if it did (dev,
-        # refitted: topic abstention 0.45 → 0.41 in sample)
-        tuple(x.text for x in sorted(lead, key=_found_order)[: s.max_sentences]),
+        tuple(x.text for x in found),
         topic,
         lexical_contrast,
         _reader_input(lead, qvec, sentence_vectors),
@@ -222,7 +223,7 @@ def compose(
     if verdict.status == ab.NOT_IN_REPORTS and (
         ev.change_only or (info.wants_number and ev.figure_missing >= 1.0 and not ev.missing_terms and ev.coverage > 0)
     ):
-        return _near_miss(info, verdict, lead, topic, hits, catalog, s)
+        return _near_miss(info, verdict, lead, found, topic, hits, catalog)
     if not verdict.found or not scored:
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
@@ -726,16 +727,16 @@ def _near_miss(
     info: QueryInfo,
     verdict: ab.Verdict,
     lead: list[_Scored],
+    found: list[_Scored],
     topic: ab.Topic,
     hits: list[Hit],
     catalog: Catalog,
-    s: ComposerSettings,
 ) -> Composed:
     """A figure asked on a topic the report does speak of, and the figure is not given: say so, and show
     the closest sentence, cited and labelled as no answer — "the closest passages are about other
-    things" would be untrue. A level given only as its change (:meth:`Topic.change_given`) shows that
-    change; otherwise the best leading sentence on the topic."""
-    found = sorted(lead, key=_found_order)[: s.max_sentences]
+    things" would be untrue. A level given only as its change (:meth:`Topic.change_given`, read from
+    ``found``, the leading sentences the verdict read) shows that change; otherwise the best leading
+    sentence on the topic."""
     given = topic.change_given(tuple(x.text for x in found))
     if given is not None:
         best = next((x for x in found if x.text == given[0]), None)

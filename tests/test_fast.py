@@ -321,7 +321,7 @@ def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_
     from dataclasses import replace
 
     from rag import answerability as ab
-    from rag.answer import ComposerSettings, _near_miss, _score_sentences
+    from rag.answer import ComposerSettings, _found_order, _near_miss, _score_sentences
 
     question = "海东2023年城镇新增就业目标是多少？"
     res = fast_assistant.search(question)
@@ -330,11 +330,12 @@ def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_
     topic = ab.topic(res.info, index.bm25, index.tokenizer)
     scored = _score_sentences(res.info, res.hits, index, qvec, ComposerSettings(), topic)
     refused = ab.Verdict(ab.NOT_IN_REPORTS)
-    shown = _near_miss(res.info, refused, scored, topic, res.hits, catalog, ComposerSettings())
+    found = sorted(scored, key=_found_order)[: ComposerSettings().max_sentences]  # as compose passes them
+    shown = _near_miss(res.info, refused, scored, found, topic, res.hits, catalog)
     assert shown.text.startswith("没有找到答案：") and "没有给出所问的数字" in shown.text and "不是答案" in shown.text
     assert len(shown.citations) == 1 and shown.verdict.status == ab.NOT_IN_REPORTS
     quoted = shown.text.rsplit("\n", 1)[1].removesuffix("[1]")
     assert all(any(t in quoted for t in terms) for _, terms in topic.groups)
     unnamed = replace(topic, groups=(*topic.groups, ("房价", ("房价",))), weights=(*topic.weights, 1.0))
-    plain = _near_miss(res.info, refused, scored, unnamed, res.hits, catalog, ComposerSettings())
+    plain = _near_miss(res.info, refused, scored, found, unnamed, res.hits, catalog)
     assert plain.citations == [] and plain.text.startswith("没有找到答案：")
