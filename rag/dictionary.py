@@ -14,7 +14,7 @@ import math
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import metadata
@@ -63,31 +63,35 @@ def gloss_index() -> dict[str, tuple[str, ...]]:
     return tablecache.cached("gloss_index", table_key_parts, _derive_gloss_index, dict)
 
 
-def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    inflected: dict[str, list[str]] = defaultdict(list)
+def _word_glosses() -> Iterator[tuple[str, str]]:
+    """(headword, gloss) for each gloss of each headword of two to eight Chinese characters, less the
+    cross-references (lexicon.CEDICT_SKIP_GLOSS_PREFIXES): single characters are too ambiguous to search
+    by; Latin headwords are not Chinese."""
     for line in _cedict_lines():
         if line.startswith("#"):
             continue
         m = _ENTRY.match(line)
-        if not m:
+        if not m or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", m.group(2)):
             continue
-        simp = m.group(2)
-        if not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", simp):
-            continue  # single characters are too ambiguous to search by; Latin headwords are not Chinese
         for gloss in m.group(4).split("/"):
-            if gloss.startswith(lexicon.CEDICT_SKIP_GLOSS_PREFIXES):
-                continue
-            # an acronym in brackets is a gloss of its own: "gross domestic product (GDP)"
-            forms = [normalise_gloss(gloss)] + [a.lower() for a in re.findall(r"\(([A-Z0-9]{2,6})\)", gloss)]
-            for g in forms:
-                if g and len(g.split()) <= 4 and simp not in out[g]:
-                    out[g].append(simp)
-                    # also under its dictionary form: 工资 "wages" is found from "wage"
-                    head, last = g.rsplit(" ", 1) if " " in g else ("", g)
-                    for lemma in lemmas(last)[1:]:
-                        key = f"{head} {lemma}".strip()
-                        inflected[key].append(simp)
+            if not gloss.startswith(lexicon.CEDICT_SKIP_GLOSS_PREFIXES):
+                yield m.group(2), gloss
+
+
+def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    inflected: dict[str, list[str]] = defaultdict(list)
+    for simp, gloss in _word_glosses():
+        # an acronym in brackets is a gloss of its own: "gross domestic product (GDP)"
+        forms = [normalise_gloss(gloss)] + [a.lower() for a in re.findall(r"\(([A-Z0-9]{2,6})\)", gloss)]
+        for g in forms:
+            if g and len(g.split()) <= 4 and simp not in out[g]:
+                out[g].append(simp)
+                # also under its dictionary form: 工资 "wages" is found from "wage"
+                head, last = g.rsplit(" ", 1) if " " in g else ("", g)
+                for lemma in lemmas(last)[1:]:
+                    key = f"{head} {lemma}".strip()
+                    inflected[key].append(simp)
     for key, heads in inflected.items():  # after the exact glosses, which stay first
         out[key].extend(h for h in heads if h not in out[key])
     return {k: tuple(v) for k, v in out.items()}
@@ -152,17 +156,13 @@ def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
                     out[w].append(h)
     # a verb glossed at length is still a sense of its verb: 签约 "to sign a contract or agreement" is
     # what the reports mean by "signed" (the glosses of more than four words are not in gloss_index)
-    for line in _cedict_lines():
-        m = _ENTRY.match(line)
-        if not m or not re.fullmatch(r"[\u4e00-\u9fff]{2,8}", m.group(2)):
+    for simp, gloss in _word_glosses():
+        words = normalise_gloss(gloss).split()
+        if not gloss.startswith("to ") or len(words) <= 4:
             continue
-        for gloss in m.group(4).split("/"):
-            words = normalise_gloss(gloss).split()
-            if not gloss.startswith("to ") or len(words) <= 4:
-                continue
-            verb = words[0]
-            if verb not in lexicon.ENGLISH_STOPWORDS and len(verb) >= 3 and m.group(2) not in out[verb]:
-                out[verb].append(m.group(2))
+        verb = words[0]
+        if verb not in lexicon.ENGLISH_STOPWORDS and len(verb) >= 3 and simp not in out[verb]:
+            out[verb].append(simp)
     return {k: tuple(v) for k, v in out.items()}
 
 
