@@ -354,11 +354,15 @@ class Topic:
         """The weighted share of the groups that have a figure of their own in ``sentence``: a clause
         holding one of the group's terms and a quantity (城镇新增就业9000人 gives "jobs" its figure;
         "稳步提高最低工资标准" names the minimum wage but gives none)."""
-        clauses = [c for c in CLAUSE_BREAK.split(sentence) if self._has_figure(c)]
+        parts = CLAUSE_BREAK.split(sentence)
+        clauses = [c for c in parts if self._has_figure(c)]
         if not clauses or not self.groups:
             return 0.0
+        # what a sentence's first clause names is the subject of the clauses after it ("“静宁苹果”产业以…
+        # 为抓手，…，优质果园面积稳定在150万亩": the apples' acreage)
+        head = self.present(parts[0])
         per_clause = [self.present(c) for c in clauses]
-        return self.share([max(p[i] for p in per_clause) for i in range(len(self.groups))])
+        return self.share([max(head[i], *(p[i] for p in per_clause)) for i in range(len(self.groups))])
 
     def change_only(self, sentences: tuple[str, ...]) -> bool:
         """Whether, a level being asked of an indicator, the sentences state that indicator only as a

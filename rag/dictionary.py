@@ -258,6 +258,7 @@ def lemmas(word: str) -> list[str]:
     out = [w]
     if w in lexicon.ENGLISH_IRREGULAR:
         out.append(lexicon.ENGLISH_IRREGULAR[w])
+    out.extend(lexicon.ENGLISH_RELATIONAL_ADJECTIVES.get(w, ()))
     for suffix, repl in lexicon.ENGLISH_INFLECTIONS:
         if w.endswith(suffix) and len(w) - len(suffix) >= 3:
             out.append(w[: len(w) - len(suffix)] + repl)

@@ -132,6 +132,19 @@ ENGLISH_FEATURE_WORDS = frozenset(
     "cave caves wetland reservoir dam desert grassland forest scenic university college hospital".split()
 )
 
+# Where the asker lives or works, said before a place ("我妈一个人住在肃州区", "我住菏泽牡丹区", "we live in
+# Chengdong District"): a district so named beside its city only says where the asker is; the city's
+# report is what is asked (query._other_places). Matched against the text just before the name.
+RESIDENCE_BEFORE = re.compile(
+    r"(?:住在|住|家在|家住|老家在?|来自|生活在|定居在?|搬到了?|搬来|落户在?|在)\s*$|"
+    r"\b(?:live|lives|living|lived|reside|resides|residing|moved|move|moving|based|settled|staying|stay|"
+    r"work|works|working)\s+(?:in|to|near|at|out\s+in)\s+(?:the\s+)?$",
+    re.I,
+)
+# ...and what may follow it when the text before is a bare 在 ("在肃州区上班"): a 在 before a place
+# says where the asker is only when a verb of living or working follows
+RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安家|定居|读书|上学)")
+
 # What may stand between a known place and a division word in its full English name ("Haixi Mongol and
 # Tibetan Autonomous Prefecture"): capitalised words and "and" — the words before the division word
 # are then that place's name, not another place's.
@@ -176,9 +189,12 @@ ASKS_CHANGE = re.compile(
     re.I,
 )
 # a change as the reports write it: a change verb and its percentage or points in one clause (增长4.5%,
-# 提高1.2个百分点, 同比下降3%)
+# 提高1.2个百分点, 同比下降3%), with the further changes of a list or range written after it (城镇、农村居民
+# 人均可支配收入分别增长7.7%和8.8%; 增长7%—8%): the second figure is a change too, not a level
+_CHANGE_AMOUNT = r"\d+(?:\.\d+)?(?:个百分点|[%％])"
 CHANGE_FIGURE = re.compile(
-    r"(?:增长|增速|增幅|提高|提升|下降|降低|减少|增加|上涨|回落|回升)[^，,；;。：:\d]{0,4}\d+(?:\.\d+)?(?:个百分点|[%％])"
+    r"(?:增长|增速|增幅|提高|提升|下降|降低|减少|增加|上涨|回落|回升)[^，,；;。：:\d]{0,4}"
+    rf"{_CHANGE_AMOUNT}(?:[和、与及至到—－~-]{_CHANGE_AMOUNT})*"
 )
 # Whether the character after 多少 is a unit is read from the reports themselves: a unit is a
 # character that follows a number in at least this share of its occurrences (元 0.79, 亩 0.84, 人 0.09,
@@ -296,6 +312,15 @@ ENGLISH_DERIVATIONS: tuple[tuple[str, str], ...] = (
     ("ical", "y"),
 )
 ENGLISH_DERIVATION_MIN_STEM = 4
+# Relational adjectives the dictionary glosses under no word of their own but under their noun's
+# (CC-CEDICT has "cities and towns" 城镇 and "countryside" 乡村, no "urban" for either): "urban jobs" is
+# 城镇新增就业, "urban residents" 城镇居民. Looked up as the noun too (dictionary.lemmas).
+ENGLISH_RELATIONAL_ADJECTIVES = {
+    "urban": ("cities and towns", "city"),
+    "rural": ("countryside", "village"),
+    "municipal": ("city",),
+    "fiscal": ("finance",),
+}
 ENGLISH_IRREGULAR = {
     "grew": "grow",
     "grown": "grow",

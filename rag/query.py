@@ -176,6 +176,10 @@ class QueryInfo:
     # the topic terms the reports state with a figure nearly every time (Catalog.is_indicator: 地区生产总值,
     # 一般公共预算收入): what a level question asks the figure of
     indicators: tuple[str, ...] = field(default=())
+    # an English message that tells its circumstances before it asks: the translations of all of it,
+    # which the search reads (the context names what "the site" or "there" is), where
+    # :attr:`translations` are those of the sentence that asks, its topic; () when they are the same
+    search_translations: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
 
     @property
     def lexical_query(self) -> str:
@@ -184,7 +188,7 @@ class QueryInfo:
         the place's own reports over others' in :attr:`retriever.SearchResult.lexical_contrast`), plus the
         Chinese terms of its English words."""
         text = self.unplaced or self.question
-        translated = (t for _, ts in content_translations(self.translations) for t in ts)
+        translated = (t for _, ts in content_translations(self.search_translations or self.translations) for t in ts)
         return " ".join([text, *translated, *self.implied_terms])
 
     @property
@@ -200,7 +204,7 @@ class QueryInfo:
         chinese = [
             *(
                 t
-                for _, ts in content_translations(self.translations)
+                for _, ts in content_translations(self.search_translations or self.translations)
                 for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE]
             ),
             *self.implied_terms,
@@ -263,14 +267,27 @@ def focus(question: str, catalog: Catalog) -> str:
     the question one about 秦安 and 打工 one of its topics. A question sentence that names no place
     leans on the context for it ("我住在德令哈。今年取暖费会降吗？"), and is read with it.
     """
-    sentences = [x.strip() for x in lexicon.SENTENCE_END.split(question) if x and x.strip()]
-    if len(sentences) < 2:
+    spans = asking_spans(question)
+    if spans is None:
         return question
-    asking = [x for x in sentences if x[-1] in "?？"] or sentences[-1:]
-    if len(asking) == len(sentences):
-        return question
-    text = " ".join(asking) if language(question) == "en" else "".join(asking)
+    text = _joined(question, spans)
     return text if _names_a_place(text, catalog) else question
+
+
+def asking_spans(question: str) -> list[tuple[int, int]] | None:
+    """Where the sentences that ask lie in a message of several (those ending in a question mark, else
+    the last); None when every sentence asks, or there is one."""
+    bounds = [0, *(m.end() for m in lexicon.SENTENCE_END.finditer(question) if 0 < m.end() < len(question))]
+    sentences = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(question)]) if question[a:b].strip()]
+    if len(sentences) < 2:
+        return None
+    asking = [(a, b) for a, b in sentences if question[a:b].rstrip()[-1] in "?？"] or sentences[-1:]
+    return None if len(asking) == len(sentences) else asking
+
+
+def _joined(text: str, spans: list[tuple[int, int]]) -> str:
+    sep = " " if language(text) == "en" else ""
+    return sep.join(text[a:b].strip() for a, b in spans)
 
 
 def _names_a_place(text: str, catalog: Catalog) -> bool:
@@ -310,41 +327,51 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     for _, parent, _ in sub:
         if parent not in places:
             places.append(parent)
-    year = _year(question)
-    years = _years(question)
+    # a message that tells its circumstances before it asks, its question sentence leaning on them for
+    # the place ("在德令哈上班，感觉工资一直不涨。去年城镇居民人均可支配收入到底是多少？"): what is asked — its
+    # words, its kind, its year when it says one — is read from the sentence that asks; the context's
+    # words (上班, 感觉, 不涨) are neither its topic nor its kind (a change asked)
+    spans = asking_spans(question)
+    asked = question if spans is None else _joined(question, spans)
+    asked_blanked = blanked if spans is None else _joined(blanked, spans)
+    dated = asked if _year(asked) is not None or _names_relative_year(asked) else question
+    year = _year(dated)
+    years = _years(dated)
     relative = None
-    if lexicon.RELATIVE_LAST.search(question):
+    if lexicon.RELATIVE_LAST.search(dated):
         relative = "last"
-    elif lexicon.RELATIVE_THIS.search(question):
+    elif lexicon.RELATIVE_THIS.search(dated):
         relative = "this"
-    plan_hits = len(lexicon.PLAN_CUES.findall(question))
-    review_hits = len(lexicon.REVIEW_CUES.findall(question))
+    cued = asked if lexicon.PLAN_CUES.search(asked) or lexicon.REVIEW_CUES.search(asked) else question
+    plan_hits = len(lexicon.PLAN_CUES.findall(cued))
+    review_hits = len(lexicon.REVIEW_CUES.findall(cued))
     intent = None
     if relative == "last" or (review_hits > plan_hits and relative != "this"):
         intent = "review"
     elif relative == "this" or plan_hits > review_hits:
         intent = "plan"
-    elif lexicon.PAST_TENSE.search(question):
+    elif lexicon.PAST_TENSE.search(asked):
         intent = "review"
     if lexicon.COMPARES.search(question) or len(places) > 1:
-        blanked = lexicon.COMPARATIVES.sub(" ", blanked)  # "faster" is the comparison, not its topic
-    found: list[Translation] = []
-    untranslated: tuple[str, ...] = ()
-    if lang == "en":
-        found = catalog.translator.translate(blanked)
-    elif re.search(r"[A-Za-z]{2,}", question):  # GDP, CPI in a Chinese question
-        found = catalog.translator.translate(" ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked)))
+        # "faster" is the comparison, not its topic
+        blanked = lexicon.COMPARATIVES.sub(" ", blanked)
+        asked_blanked = lexicon.COMPARATIVES.sub(" ", asked_blanked)
+    found, untranslated, topic = _topic(asked_blanked, lang, catalog)
+    searched: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if spans is not None:
+        whole = _topic(blanked, lang, catalog)
+        if not topic:  # "Will there be more?": the context says of what
+            found, untranslated, topic = whole
+        elif lang == "en":
+            searched = tuple((t.english, t.chinese) for t in whole[0])
     translations = tuple((t.english, t.chinese) for t in found)
-    if lang == "en":
-        untranslated = _untranslated(blanked, translations, catalog)
-    topic = _topic_terms(blanked, lang, translations, catalog)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))
     indicators = tuple(t for t in topic if catalog.is_indicator(t))
-    wants_number = bool(lexicon.ASKS_NUMBER.search(question)) or (
+    wants_number = bool(lexicon.ASKS_NUMBER.search(asked)) or (
         # "What was Jinan's GDP in 2022?" asks for a figure without saying so: what it asks about is a
         # term the reports state with figures
-        bool(lexicon.ASKS_VALUE.search(question)) and bool(indicators)
+        bool(lexicon.ASKS_VALUE.search(asked)) and bool(indicators)
     )
     return QueryInfo(
         question,
@@ -354,10 +381,10 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         years if len(years) > 1 else (),
         relative,
         intent,
-        bool(lexicon.LIST_CUES.search(question)),
+        bool(lexicon.LIST_CUES.search(asked)),
         wants_number,
-        bool(lexicon.ASKS_WHETHER.search(question)),
-        asked_unit(question, catalog),
+        bool(lexicon.ASKS_WHETHER.search(asked)),
+        asked_unit(asked, catalog),
         tuple(unknown),
         tuple(sub),
         topic,
@@ -368,9 +395,31 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
         implied,
         parts_only,
-        wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(question),
+        wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(asked),
         indicators,
+        searched,
     )
+
+
+def _topic(
+    blanked: str, lang: str, catalog: Catalog
+) -> tuple[list[Translation], tuple[str, ...], tuple[str, ...]]:
+    """The translations, untranslated English words and topic terms of a question's words (places
+    blanked out)."""
+    found: list[Translation] = []
+    untranslated: tuple[str, ...] = ()
+    if lang == "en":
+        found = catalog.translator.translate(blanked)
+    elif re.search(r"[A-Za-z]{2,}", blanked):  # GDP, CPI in a Chinese question
+        found = catalog.translator.translate(" ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked)))
+    translations = tuple((t.english, t.chinese) for t in found)
+    if lang == "en":
+        untranslated = _untranslated(blanked, translations, catalog)
+    return found, untranslated, _topic_terms(blanked, lang, translations, catalog)
+
+
+def _names_relative_year(text: str) -> bool:
+    return bool(lexicon.RELATIVE_LAST.search(text) or lexicon.RELATIVE_THIS.search(text))
 
 
 def _asks_economic_growth(
@@ -552,6 +601,8 @@ def _other_places(
         # a name several districts share (Yuanzhou: 袁州区 of 宜春, 原州区 of 固原) is the one inside the
         # place the question names beside it ("Yuanzhou, Yichun")
         inside = next((x for x in containing if x[0] in named), containing[0] if containing else None)
+        if inside and inside[0] in named and _where_the_asker_is(question, m.start, m.end, indexed_spans):
+            continue  # "我妈住在肃州区…酒泉明年在养老上有啥打算？": 酒泉's report is asked
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
             continue
@@ -576,6 +627,20 @@ def _other_places(
         if display not in unknown:
             unknown.append(display)
     return unknown, sub, spans
+
+
+def _where_the_asker_is(question: str, start: int, end: int, indexed_spans: list[tuple[int, int, str]]) -> bool:
+    """Whether the place at ``start:end`` is named to say where the asker lives or works
+    (lexicon.RESIDENCE_BEFORE): "住在肃州区", "我住菏泽牡丹区" (the city before it read past), "live in
+    Suzhou District"; a bare 在 only with a verb of living after it ("在肃州区上班")."""
+    before = question[:start]
+    for a, b, _ in sorted(indexed_spans, reverse=True):
+        if b == len(before.rstrip()):
+            before = before[:a]
+    m = lexicon.RESIDENCE_BEFORE.search(before[-16:])
+    if m is None:
+        return False
+    return m.group().strip() != "在" or bool(lexicon.RESIDENCE_AFTER.match(question[end:]))
 
 
 def _topic_terms(

@@ -851,11 +851,14 @@ FIGURE_ROWS = [
     ("就业率达到95%，最低工资1850元。", 1.0),
     ("稳步提高最低工资标准，促进就业。", 0.0),  # the topic, without a figure: a near miss
     ("2023年就业形势好转。", 0.0),
+    # the sentence's first clause names its subject, the clauses after it give its figures
+    ("就业优先政策落地见效，全年新增9000人。", 2 / 3),
+    ("全年新增9000人，工资稳步提高。", 0.0),  # named after the figure, in a clause of its own: not its figure
 ]
 
 
 @pytest.mark.parametrize("sentence,share", FIGURE_ROWS)
-def test_figure_coverage_counts_a_figure_only_in_the_clause_of_its_topic(sentence, share):
+def test_figure_coverage_counts_a_figure_only_in_the_clause_or_sentence_of_its_topic(sentence, share):
     topic = ab.Topic((("jobs", ("就业", "岗位")), ("wage", ("工资",))), (2.0, 1.0))
     assert topic.figure_coverage(sentence) == pytest.approx(share)
 
@@ -1078,6 +1081,9 @@ def test_for_a_level_asked_a_change_is_no_figure_of_the_topic(sentence, covered)
         (("全年完成地区生产总值562.8亿元，同比增长0.1%。",), False),  # the level beside its change
         (("地区生产总值增长4%。", "地区生产总值达到1500亿元。"), False),  # a level in any leading sentence
         (("城镇新增就业9000人。",), False),  # the indicator not named: nothing said of it
+        (("城镇、农村居民地区生产总值分别增长7.7%和8.8%。",), True),  # the second of a list of changes is one too
+        (("地区生产总值增长7%—8%。",), True),  # a range of changes
+        (("地区生产总值增长7%和1500亿元。",), False),  # a level after the change
         ((), False),
     ],
 )
@@ -1150,7 +1156,8 @@ def test_a_unit_is_a_character_the_reports_write_after_figures(reader, char, uni
         ("元", "一般公共预算收入1.2万元，增长7%", 1.0),
         ("%", "一般公共预算收入87亿元", 0.0),
         ("%", "一般公共预算收入增长7%", 1.0),
-        ("元", "一般公共预算收入稳步增长，全年87亿元", 0.0),  # the figure in another clause than the topic
+        ("元", "一般公共预算收入稳步增长，全年87亿元", 1.0),  # the sentence's subject, its figure in the next clause
+        ("元", "全年财政总量87亿元，一般公共预算收入稳步增长", 0.0),  # the figure in a clause before the topic's
         ("亿", "一般公共预算收入87亿元", 1.0),  # 多少亿 asked: the magnitude is the unit
         ("亿", "一般公共预算收入8700万元", 0.0),
     ],
@@ -1204,6 +1211,50 @@ def test_the_part_of_a_message_that_asks_is_read(reader, message, asked):
     from rag.query import focus
 
     assert focus(message, reader.catalog) == asked
+
+
+@pytest.mark.parametrize(
+    ("message", "topic_has", "topic_lacks", "asks_level", "year", "relative"),
+    [
+        # the question sentence names no place and leans on the context for it; its words are the topic,
+        # and a change said in the context (不涨) does not make it a question about a change
+        (
+            "在德令哈上班，感觉工资一直不涨。去年城镇居民人均可支配收入到底是多少？",
+            "可支配",
+            "感觉",
+            True,
+            None,
+            "last",
+        ),
+        # the year the question sentence says, not the one the context tells ("moved here last year")
+        (
+            "We moved to Xining last year and our heating barely works. How many kindergartens will the city build this year (2020)?",
+            "幼儿园",
+            "供热",
+            False,
+            2020,
+            "this",
+        ),
+        # a question sentence with no words of its own ("Will there be more?") takes its topic from the context
+        ("My daughter starts kindergarten in Xining next year. Will there be more?", "幼儿园", "", False, None, "this"),
+    ],
+)
+def test_the_sentence_that_asks_says_what_is_asked(reader, message, topic_has, topic_lacks, asks_level, year, relative):
+    info = reader(message)
+    assert any(topic_has in t for t in info.topic_terms)
+    assert not topic_lacks or not any(topic_lacks in t for t in info.topic_terms)
+    assert (info.asks_level, info.year, info.relative_year) == (asks_level, year, relative)
+
+
+def test_an_english_message_is_searched_with_the_words_of_its_context(reader):
+    """What "the site" is, only the context says: the search reads the context's words, the topic does not."""
+    info = reader(
+        "I'm a retired teacher and want to visit the Renzidong paleolithic site in Fanchang. "
+        "Is the district doing anything to develop the site for visitors?"
+    )
+    assert "retired" not in {en for en, _ in info.translations}
+    assert "retired" in {en for en, _ in info.search_translations}
+    assert {"退休"} & {t for _, ts in info.search_translations for t in ts} and "退休" in info.lexical_query
 
 
 def test_a_place_in_the_askers_circumstances_is_not_what_is_asked_about(reader):
@@ -1390,6 +1441,9 @@ def test_a_possessive_is_looked_up_as_its_noun(word, forms):
         ("exploration", "explore"),
         ("revitalisation", "revitalize"),
         ("ecologically", "ecology"),
+        ("urban", "cities and towns"),  # a relational adjective, as the noun the dictionary glosses (城镇)
+        ("rural", "countryside"),
+        ("fiscal", "finance"),
     ],
 )
 def test_a_word_is_looked_up_in_the_dictionarys_spelling_and_as_the_word_it_derives_from(word, form):
@@ -1440,6 +1494,15 @@ def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
         ("礼县苹果今年种了多少亩？", ("陇南市",), (), ("礼县",)),
         ("西宁市和县区两级财政投入多少？", ("西宁市",), (), ()),
         ("海东市和县两级财政投入多少？", ("海东市",), (), ()),
+        # a district named to say where the asker lives, its city named as what is asked: the city's report
+        ("我妈一个人住在肃州区，八十多了，酒泉明年在养老上有啥打算？有没有老年食堂之类的？", ("酒泉市",), (), ()),
+        ("我住菏泽牡丹区一个老小区，楼道里黑灯瞎火的。明年老旧小区改造到底要改多少个？", ("菏泽市",), (), ()),
+        ("我在肃州区上班，酒泉今年就业有什么政策？", ("酒泉市",), (), ()),
+        ("My mum lives in Suzhou District of Jiuquan. What will Jiuquan do for elderly care in 2023?", ("酒泉市",), (), ()),
+        # ...but where the asker lives with no city named is the place asked about
+        ("我住在肃州区。今年养老有什么打算？", ("酒泉市",), (), ("肃州区",)),
+        # a bare 在 before the district with no verb of living after it: the district is asked about
+        ("酒泉在肃州区建了多少所学校？", ("酒泉市",), (), ("肃州区",)),
     ],
 )
 def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_city_named(
