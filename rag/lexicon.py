@@ -151,8 +151,11 @@ RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安
 PLACE_NAME_TAIL = re.compile(r"(?:\s+(?:[A-Z][\w'’-]*|and))*\s*")
 
 # A figure as the reports write one: a number followed by a measure word or unit (9000人, 1.2万亿元, 6.5%,
-# 3个百分点), not a year (2023年) and not part of a name (5G, G571).
-QUANTITY = re.compile(r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)\d+(?:\.\d+)?(?:%|％|[\u4e00-\u9fff])")
+# 3个百分点), not a year (2023年) and not part of a name (5G, G571); or a round magnitude in characters
+# reached or passed (产业营收突破千亿元, 超百亿元, 达十万亩) — not a scale aimed at (打造千亿级产业集群).
+QUANTITY = re.compile(
+    r"(?<![A-Za-z0-9.])(?!(?:19|20)\d\d年)(?:\d+(?:\.\d+)?|(?<=[超破达过逾近])[十百千](?=[万亿]))(?:%|％|[\u4e00-\u9fff])"
+)
 # Where a figure belongs to a word: the same clause (城镇新增就业9000人 — 就业's figure; not a figure
 # two commas away).
 CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?\n]")

@@ -834,6 +834,10 @@ QUANTITY_ROWS = [
     ("加快布局5G基站", False),  # part of a name
     ("G571肃北至若羌公路", False),
     ("稳步提高最低工资标准", False),
+    ("锂电产业营收突破千亿元", True),  # a round magnitude reached, in characters
+    ("旅游收入超百亿元", True),
+    ("打造千亿级产业集群", False),  # a scale aimed at
+    ("千万不能松懈", False),
 ]
 
 
