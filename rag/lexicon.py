@@ -269,6 +269,8 @@ ENGLISH_STOPWORDS = frozenset(
     "again also only just still yet ever too year years last next past previous coming "
     "what's whats tell give say said says mention mentioned mentions does doing get got going like well really "
     "per cent percent there's if whether according "
+    # indefinite pronouns: "anything about a metro" asks about the metro
+    "anything something everything nothing anyone someone everyone anybody somebody everybody "
     # magnitudes and the currency: a figure's scale ("pass 400 billion yuan"), never what is asked about
     "hundred thousand million billion trillion yuan rmb".split()
 )
@@ -341,6 +343,18 @@ ENGLISH_IRREGULAR = {
     "brought": "bring",
     "began": "begin",
     "begun": "begin",
+    "met": "meet",
+    "held": "hold",
+    "led": "lead",
+    "sent": "send",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "drew": "draw",
+    "drawn": "draw",
+    "chose": "choose",
+    "chosen": "choose",
     "children": "child",
     "women": "woman",
     "men": "man",
