@@ -26,6 +26,8 @@ import numpy as np
 from eval.metrics import squash
 from eval.runner import read_lead_inputs, read_reader_inputs, read_run
 from rag import ComposerSettings, Selector
+from rag.answerability import neighbours_file
+from rag.config import Config
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
@@ -39,6 +41,44 @@ def recorded_features(rows: list[dict]) -> tuple[str, ...]:
 
 
 READER_L2 = 1000.0  # the reader's 768 weights are many for ~1250 questions: strongly shrunk (set in CV)
+
+
+# the nearest dev questions a question's neighbours feature (answerability.Neighbours) is read from, and
+# how much nearer ones weigh (exp(temperature · similarity)); set in the writer-set cross-validation
+NEIGHBOURS_K = 10
+NEIGHBOURS_TEMPERATURE = 20.0
+
+
+def neighbour_scores(
+    vectors: np.ndarray, y: np.ndarray, groups: np.ndarray, allowed: np.ndarray, known: np.ndarray
+) -> np.ndarray:
+    """Per row, the share of its nearest allowed rows that are not answerable (as
+    answerability.Neighbours scores a question), never counting a row of the row's own writer set: a
+    question is scored as a new writer's would be, by other writers' questions. Rows without a vector
+    (``known`` false) get the mean of the others."""
+    unanswered = 1.0 - y
+    out = np.zeros(len(y))
+    for n in np.where(known)[0]:
+        sims = vectors @ vectors[n]
+        sims[~(allowed & known) | (groups == groups[n])] = -np.inf
+        k = min(NEIGHBOURS_K, int(np.isfinite(sims).sum()))
+        if k == 0:
+            continue
+        near = np.argpartition(-sims, k - 1)[:k]
+        w = np.exp(NEIGHBOURS_TEMPERATURE * (sims[near] - sims[near].max()))
+        out[n] = float((w * unanswered[near]).sum() / w.sum())
+    out[~known] = out[known].mean() if known.any() else 0.0
+    return out
+
+
+def question_vectors(ids: list[str], inputs: dict[str, tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """The questions' vectors, normalised (zeros where the run kept none), and which rows have one."""
+    dim = next(iter(inputs.values()))[0].shape[0]
+    rows = np.array([inputs[i][0] if i in inputs else np.zeros(dim) for i in ids], dtype=np.float64)
+    norms = np.linalg.norm(rows, axis=1)
+    known = norms > 0
+    rows[known] /= norms[known][:, None]
+    return rows, known
 
 
 # per answerable question: its id, each leading sentence's selector inputs, which hold the evidence, their scores
@@ -86,6 +126,12 @@ def selector_cross_validated(data: SelectorRows, weight: float) -> tuple[float, 
             without.append(y[int(np.argmax(base))])
             with_.append(y[int(np.argmax(base + weight * (x @ w + b)))])
     return float(np.mean(without)), float(np.mean(with_))
+
+
+def indexed_places(index: Path | None) -> set[str]:
+    """The places of the index's reports (the collection the dev questions were asked of)."""
+    folder = index or Config.from_env().index_dir
+    return {r["city"] for r in json.loads((folder / "reports.json").read_text(encoding="utf-8"))}
 
 
 def training_ids(rows: list[dict]) -> list[str]:
@@ -196,11 +242,14 @@ def cross_validated(
     folds: int = 5,
     reader: tuple[np.ndarray, int] | None = None,
     groups: np.ndarray | None = None,
+    neighbours: tuple[np.ndarray, np.ndarray, np.ndarray, int] | None = None,
 ) -> tuple[float, float]:
     """(false abstention, abstention) of fits made without each fold, scored on it: what a fit does
     on questions it was not fitted on (the in-sample figures flatter it). ``reader``: its input
     matrix and the column of ``x`` its score fills, refitted inside each fold. ``groups``: leave one
-    writer's set out at a time instead of random folds (new writers' wording)."""
+    writer's set out at a time instead of random folds (new writers' wording). ``neighbours``: the
+    questions' vectors, which have one, their writer sets and the column of ``x`` the neighbours feature
+    fills, read inside each fold from the fold's training rows only."""
     order = np.random.default_rng(0).permutation(len(y))
     if groups is not None:
         splits = [np.where(groups == g)[0] for g in sorted(set(groups))]
@@ -212,6 +261,12 @@ def cross_validated(
         if reader is not None:
             x = x.copy()
             x[:, reader[1]] = reader_scores(reader[0], y, train, test)
+        if neighbours is not None:
+            vectors, known, sets, col = neighbours
+            x = x.copy()
+            allowed = np.zeros(len(y), dtype=bool)
+            allowed[train] = True
+            x[:, col] = neighbour_scores(vectors, y, sets, allowed, known)
         w, b = fit_logistic(x[train], y[train])
         p = 1 / (1 + np.exp(-(x @ w + b)))
         t = thresholds_by_language(p[train], y[train], english[train], max_false_abstention)
@@ -229,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     # answerable questions be refused (2 %: 3.0 %)
     ap.add_argument("--max-false-abstention", type=float, default=0.02)
     ap.add_argument("--out", type=Path, default=CALIBRATION)
+    # the index the run was made with: the neighbours feature holds only for its collection of reports
+    ap.add_argument("--index", type=Path, default=None)
     ap.add_argument(
         "--features",
         help="comma-separated evidence features to fit on (default: those of the current fit, else all recorded)",
@@ -258,6 +315,14 @@ def main(argv: list[str] | None = None) -> int:
         everything = np.arange(len(y))
         x[:, reader[1]] = reader_scores(reader[0], y, everything, np.array([], dtype=int))
         reader_w, reader_b = fit_logistic(reader[0], y, l2=READER_L2)
+    neighbours = None
+    if "neighbours" in features:
+        if not inputs:
+            print(f"error: the questions' vectors are missing beside {args.run}", file=sys.stderr)
+            return 1
+        vectors, known = question_vectors(ids, inputs)
+        neighbours = (vectors, known, groups, features.index("neighbours"))
+        x[:, neighbours[3]] = neighbour_scores(vectors, y, groups, np.ones(len(y), dtype=bool), known)
     weights, bias = fit_logistic(x, y)
     p = 1 / (1 + np.exp(-(x @ weights + bias)))
     threshold = pick_threshold(p, y, args.max_false_abstention)
@@ -270,10 +335,12 @@ def main(argv: list[str] | None = None) -> int:
             f" abstention {np.mean(~pred[mask & (y == 0)]):.3f} (in sample)"
         )
     print(f"thresholds {', '.join(f'{k} {v:.3f}' for k, v in thresholds.items())}")
-    cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader)
+    cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader, neighbours=neighbours)
     print(f"5-fold cross-validated: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
     if len(set(groups)) > 1:
-        cv_fa, cv_abst = cross_validated(x, y, english, args.max_false_abstention, reader=reader, groups=groups)
+        cv_fa, cv_abst = cross_validated(
+            x, y, english, args.max_false_abstention, reader=reader, groups=groups, neighbours=neighbours
+        )
         print(f"one writer's set left out at a time: false abstention {cv_fa:.3f}, abstention {cv_abst:.3f}")
     selector = None
     leads = read_lead_inputs(args.run)
@@ -308,6 +375,23 @@ def main(argv: list[str] | None = None) -> int:
             "weights": [round(float(w), 6) for w in reader_w],
             "bias": round(float(reader_b), 6),
             "l2": READER_L2,
+        }
+    if neighbours is not None:
+        vectors, known, _, col = neighbours
+        name = neighbours_file(args.model)
+        with open(args.out.parent / name, "wb") as f:  # beside the calibration it belongs to
+            np.savez_compressed(
+                f,
+                vectors=vectors[known].astype(np.float16),
+                unanswered=(1.0 - y[known]).astype(np.float16),
+                places=np.array(sorted(indexed_places(args.index)), dtype=str),
+            )
+        data[args.model]["neighbours"] = {
+            "file": name,
+            "k": NEIGHBOURS_K,
+            "temperature": NEIGHBOURS_TEMPERATURE,
+            "mean": round(float(x[:, col].mean()), 5),
+            "questions": int(known.sum()),
         }
     args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")

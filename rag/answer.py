@@ -214,6 +214,7 @@ def compose(
         _reader_input(lead, qvec, sentence_vectors),
         model.reader,
         _lead_input(lead),
+        model.neighbours.score(qvec, catalog.places) if model.neighbours is not None else 0.0,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
     if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it

@@ -363,6 +363,9 @@ ENGLISH_IRREGULAR = {
 # meanings (空气 for "air", not 播出 "to air a show"); skip any in more than this share of passages.
 TRANSLATION_VAGUENESS = 0.7
 TRANSLATION_MAX_DF_SHARE = 0.4
+# A dev question whose vector is this close to the one asked is the same question (answerability.Neighbours):
+# not its own neighbour, so that the question set measures the feature as it works on new questions
+SAME_QUESTION_SIMILARITY = 0.999
 # with the embedding model: how much the reports' use of a translation counts beside its closeness in
 # meaning (similarity + weight × log document frequency / log passages): "grew" → 增长 first, not 生育 or
 # 生长, which the model finds as close (dev: English answer hit unchanged, hit@5 +0.005; chosen by

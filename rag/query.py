@@ -278,7 +278,7 @@ def asking_spans(question: str) -> list[tuple[int, int]] | None:
     """Where the sentences that ask lie in a message of several (those ending in a question mark, else
     the last); None when every sentence asks, or there is one."""
     bounds = [0, *(m.end() for m in lexicon.SENTENCE_END.finditer(question) if 0 < m.end() < len(question))]
-    sentences = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(question)]) if question[a:b].strip()]
+    sentences = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(question)], strict=True) if question[a:b].strip()]
     if len(sentences) < 2:
         return None
     asking = [(a, b) for a, b in sentences if question[a:b].rstrip()[-1] in "?？"] or sentences[-1:]
@@ -331,9 +331,9 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     # the place ("在德令哈上班，感觉工资一直不涨。去年城镇居民人均可支配收入到底是多少？"): what is asked — its
     # words, its kind, its year when it says one — is read from the sentence that asks; the context's
     # words (上班, 感觉, 不涨) are neither its topic nor its kind (a change asked)
-    spans = asking_spans(question)
-    asked = question if spans is None else _joined(question, spans)
-    asked_blanked = blanked if spans is None else _joined(blanked, spans)
+    asking = asking_spans(question)
+    asked = question if asking is None else _joined(question, asking)
+    asked_blanked = blanked if asking is None else _joined(blanked, asking)
     dated = asked if _year(asked) is not None or _names_relative_year(asked) else question
     year = _year(dated)
     years = _years(dated)
@@ -358,7 +358,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         asked_blanked = lexicon.COMPARATIVES.sub(" ", asked_blanked)
     found, untranslated, topic = _topic(asked_blanked, lang, catalog)
     searched: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if spans is not None:
+    if asking is not None:
         whole = _topic(blanked, lang, catalog)
         if not topic:  # "Will there be more?": the context says of what
             found, untranslated, topic = whole
@@ -401,9 +401,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     )
 
 
-def _topic(
-    blanked: str, lang: str, catalog: Catalog
-) -> tuple[list[Translation], tuple[str, ...], tuple[str, ...]]:
+def _topic(blanked: str, lang: str, catalog: Catalog) -> tuple[list[Translation], tuple[str, ...], tuple[str, ...]]:
     """The translations, untranslated English words and topic terms of a question's words (places
     blanked out)."""
     found: list[Translation] = []

