@@ -25,9 +25,7 @@ import numpy as np
 
 from eval.metrics import squash
 from eval.runner import read_lead_inputs, read_reader_inputs, read_run
-from rag import ComposerSettings, Selector
-from rag.answerability import neighbours_file
-from rag.config import Config
+from rag import ComposerSettings, Config, Selector, neighbours_file
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 

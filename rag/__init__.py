@@ -31,7 +31,7 @@ from .validate import check_k, clean_text
 
 if TYPE_CHECKING:  # what the names below are, for type checkers; imported on first use at run time
     from .answer import Answer, Citation, ComposerSettings
-    from .answerability import Selector
+    from .answerability import Selector, neighbours_file
     from .assistant import Assistant, PassageView, ReportInfo, build_index
     from .chain import build_chain
     from .embedcache import EmbeddingCache
@@ -69,6 +69,7 @@ __all__ = [
     "clean_text",
     "collect_files",
     "load_reports",
+    "neighbours_file",
     "__version__",
 ]
 
@@ -78,6 +79,7 @@ _LAZY = {
     "Citation": "answer",
     "ComposerSettings": "answer",
     "Selector": "answerability",  # its input rows, which eval/calibrate.py fits it on
+    "neighbours_file": "answerability",  # where eval/calibrate.py writes the neighbours' vectors
     "Assistant": "assistant",
     "PassageView": "assistant",
     "ReportInfo": "assistant",
