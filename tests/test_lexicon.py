@@ -1452,6 +1452,7 @@ def test_a_possessive_is_looked_up_as_its_noun(word, forms):
         ("urban", "cities and towns"),  # a relational adjective, as the noun the dictionary glosses (城镇)
         ("rural", "countryside"),
         ("fiscal", "finance"),
+        ("municipal", "city"),
         ("held", "hold"),  # irregular past forms
         ("met", "meet"),
         ("taken", "take"),
