@@ -25,7 +25,7 @@ import numpy as np
 
 from eval.metrics import squash
 from eval.runner import read_lead_inputs, read_reader_inputs, read_run
-from rag import ComposerSettings, Config, Selector, neighbours_file
+from rag import ComposerSettings, Config, Neighbours, Selector, neighbours_file
 
 CALIBRATION = Path(__file__).resolve().parent.parent / "rag" / "calibration.json"
 
@@ -57,14 +57,9 @@ def neighbour_scores(
     unanswered = 1.0 - y
     out = np.zeros(len(y))
     for n in np.where(known)[0]:
-        sims = vectors @ vectors[n]
-        sims[~(allowed & known) | (groups == groups[n])] = -np.inf
-        k = min(NEIGHBOURS_K, int(np.isfinite(sims).sum()))
-        if k == 0:
-            continue
-        near = np.argpartition(-sims, k - 1)[:k]
-        w = np.exp(NEIGHBOURS_TEMPERATURE * (sims[near] - sims[near].max()))
-        out[n] = float((w * unanswered[near]).sum() / w.sum())
+        rows = np.where(allowed & known & (groups != groups[n]))[0]
+        share = Neighbours.share(vectors @ vectors[n], rows, unanswered, NEIGHBOURS_K, NEIGHBOURS_TEMPERATURE)
+        out[n] = 0.0 if share is None else share
     out[~known] = out[known].mean() if known.any() else 0.0
     return out
 

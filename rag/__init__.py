@@ -31,7 +31,7 @@ from .validate import check_k, clean_text
 
 if TYPE_CHECKING:  # what the names below are, for type checkers; imported on first use at run time
     from .answer import Answer, Citation, ComposerSettings
-    from .answerability import Selector, neighbours_file
+    from .answerability import Neighbours, Selector, neighbours_file
     from .assistant import Assistant, PassageView, ReportInfo, build_index
     from .chain import build_chain
     from .embedcache import EmbeddingCache
@@ -55,6 +55,7 @@ __all__ = [
     "IndexWriteError",
     "IngestError",
     "LLMError",
+    "Neighbours",
     "PARTS",
     "PassageView",
     "QuestionError",
@@ -79,6 +80,7 @@ _LAZY = {
     "Citation": "answer",
     "ComposerSettings": "answer",
     "Selector": "answerability",  # its input rows, which eval/calibrate.py fits it on
+    "Neighbours": "answerability",  # its nearest-questions share, which eval/calibrate.py fits the model on
     "neighbours_file": "answerability",  # where eval/calibrate.py writes the neighbours' vectors
     "Assistant": "assistant",
     "PassageView": "assistant",

@@ -224,7 +224,7 @@ def compose(
     if verdict.status == ab.NOT_IN_REPORTS and (
         ev.change_only or (info.wants_number and ev.figure_missing >= 1.0 and not ev.missing_terms and ev.coverage > 0)
     ):
-        return _near_miss(info, verdict, lead, found, topic, hits, catalog)
+        return _near_miss(info, verdict, lead, found, topic, hits, catalog, ev.change)
     if not verdict.found or not scored:
         if verdict.found:
             verdict = ab.Verdict(ab.NOT_IN_REPORTS, verdict.probability, places_years=verdict.places_years, evidence=ev)
@@ -732,13 +732,13 @@ def _near_miss(
     topic: ab.Topic,
     hits: list[Hit],
     catalog: Catalog,
+    given: tuple[str, str] | None,
 ) -> Composed:
     """A figure asked on a topic the report does speak of, and the figure is not given: say so, and show
     the closest sentence, cited and labelled as no answer — "the closest passages are about other
-    things" would be untrue. A level given only as its change (:meth:`Topic.change_given`, read from
-    ``found``, the leading sentences the verdict read) shows that change; otherwise the best leading
-    sentence on the topic."""
-    given = topic.change_given(tuple(x.text for x in found))
+    things" would be untrue. A level given only as its change (``given``: the sentence of ``found``,
+    the leading sentences the verdict read, and the clause, as the evidence found them,
+    :meth:`Topic.change_given`) shows that change; otherwise the best leading sentence on the topic."""
     if given is not None:
         best = next((x for x in found if x.text == given[0]), None)
     else:

@@ -110,6 +110,9 @@ class Evidence:
     change_only: float = 0.0
     # the share of the dev questions nearest this one (:class:`Neighbours`) that the reports did not answer
     neighbours: float = 0.0
+    # the sentence and clause giving the indicator's change when ``change_only`` (Topic.change_given):
+    # what a refusal shows instead of the level asked (not a feature)
+    change: tuple[str, str] | None = field(default=None, compare=False, repr=False)
 
     def value(self, name: str) -> float:
         return float(getattr(self, name))
@@ -198,13 +201,22 @@ class Neighbours:
             return self.mean
         q = np.asarray(question, dtype=np.float32)
         sims = self.vectors @ (q / (np.linalg.norm(q) or 1.0))
-        others = np.where(sims < SAME_QUESTION_SIMILARITY)[0]
-        if len(others) == 0:
-            return self.mean
-        k = min(self.k, len(others))
-        near = others[np.argpartition(-sims[others], k - 1)[:k]]
-        w = np.exp(self.temperature * (sims[near] - sims[near].max()))
-        return float((w * self.unanswered[near]).sum() / w.sum())
+        share = self.share(
+            sims, np.where(sims < SAME_QUESTION_SIMILARITY)[0], self.unanswered, self.k, self.temperature
+        )
+        return self.mean if share is None else share
+
+    @staticmethod
+    def share(sims: np.ndarray, rows: np.ndarray, unanswered: np.ndarray, k: int, temperature: float) -> float | None:
+        """The weighted share of the ``k`` of ``rows`` nearest by ``sims`` that were not answered; None
+        when ``rows`` is empty. eval/calibrate.py reads the feature of the dev questions it fits on with
+        this too, so the fit sees what a question asked gets."""
+        if len(rows) == 0:
+            return None
+        k = min(k, len(rows))
+        near = rows[np.argpartition(-sims[rows], k - 1)[:k]]
+        w = np.exp(temperature * (sims[near] - sims[near].max()))
+        return float((w * unanswered[near]).sum() / w.sum())
 
 
 @dataclass(frozen=True)
@@ -516,7 +528,8 @@ def evidence(
     figure_missing = 0.0
     if info.wants_number:
         figure_missing = 1.0 - max((t.figure_coverage(x) for x in lead_sentences), default=0.0)
-    change_only = 1.0 if t.change_only(lead_sentences) else 0.0
+    change = t.change_given(lead_sentences)
+    change_only = 1.0 if change is not None else 0.0
     if t.total <= 0:
         return Evidence(
             sim_max,
@@ -535,6 +548,7 @@ def evidence(
             lead_input=lead_input,
             change_only=change_only,
             neighbours=neighbours,
+            change=change,
         )
     split = [[compound_parts(x, tokenizer) or (x,) for x in terms] for _, terms in t.groups]
 
@@ -564,6 +578,7 @@ def evidence(
         lead_input,
         change_only,
         neighbours,
+        change=change,
     )
 
 

@@ -188,8 +188,12 @@ class QueryInfo:
         the place's own reports over others' in :attr:`retriever.SearchResult.lexical_contrast`), plus the
         Chinese terms of its English words."""
         text = self.unplaced or self.question
-        translated = (t for _, ts in content_translations(self.search_translations or self.translations) for t in ts)
+        translated = (t for _, ts in content_translations(self._searched_translations) for t in ts)
         return " ".join([text, *translated, *self.implied_terms])
+
+    @property
+    def _searched_translations(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return self.search_translations or self.translations
 
     @property
     def dense_query(self) -> str:
@@ -204,7 +208,7 @@ class QueryInfo:
         chinese = [
             *(
                 t
-                for _, ts in content_translations(self.search_translations or self.translations)
+                for _, ts in content_translations(self._searched_translations)
                 for t in ts[: lexicon.DENSE_QUERY_TERMS_PER_PHRASE]
             ),
             *self.implied_terms,
@@ -358,12 +362,10 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         asked_blanked = lexicon.COMPARATIVES.sub(" ", asked_blanked)
     found, untranslated, topic = _topic(asked_blanked, lang, catalog)
     searched: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    if asking is not None:
-        whole = _topic(blanked, lang, catalog)
-        if not topic:  # "Will there be more?": the context says of what
-            found, untranslated, topic = whole
-        elif lang == "en":
-            searched = tuple((t.english, t.chinese) for t in whole[0])
+    if asking is not None and not topic:  # "Will there be more?": the context says of what
+        found, untranslated, topic = _topic(blanked, lang, catalog)
+    elif asking is not None and lang == "en":
+        searched = tuple((t.english, t.chinese) for t in catalog.translator.translate(blanked))
     translations = tuple((t.english, t.chinese) for t in found)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))

@@ -331,11 +331,12 @@ def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_
     scored = _score_sentences(res.info, res.hits, index, qvec, ComposerSettings(), topic)
     refused = ab.Verdict(ab.NOT_IN_REPORTS)
     found = sorted(scored, key=_found_order)[: ComposerSettings().max_sentences]  # as compose passes them
-    shown = _near_miss(res.info, refused, scored, found, topic, res.hits, catalog)
+    given = topic.change_given(tuple(x.text for x in found))  # as the evidence reads it for compose
+    shown = _near_miss(res.info, refused, scored, found, topic, res.hits, catalog, given)
     assert shown.text.startswith("没有找到答案：") and "没有给出所问的数字" in shown.text and "不是答案" in shown.text
     assert len(shown.citations) == 1 and shown.verdict.status == ab.NOT_IN_REPORTS
     quoted = shown.text.rsplit("\n", 1)[1].removesuffix("[1]")
     assert all(any(t in quoted for t in terms) for _, terms in topic.groups)
     unnamed = replace(topic, groups=(*topic.groups, ("房价", ("房价",))), weights=(*topic.weights, 1.0))
-    plain = _near_miss(res.info, refused, scored, found, unnamed, res.hits, catalog)
+    plain = _near_miss(res.info, refused, scored, found, unnamed, res.hits, catalog, given)
     assert plain.citations == [] and plain.text.startswith("没有找到答案：")
