@@ -394,6 +394,14 @@ DENSE_QUERY_TERMS_PER_PHRASE = 2
 # of the reports' most used words beginning with them (粮食, 粮食产量; 氢能): its only translations when
 # the dictionary's words are ones the reports never use (谷物, 谷类), else loose ones beside them
 TRANSLATION_STAND_INS = 2
+# An English word no dictionary gloss translates may be a name the reports write, in pinyin ("Fangchuan",
+# "Mogao", "fangpinbao": query.Catalog.romanised_names): it stands for at most this many of the reports'
+# words that read so, and only a word of this many letters or more (shorter ones, "Ali", "Ede", are as
+# likely any other word)
+ROMANISED_NAME_TERMS = 2
+ROMANISED_NAME_MIN_LETTERS = 4
+# a word of the reports, wholly Chinese, of two characters or more
+CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it
 # CC-CEDICT glosses that are cross-references, not translations.
 CEDICT_SKIP_GLOSS_PREFIXES = (

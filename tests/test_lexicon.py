@@ -497,6 +497,38 @@ def test_untranslated(reader, question, word, expected):
     assert (word in reader(question).untranslated) is expected
 
 
+# an English word no dictionary gloss translates, read as a name the reports write in pinyin: sights,
+# projects and schemes; never a word with an everyday sense that reads alike (孩子 "Haizi", 程度)
+ROMANISED_NAME_ROWS = [
+    ("Fangchuan", ("防川",)),  # a scenic area: a word of the reports
+    ("Maijishan", ("麦积山",)),
+    ("Maiji", ("麦积",)),  # the leading part of 麦积山 / 麦积区 is a name the reports write
+    ("Mogao", ("莫高",)),  # of 莫高窟: "the Mogao Caves"
+    ("Shapotou", ("沙坡头",)),
+    ("Kongtong", ("崆峒",)),
+    ("Chaidamu", ("柴达木",)),
+    ("Yueyaquan", ("月牙泉",)),
+    ("Fuxi", ("伏羲",)),  # the dictionary's name, not 富硒 "selenium-rich", which reads alike
+    ("fangpinbao", ("防贫保",)),  # a scheme, in lower case
+    ("Haizi", ()),  # 孩子 "child" reads so: an everyday word, no name
+    ("Kekexili", ()),  # no report writes it
+    ("cryptocurrency", ()),
+    ("Ali", ()),  # three letters: too short to tell a name from any other word
+]
+
+
+@pytest.mark.parametrize("word,expected", ROMANISED_NAME_ROWS)
+def test_romanised_names(reader, word, expected):
+    assert reader.catalog.romanised_names(word) == expected
+
+
+def test_a_name_in_pinyin_is_translated_not_left_untranslated(reader):
+    info = reader("My in-laws live near Fangchuan. Does the city plan more for tourism there?")
+    assert "Fangchuan" not in info.untranslated
+    assert any(en == "Fangchuan" and "防川" in zh for en, zh in info.translations + info.search_translations)
+    assert "防川" in info.lexical_query
+
+
 def test_the_dense_query_leaves_out_the_indexed_places_and_carries_an_english_questions_chinese_terms(reader):
     # the place filter keeps to the place's reports; its name in the vector would favour sentences
     # that repeat it over those that answer
