@@ -411,7 +411,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     if asking is not None and not topic:  # "Will there be more?": the context says of what
         found, untranslated, topic = _topic(blanked, lang, catalog)
     elif asking is not None and lang == "en":
-        searched = tuple((t.english, t.chinese) for t in catalog.translator.translate(blanked))
+        searched = tuple((t.english, t.chinese) for t in _english(blanked, catalog)[0])
     translations = tuple((t.english, t.chinese) for t in found)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))
@@ -455,20 +455,22 @@ def _topic(blanked: str, lang: str, catalog: Catalog) -> tuple[list[Translation]
     found: list[Translation] = []
     untranslated: tuple[str, ...] = ()
     if lang == "en":
-        found = catalog.translator.translate(blanked)
+        found, untranslated = _english(blanked, catalog)
     elif re.search(r"[A-Za-z]{2,}", blanked):  # GDP, CPI in a Chinese question
         found = catalog.translator.translate(" ".join(re.findall(r"[A-Za-z][A-Za-z'’-]+", blanked)))
     translations = tuple((t.english, t.chinese) for t in found)
-    if lang == "en":
-        untranslated = _untranslated(blanked, translations, catalog)
-        # a sight or a scheme written in pinyin ("the Fangchuan scenic area") is a name the reports write
-        named = [Translation(w, catalog.romanised_names(w)) for w in untranslated]
-        named = [t for t in named if t.chinese]
-        if named:
-            found = [*found, *named]
-            untranslated = tuple(w for w in untranslated if w not in {t.english for t in named})
-            translations = tuple((t.english, t.chinese) for t in found)
     return found, untranslated, _topic_terms(blanked, lang, translations, catalog)
+
+
+def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str, ...]]:
+    """The translations of English words and phrases, and the content words none translates; a word
+    written in pinyin that is a name the reports write ("the Fangchuan scenic area",
+    :meth:`Catalog.romanised_names`) is translated by it."""
+    found = catalog.translator.translate(text)
+    untranslated = _untranslated(text, tuple((t.english, t.chinese) for t in found), catalog)
+    named = [t for t in (Translation(w, catalog.romanised_names(w)) for w in untranslated) if t.chinese]
+    spelt = {t.english for t in named}
+    return [*found, *named], tuple(w for w in untranslated if w not in spelt)
 
 
 def _names_relative_year(text: str) -> bool:
