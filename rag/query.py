@@ -539,7 +539,7 @@ def _untranslated(
     """English content words (places removed) for which the reports use no term: "cryptocurrency"."""
     covered = {w.lower() for phrase, _ in translations for w in re.findall(r"[A-Za-z]+", phrase)}
     out = []
-    for w in re.findall(r"[A-Za-z][A-Za-z'’]*", english):
+    for w in lexicon.ENGLISH_WORD.findall(english):
         low = "".join(english_words(w))
         if (
             len(low) < 3
