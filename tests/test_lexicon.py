@@ -522,6 +522,19 @@ def test_romanised_names(reader, word, expected):
     assert reader.catalog.romanised_names(word) == expected
 
 
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("the 'East Data, West Computing' project", ["the", "East", "Data", "West", "Computing", "project"]),
+        ("Xi'an and Da’an", ["Xi'an", "and", "Da’an"]),  # an apostrophe inside a word is part of it
+        ("women's federation", ["women's", "federation"]),
+        ("air-quality", ["air", "quality"]),
+    ],
+)
+def test_english_words_leave_out_the_quotes_around_them(text, words):
+    assert lexicon.ENGLISH_WORD.findall(text) == words
+
+
 def test_a_name_in_pinyin_is_translated_not_left_untranslated(reader):
     info = reader("My in-laws live near Fangchuan. Does the city plan more for tourism there?")
     assert "Fangchuan" not in info.untranslated
