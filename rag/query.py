@@ -648,6 +648,8 @@ def _other_places(
         ]
         if gazetteer.is_short_county(m) and not containing:
             continue  # 和县 in 市和县两级: a two-character county counts only inside an indexed place
+        if not containing and _part_named_after(m, indexed_spans, catalog):
+            continue  # 天水老城区: 天水's old town, not 洛阳's 老城区
         spans.append((m.start, m.end))
         if any(d in own for d in m.divisions):
             continue
@@ -682,6 +684,26 @@ def _other_places(
         if display not in unknown:
             unknown.append(display)
     return unknown, sub, spans
+
+
+def _part_named_after(
+    mention: gazetteer.PlaceMention, indexed_spans: list[tuple[int, int, str]], catalog: Catalog
+) -> bool:
+    """Whether a Chinese division name written right after an indexed place's ("天水老城区", "中卫新城区")
+    is a part of that place named as any city names its parts: old town, new town. The gazetteer's
+    district of that name lies in another city (老城区 of 洛阳, 新城区 of 西安), and a place's name is
+    not followed by another city's district. A district of the same city (青岛黄岛区 … 崂山区) is a
+    place of its own."""
+    if not lexicon.CJK.search(mention.text):
+        return False
+    for _, end, place in indexed_spans:
+        own = catalog.places[place].division
+        if end != mention.start or own is None:
+            continue
+        cities = {own.name if own.level != "county" else own.city}
+        if not any(d.city in cities or d.name in cities for d in mention.divisions):
+            return True
+    return False
 
 
 def _where_the_asker_is(question: str, start: int, end: int, indexed_spans: list[tuple[int, int, str]]) -> bool:

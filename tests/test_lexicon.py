@@ -1404,6 +1404,13 @@ def test_a_word_jieba_guessed_is_read_as_the_reports_write_it(reader, question, 
         ("Has construction started on the second Jiaozhou Bay tunnel in Huangdao?", ("青岛市黄岛区",), (), ()),
         ("What will Longzihu District do about water quality in Longzi Lake?", ("龙子湖区",), (), ()),
         ("What is Jiaozhou's GDP target?", (), ("Jiaozhou",), ()),
+        # a part of an indexed place named as any city names its parts, after its name: not the district
+        # of that name in another city (老城区 of 洛阳, 新城区 of 西安)
+        ("天水老城区的地摊怎么管？", ("天水市",), (), ()),
+        ("中卫新城区建设进展如何？", ("中卫市",), (), ()),
+        ("洛阳老城区2022年GDP多少？", (), ("洛阳市", "老城区"), ()),  # after its own city, it is that district
+        ("青岛黄岛区和崂山区2023年GDP目标是多少？", ("青岛市黄岛区",), ("崂山区",), ()),  # a sibling district
+        ("天水麦积区2022年GDP多少？", ("天水市",), (), ("麦积区",)),
     ],
 )
 def test_a_short_name_that_is_also_an_everyday_word_or_part_of_a_term_is_no_place(
