@@ -214,6 +214,13 @@ FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one
 # Where one sentence of a message ends and the next begins (a question that tells the asker's
 # circumstances first: "我是陇南西和县人，常年在外打工。想问问陇南2022年输转了多少劳动力？").
 SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+")
+# A one-sentence Chinese message whose first clauses tell the asker's circumstances before it asks
+# ("我每天早上要遛弯，济南今年准备新建多少个公园？", "我是农村老人，西宁的基础养老金涨到多少了？"): a leading
+# clause that opens with the asker (CIRCUMSTANCE_CLAUSE) and asks nothing (ASKING_WORD_ZH) is context, as
+# a sentence before the one that asks is (query.asking_spans)
+CLAUSE_END = re.compile(r"(?<=[，,])")
+CIRCUMSTANCE_CLAUSE = re.compile(r"^\s*(?:我|咱|俺)")
+ASKING_WORD_ZH = re.compile(r"多少|几|哪|什么|啥|吗|呢|怎么|怎样|如何|是否|有没有|能不能|会不会|[？?]")
 
 # What follows a place's name when the question asks for that place's own report ("西峰区政府工作报告
 # 里说…", "Dunhuang's own government work report"): asked of a district or county inside an indexed

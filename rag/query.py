@@ -326,13 +326,31 @@ def focus(question: str, catalog: Catalog) -> str:
 
 def asking_spans(question: str) -> list[tuple[int, int]] | None:
     """Where the sentences that ask lie in a message of several (those ending in a question mark, else
-    the last); None when every sentence asks, or there is one."""
+    the last), or in one Chinese sentence the clauses after those that tell the asker's circumstances
+    (:func:`_after_circumstances`); None when all of it asks."""
     bounds = [0, *(m.end() for m in lexicon.SENTENCE_END.finditer(question) if 0 < m.end() < len(question))]
     sentences = [(a, b) for a, b in zip(bounds, [*bounds[1:], len(question)], strict=True) if question[a:b].strip()]
     if len(sentences) < 2:
-        return None
+        return _after_circumstances(question)
     asking = [(a, b) for a, b in sentences if question[a:b].rstrip()[-1] in "?？"] or sentences[-1:]
     return None if len(asking) == len(sentences) else asking
+
+
+def _after_circumstances(question: str) -> list[tuple[int, int]] | None:
+    """In one Chinese sentence, the clauses after its first ones that open with the asker and ask
+    nothing ("我每天早上要遛弯，" — what is asked is the park, not 遛弯); None when there are none, or nothing
+    is left after them."""
+    if language(question) == "en":
+        return None
+    start = 0
+    for m in lexicon.CLAUSE_END.finditer(question):
+        clause = question[start : m.end()]
+        if not lexicon.CIRCUMSTANCE_CLAUSE.match(clause) or lexicon.ASKING_WORD_ZH.search(clause):
+            break
+        start = m.end()
+    if start == 0 or not lexicon.CJK.search(question[start:]):
+        return None
+    return [(start, len(question))]
 
 
 def _joined(text: str, spans: list[tuple[int, int]]) -> str:

@@ -1299,6 +1299,28 @@ def test_the_sentence_that_asks_says_what_is_asked(reader, message, topic_has, t
     assert (info.asks_level, info.year, info.relative_year) == (asks_level, year, relative)
 
 
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        # one sentence whose first clauses tell the asker's circumstances: the clauses after them ask
+        ("我每天早上要遛弯，济南今年准备新建多少个公园？", "济南今年准备新建多少个公园？"),
+        ("我是农村老人，我们村离镇上远，西宁的基础养老金涨到多少了？", "西宁的基础养老金涨到多少了？"),
+        # a clause that opens with the asker but asks is asked
+        ("我们这里老旧小区改了多少个，今年还改吗？", None),
+        # a clause that does not open with the asker is the question's own
+        ("2022年庄浪城里人和乡下人平均一年到手多少钱？", None),
+        ("西宁今年，新建多少个公园？", None),
+        # nothing left after the circumstances: all of it is asked
+        ("我想知道西宁新建了多少个公园", None),
+    ],
+)
+def test_the_clauses_after_the_askers_circumstances_ask(message, asked):
+    from rag.query import asking_spans
+
+    spans = asking_spans(message)
+    assert (None if spans is None else "".join(message[a:b] for a, b in spans)) == asked
+
+
 def test_an_english_message_is_searched_with_the_words_of_its_context(reader):
     """What "the site" is, only the context says: the search reads the context's words, the topic does not."""
     info = reader(
