@@ -319,6 +319,7 @@ ENGLISH_SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"is(e|es|ed|ing|ation|ations)$", r"iz\1"),
     (r"programme(s?)$", r"program\1"),
     (r"our(s?)$", r"or\1"),
+    (r"our(hoods?|ers?|ing|ed|able|ably|ful|ite|ites)$", r"or\1"),  # neighbourhood, labourers, favourable
 )
 # Nouns and adjectives the dictionary glosses only as their verb or noun: relocation → relocate,
 # exploration → explore, revitalization → revitalize, ecological → ecology. The stem left must keep

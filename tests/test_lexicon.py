@@ -1519,6 +1519,9 @@ def test_a_possessive_is_looked_up_as_its_noun(word, forms):
         ("programme", "program"),
         ("optimise", "optimize"),
         ("labour", "labor"),
+        ("neighbourhood", "neighborhood"),
+        ("labourers", "laborer"),
+        ("favourable", "favorable"),
         ("relocation", "relocate"),  # a noun the dictionary glosses only as its verb
         ("exploration", "explore"),
         ("revitalisation", "revitalize"),
