@@ -486,8 +486,18 @@ def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str,
     :meth:`Catalog.romanised_names`) is translated by it."""
     found = catalog.translator.translate(text)
     untranslated = _untranslated(text, tuple((t.english, t.chinese) for t in found), catalog)
-    named = [t for t in (Translation(w, catalog.romanised_names(w)) for w in untranslated) if t.chinese]
-    spelt = {t.english for t in named}
+    # a name written a syllable to a word ("Lei Feng" 雷锋) is read whole, before its words alone
+    words = lexicon.ENGLISH_WORD.findall(text)
+    runs = [" ".join(words[i : i + 2]) for i in range(len(words) - 1) if {*words[i : i + 2]} <= {*untranslated}]
+    named: list[Translation] = []
+    spelt: set[str] = set()
+    for phrase in [*runs, *untranslated]:
+        if spelt & set(phrase.split()):
+            continue
+        names = catalog.romanised_names(phrase)
+        if names:
+            named.append(Translation(phrase, names))
+            spelt.update(phrase.split())
     return [*found, *named], tuple(w for w in untranslated if w not in spelt)
 
 

@@ -535,6 +535,12 @@ def test_english_words_leave_out_the_quotes_around_them(text, words):
     assert lexicon.ENGLISH_WORD.findall(text) == words
 
 
+def test_a_name_written_a_syllable_to_a_word_is_read_whole(reader):
+    info = reader("Is the Lei Feng Memorial in Wangcheng mentioned?")
+    assert ("Lei Feng", ("雷锋",)) in info.translations
+    assert not {"Lei", "Feng"} & set(info.untranslated)
+
+
 def test_a_name_in_pinyin_is_translated_not_left_untranslated(reader):
     info = reader("My in-laws live near Fangchuan. Does the city plan more for tourism there?")
     assert "Fangchuan" not in info.untranslated
