@@ -21,6 +21,7 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from lemminflect import getAllLemmas  # its lexicon loads on the first word looked up (~0.2 s)
 
 from . import lexicon, tablecache
 
@@ -269,7 +270,7 @@ def lemmas(word: str) -> list[str]:
     # adjectives: "better air" is no "good air"
     irregular = [
         x
-        for pos, forms in _lemmatizer()(w).items()
+        for pos, forms in getAllLemmas(w).items()
         if pos in lexicon.LEMMA_PARTS_OF_SPEECH
         for x in forms
         if x != w and x not in regular
@@ -285,15 +286,6 @@ def lemmas(word: str) -> list[str]:
         for pattern, repl in lexicon.ENGLISH_SPELLINGS:
             out.append(re.sub(pattern, repl, form))
     return list(dict.fromkeys(out))
-
-
-@lru_cache(maxsize=1)
-def _lemmatizer() -> Callable[[str], dict[str, tuple[str, ...]]]:
-    """lemminflect's ``getAllLemmas`` (word → lemmas by part of speech), imported on first use: its
-    lexicon loads in ~0.3 s, which a command that reads no English question never pays."""
-    from lemminflect import getAllLemmas
-
-    return getAllLemmas
 
 
 @dataclass(frozen=True)
