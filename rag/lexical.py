@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
+from .lexicon import CJK_WORD
+
 # Bump LEXICAL_VERSION (in rag/manifest.py) when tokenisation changes: an index's BM25 data is only valid
 # for the version that built it.
 from .manifest import LEXICAL_VERSION as LEXICAL_VERSION  # defined beside the cheap index check
@@ -252,7 +254,7 @@ class BM25:
 
     def _count_term(self, term: str) -> int:
         df = self.doc_freq(term)
-        if df or not re.fullmatch(r"[\u4e00-\u9fff]{2,}", term):
+        if df or not CJK_WORD.fullmatch(term):
             return df
         grams = [self.doc_freq("§" + term[i : i + 2]) for i in range(len(term) - 1)]
         return min(grams) if all(grams) else 0

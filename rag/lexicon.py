@@ -318,8 +318,8 @@ ENGLISH_SPELLINGS: tuple[tuple[str, str], ...] = (
     (r"tre(s?)$", r"ter\1"),
     (r"is(e|es|ed|ing|ation|ations)$", r"iz\1"),
     (r"programme(s?)$", r"program\1"),
-    (r"our(s?)$", r"or\1"),
-    (r"our(hoods?|ers?|ing|ed|able|ably|ful|ite|ites)$", r"or\1"),  # neighbourhood, labourers, favourable
+    # labour(s), and before a suffix: neighbourhood, labourers, favourable
+    (r"our(s?|hoods?|ers?|ing|ed|able|ably|ful|ite|ites)$", r"or\1"),
 )
 # Nouns and adjectives the dictionary glosses only as their verb or noun: relocation → relocate,
 # exploration → explore, revitalization → revitalize, ecological → ecology. The stem left must keep

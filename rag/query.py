@@ -75,7 +75,6 @@ class Catalog:
         self._scope_texts: dict[frozenset[str], str] = {}
         self.tokenizer = tokenizer  # the index's own: its words, for this index's questions
         vocab = vocabulary or set()
-        self._vocabulary = vocab
         self._romanised: dict[str, tuple[str, ...]] | None = None
         self._romanised_lock = threading.Lock()
         self.translator = Translator(
@@ -115,7 +114,7 @@ class Catalog:
             with self._romanised_lock:
                 if self._romanised is None:
                     out: dict[str, list[str]] = defaultdict(list)
-                    for term in self._vocabulary:
+                    for term in self.translator.vocabulary:
                         if not lexicon.CJK_WORD.fullmatch(term):
                             continue
                         known = proper_names().get(term)

@@ -1558,6 +1558,14 @@ def test_a_short_stem_is_no_derivation(word, not_form):
     assert not_form not in lemmas(word)
 
 
+@pytest.mark.parametrize("word, not_form", [("better", "good"), ("worse", "bad"), ("best", "good")])
+def test_an_adjectives_lemma_is_not_looked_up(word, not_form):
+    """lemmatised only as verbs and nouns (lexicon.LEMMA_PARTS_OF_SPEECH): "better air" is no "good air"."""
+    from rag.dictionary import lemmas
+
+    assert not_form not in lemmas(word)
+
+
 def test_a_british_spelling_finds_the_reports_word(reader):
     info = reader("How many kilometres of rural roads did Daan build in 2022?")
     assert any("公里" in ts for _, ts in info.translations)
