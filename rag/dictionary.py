@@ -97,6 +97,11 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
                 for lemma in lemmas(last)[1:]:
                     key = f"{head} {lemma}".strip()
                     inflected[key].append(simp)
+                # English writes "place in school" as the compound "school place" (学位), "owner of
+                # enterprise" as "enterprise owner" (企业主)
+                m = lexicon.GLOSS_OF_PHRASE.fullmatch(g)
+                if m and not {m.group(1), m.group(2)} & lexicon.ENGLISH_STOPWORDS:
+                    inflected[f"{m.group(2)} {m.group(1)}"].append(simp)
     for key, heads in inflected.items():  # after the exact glosses, which stay first
         out[key].extend(h for h in heads if h not in out[key])
     return {k: tuple(v) for k, v in out.items()}
@@ -330,8 +335,8 @@ class Translator:
 
     def translate(self, english: str) -> list[Translation]:
         """Chinese terms for the English content words and phrases of ``english`` (longest phrases first)."""
-        words = lexicon.ENGLISH_WORD.findall(english)  # "air-quality" is two words
         index = gloss_index()
+        words = self._words(english, index)
         used = [False] * len(words)
         pending: list[tuple[str, list[str], set[str], str]] = []
         starts: list[int] = []  # where each pending phrase starts among the words
@@ -370,7 +375,7 @@ class Translator:
                     for j in range(i, i + size):
                         used[j] = True
         if self.similarity is not None and pending:
-            ranked = self._rank_by_similarity(pending)
+            ranked = self._rank_by_similarity(pending, english)
         else:
             ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
         ranked = [replace(t, loose=tuple(x for x in t.chinese if x in loose)) for t in ranked]
@@ -410,19 +415,27 @@ class Translator:
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
 
-    def _rank_by_similarity(self, pending: list[tuple[str, list[str], set[str], str]]) -> list[Translation]:
-        """Keep the candidates closest in meaning to each phrase (within a small margin of the best)."""
+    def _rank_by_similarity(
+        self, pending: list[tuple[str, list[str], set[str], str]], context: str
+    ) -> list[Translation]:
+        """Keep the candidates closest in meaning to each phrase (within a small margin of the best),
+        the phrase read in its question: "train" is 培训 among doctors, 列车 among railways."""
         assert self.similarity is not None
         terms = list(dict.fromkeys(t for _, found, _, _ in pending for t in found))
-        sims = self.similarity([matched for _, _, _, matched in pending], terms)
+        sims = self.similarity([matched for _, _, _, matched in pending] + [context], terms)
         col = {t: j for j, t in enumerate(terms)}
         out = []
         prior = {t: self._frequency_prior(t) for t in terms}
+        in_context = sims[-1]
         for i, (en, found, _, _) in enumerate(pending):
             usable = [t for t in found if not self.generic(t)] or found
 
             def score(t: str, i: int = i) -> float:
-                return float(sims[i, col[t]]) + lexicon.TRANSLATION_FREQUENCY_WEIGHT * prior[t]
+                return (
+                    float(sims[i, col[t]])
+                    + lexicon.TRANSLATION_CONTEXT_WEIGHT * float(in_context[col[t]])
+                    + lexicon.TRANSLATION_FREQUENCY_WEIGHT * prior[t]
+                )
 
             usable.sort(key=lambda t: -score(t))
             best = score(usable[0])
@@ -475,6 +488,20 @@ class Translator:
 
     def _used(self, term: str) -> bool:
         return self.doc_freq(term) > 0 if self.has_doc_freq else term in self.vocabulary
+
+    @classmethod
+    def _words(cls, english: str, index: dict[str, tuple[str, ...]]) -> list[str]:
+        """The question's words; a hyphenated compound the dictionary glosses whole is one word
+        ("e-commerce" 电子商务, "cross-border" 跨境), any other is its parts ("air-quality")."""
+        words: list[str] = []
+        for token in lexicon.ENGLISH_HYPHENATED.findall(english):
+            parts = lexicon.ENGLISH_WORD.findall(token)
+            whole = "-".join(parts).lower()
+            if len(parts) > 1 and any(v in index for v in cls._variants([whole])):
+                words.append("-".join(parts))
+            else:
+                words += parts
+        return words
 
     @staticmethod
     def _variants(group: list[str]) -> list[str]:

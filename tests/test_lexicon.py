@@ -862,6 +862,63 @@ def test_a_translation_far_less_close_in_meaning_than_the_best_is_dropped():
     assert with_both and with_both[0].chinese == ("就业",)
 
 
+@pytest.mark.parametrize(
+    ("english", "phrase", "expected"),
+    [
+        # glossed whole by the dictionary: one word, not "e" and "commerce"
+        ("How many e-commerce service points are there?", "e-commerce", "电子商务"),
+        ("Any cross-border trade?", "cross-border", "跨境"),
+        # not glossed whole: its parts, each looked up ("air" 空气 + "quality" 质量 join into 空气质量)
+        ("Is the air-quality better?", "air quality", "空气质量"),
+    ],
+)
+def test_a_hyphenated_compound_is_one_word_where_the_dictionary_glosses_it_whole(english, phrase, expected):
+    from rag.dictionary import Translator
+
+    freq = {"电子商务": 20, "电商": 30, "服务": 400, "跨境": 15, "贸易": 60, "空气": 40, "质量": 300, "空气质量": 35}
+    translator = Translator(
+        set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, occurrences=lambda t: 2 * freq.get(t, 0)
+    )
+    found = {t.english.lower(): t.chinese for t in translator.translate(english)}
+    assert expected in found[phrase]
+
+
+@pytest.mark.parametrize(
+    ("english", "expected", "gloss"),
+    [
+        ("school places", "学位", "place in school"),  # 学位 /academic degree/place in school/
+        ("enterprise owners", "企业主", "owner of enterprise"),
+        ("school place", "学位", "place in school"),
+    ],
+)
+def test_a_gloss_naming_a_thing_by_what_it_belongs_to_is_also_its_english_compound(english, expected, gloss):
+    from rag.dictionary import Translator, gloss_index
+
+    assert expected in gloss_index()[gloss]
+    freq = {"学位": 12, "学校": 90, "地方": 100, "企业主": 3, "企业": 500}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    (found,) = translator.translate(english)
+    assert found.english == english and found.chinese[0] == expected
+
+
+def test_a_word_is_translated_in_the_sense_its_question_gives_it():
+    """ "train" is glossed by 列车 and 培训 alike; the model finds the whole question about doctors closer to
+    培训. The phrase alone cannot tell them apart (equally close), the question can."""
+    from rag.dictionary import Translator
+
+    freq = {"列车": 20, "培训": 20}
+
+    def closeness(phrases, terms):
+        rows = [
+            [0.9 if "doctors" in p and t == "培训" else 0.5 if "doctors" in p else 0.8 for t in terms] for p in phrases
+        ]
+        return np.array(rows)
+
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=closeness)
+    (train,) = [t for t in translator.translate("train new doctors") if t.english == "train"]
+    assert train.chinese[0] == "培训"
+
+
 def test_a_headword_the_tokenizer_splits_is_still_a_translation_when_the_reports_contain_it():
     """可支配收入 is no single vocabulary word when the tokenizer cuts it (可 / 支配 / 收入), yet "disposable
     income" must find it: the index counts it by its bigrams (lexical.BM25.term_freq, what the
