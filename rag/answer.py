@@ -171,15 +171,18 @@ def compose(
         return Composed(refusal_text(info, verdict, catalog), [], verdict)
     topic = ab.topic(info, index.bm25, index.tokenizer)  # counted alike by the scorer and the features
     scored = _score_sentences(info, hits, index, qvec, s, topic)
+    naming: list[_Scored] = []
     if info.sub_places:
         # 格尔木 asked, searched in 海西州's report: only what that report says of 格尔木, on the topic asked,
         # answers; the prefecture's own figures are another place's, no substitute
         asks_topic = bool(info.topic_terms or info.translations)
-        scored = [
+        naming = [
             x
             for x in scored
             if any(short in x.text for _, _, short in info.sub_places) and (x.coverage > 0 or not asks_topic)
         ]
+        # the place asked on its own, its parts details: what its report says answers when it names none
+        scored = naming or (scored if info.parts_aside else [])
         if not scored:
             verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, places_years=ab.places_years(info, catalog))
             return Composed(refusal_text(info, verdict, catalog), [], verdict)
@@ -189,7 +192,7 @@ def compose(
         # share the question's topic count — a passing mention ("获得2021年…表彰") does not
         scored = [x for x in scored if str(year) in x.text and x.coverage > 0]
     passages = [h.chunk.text for h in hits[:5]]
-    if info.sub_places:  # what the report says of the place asked about, not its passages at large
+    if naming:  # what the report says of the place asked about, not its passages at large
         passages = [x.text for x in sorted(scored, key=lambda x: -x.score)[:5]]
     groups = _answer_groups(info, hits)
     places = [groups[x.hit_rank] for x in scored] if groups else None
@@ -217,7 +220,7 @@ def compose(
         model.neighbours.score(qvec, catalog.places) if model.neighbours is not None else 0.0,
     )
     verdict = ab.judge(info, catalog, ev, model, year_mentioned=year is not None and bool(scored))
-    if info.sub_places and verdict.status == ab.NOT_IN_REPORTS:  # the containing report is silent on it
+    if info.sub_places and not info.parts_aside and verdict.status == ab.NOT_IN_REPORTS:  # silent on the part
         verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, verdict.probability, places_years=verdict.places_years, evidence=ev)
     if verdict.status == ab.YEAR_NOT_COVERED:
         return _other_year(info, verdict, hits, index, qvec, catalog, s, topic)

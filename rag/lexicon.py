@@ -145,6 +145,16 @@ RESIDENCE_BEFORE = re.compile(
 # says where the asker is only when a verb of living or working follows
 RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安家|定居|读书|上学)")
 
+# What stands between a part of a place and its place's name when the place only says where the part is
+# (query._apart_from): "Lixia District in Jinan", "Jinan's Lixia", "Kongtong District, Pingliang",
+# "Huangzhong District near Xining", "济南市历下区", "西宁的湟中"; any other words between them, and the
+# place is asked on its own ("Haidong's plan … from Huzhu")
+PLACE_LOCATOR = re.compile(
+    r"\s*(?:['’]s|的)?\s*(?:(?:district|county|city|prefecture|town|township|area|new\s+area|of|in|near|"
+    r"outside|under|within|part\s+of|,|，|、|\(|\)|（|）)\s*)*",
+    re.I,
+)
+
 # What may stand between a known place and a division word in its full English name ("Haixi Mongol and
 # Tibetan Autonomous Prefecture"): capitalised words and "and" — the words before the division word
 # are then that place's name, not another place's.
@@ -213,7 +223,12 @@ FOLLOWUP = re.compile(r"^(那|那么|还有|而|和|跟|and\b|what about\b|how a
 FOLLOWUP_MAX_CHARS = 14  # a question this short leans on the previous one
 # Where one sentence of a message ends and the next begins (a question that tells the asker's
 # circumstances first: "我是陇南西和县人，常年在外打工。想问问陇南2022年输转了多少劳动力？").
-SENTENCE_END = re.compile(r"(?<=[。！？!?；;])\s*|(?<=\.)\s+")
+# A full stop ends no sentence after an abbreviation: "flights in Haixi, e.g. Golmud or Huatugou airport?"
+# is one sentence (its first half, read as context, lost the place asked)
+SENTENCE_END = re.compile(
+    r"(?<=[。！？!?；;])\s*|(?<=\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\bapprox\.)(?<!\bNo\.)"
+    r"(?<!\bSt\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\b[A-Z]\.)\s+"
+)
 # A one-sentence Chinese message whose first clauses tell the asker's circumstances before it asks
 # ("我每天早上要遛弯，济南今年准备新建多少个公园？", "我是农村老人，西宁的基础养老金涨到多少了？"): a leading
 # clause that opens with the asker (CIRCUMSTANCE_CLAUSE) and asks nothing (ASKING_WORD_ZH) is context, as

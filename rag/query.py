@@ -215,6 +215,10 @@ class QueryInfo:
     # only parts of indexed places are named, not the places themselves (静宁县 asked, 平凉市 not named): the
     # part has no report of its own, so what its place's report says of it is offered, not answered
     parts_only: bool = False
+    # the indexed place is asked, and the parts of it named stand apart from its name, details of what is
+    # asked ("Haidong's plan for its local products — e.g. highland barley liquor from Huzhu"): its report
+    # answers for it even where it does not name them (query._apart_from)
+    parts_aside: bool = False
     # a figure question that asks for a level, not a change or a rate (lexicon.ASKS_CHANGE): "地区生产总值增长4%"
     # does not give it; a plan question never asks a level (its targets are changes)
     asks_level: bool = False
@@ -273,6 +277,7 @@ class QueryInfo:
             "sub_places": [list(p) for p in self.sub_places],
             "own_report_districts": [list(p) for p in self.own_report_districts],
             "parts_only": self.parts_only,
+            "parts_aside": self.parts_aside,
             "topic_terms": list(self.topic_terms),
         }
 
@@ -379,11 +384,12 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     for _, _, p in sorted(indexed_spans):
         if p not in places:
             places.append(p)
-    unknown, sub, other_spans = _other_places(question, catalog, indexed_spans, places)
+    unknown, sub, other_spans, apart = _other_places(question, catalog, indexed_spans, places)
     # a district's own report asked for ("西峰区政府工作报告里说"): not indexed, whatever its city's says
     own = [x for x in sub if _asks_own_report(question, x[0])]
     unknown = list(dict.fromkeys([*unknown, *(name for name, _, _ in own)]))
     sub = [x for x in sub if x not in own]
+    apart = apart and bool(sub)
     for name, parent, _ in own:  # 庆阳 in "庆阳西峰区" only says where 西峰区 is
         spans = [(a, b) for a, b, p in indexed_spans if p == parent]
         if spans and all(question.startswith(name, b) for _, b in spans) and parent in places:
@@ -460,6 +466,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
         implied,
         parts_only,
+        apart,
         wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(asked),
         indicators,
         searched,
@@ -648,12 +655,12 @@ def _asks_own_report(question: str, name: str) -> bool:
 
 def _other_places(
     question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
-) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]]]:
+) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], bool]:
     """Real places the question names besides the indexed ones.
 
-    Returns (not indexed, [(sub-place, the indexed place containing it, its Chinese short name)], the spans of all these
-    mentions). A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区)
-    only qualifies that place.
+    Returns (not indexed, [(sub-place, the indexed place containing it, its Chinese short name)], the spans
+    of all these mentions, whether every sub-place stands apart from its place's name: :func:`_apart_from`).
+    A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区) only qualifies that place.
     """
     mentions = _gazetteer_mentions(question, catalog)
     own = {p.division for p in catalog.places.values() if p.division}
@@ -661,6 +668,7 @@ def _other_places(
     unknown: list[str] = []
     sub: list[tuple[str, str, str]] = []
     spans: list[tuple[int, int]] = []
+    apart = True  # every part named stands apart from its place's name (no "Lixia District in Jinan")
     for m in mentions:
         if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
             continue
@@ -689,6 +697,7 @@ def _other_places(
             continue  # "我妈住在肃州区…酒泉明年在养老上有啥打算？": 酒泉's report is asked
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
+            apart = apart and _apart_from(question, m.start, m.end, inside[0], indexed_spans)
             continue
         # an ambiguous short form (西安: 西安市, and districts called 西安区) is named by its highest level
         top = min(m.divisions, key=lambda d: ("province", "city", "county").index(d.level))
@@ -710,7 +719,18 @@ def _other_places(
         display = re.sub(r"['’]s\b", "", word_match.group(0))
         if display not in unknown:
             unknown.append(display)
-    return unknown, sub, spans
+    return unknown, sub, spans, bool(sub) and apart
+
+
+def _apart_from(question: str, start: int, end: int, parent: str, indexed_spans: list[tuple[int, int, str]]) -> bool:
+    """Whether the part of ``parent`` named at ``start:end`` stands apart from every mention of its place:
+    "Haidong's plan … barley liquor from Huzhu", "酒泉2023年在敦煌文化旅游上" ask the place, the part a detail
+    of what is asked; "Lixia District in Jinan", "Tianshui's Maiji District", "济南市历下区" name the part,
+    its place only saying where it is (lexicon.PLACE_LOCATOR). False when the place is not named."""
+    named = [(a, b) for a, b, p in indexed_spans if p == parent]
+    return bool(named) and not any(
+        lexicon.PLACE_LOCATOR.fullmatch(question[b:start] if b <= start else question[end:a]) for a, b in named
+    )
 
 
 def _part_named_after(

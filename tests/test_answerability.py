@@ -152,3 +152,17 @@ def test_a_part_of_an_indexed_place_asked_alone_has_no_report_and_gets_what_its_
     assert answer.status == "place_not_indexed" and not answer.found
     assert part in answer.answer.splitlines()[0] and covering in answer.answer.splitlines()[0]
     assert answer.citations and all("乐都" in c.text for c in answer.citations)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is Haidong planning for rural tourism in 2023, e.g. in Huzhu?",
+        "海东2023年在乡村旅游上有什么打算，比如互助那边？",
+    ],
+)
+def test_a_place_asked_with_a_part_of_it_named_as_a_detail_is_answered_from_its_own_report(assistant, question):
+    # 海东 is asked; 互助 only an example of where: 海东's report answers for 海东, whether or not it names 互助
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and answer.citations
+    assert {c.city for c in answer.citations} == {"海东市"}

@@ -1384,6 +1384,47 @@ def test_the_clauses_after_the_askers_circumstances_ask(message, asked):
     assert (None if spans is None else "".join(message[a:b] for a, b in spans)) == asked
 
 
+@pytest.mark.parametrize(
+    ("message", "asked"),
+    [
+        # an abbreviation's full stop ends no sentence
+        ("Any news on new airports in Haixi, e.g. Golmud or Huatugou airport?", None),
+        ("What does Xining plan for clean heating (i.e. gas instead of coal)?", None),
+        ("Parks, squares etc. are they planned in Jinan?", None),
+        # a sentence's does
+        ("I live in Xining. What is Haidong doing about parks?", "What is Haidong doing about parks?"),
+    ],
+)
+def test_a_message_is_split_into_sentences_at_full_stops_but_not_after_abbreviations(message, asked):
+    from rag.query import asking_spans
+
+    spans = asking_spans(message)
+    assert (None if spans is None else " ".join(message[a:b].strip() for a, b in spans)) == asked
+
+
+@pytest.mark.parametrize(
+    ("question", "aside"),
+    [
+        # the place asked on its own, its part a detail of what is asked
+        ("What's Haidong's plan for its local specialty products — e.g. highland barley liquor from Huzhu?", True),
+        ("Any news on new airports or flights in Haixi, e.g. Golmud or Huatugou airport?", True),
+        ("酒泉2023年在敦煌文化旅游上有什么大动作？", True),
+        # the part asked, its place only saying where it is
+        ("Does Lixia District in Jinan plan to build new primary schools in 2023?", False),
+        ("Tianshui's Maiji District said it would add 5,000 urban jobs in 2023 — true?", False),
+        ("How many tourists did Dunhuang, in Jiuquan, receive in 2022?", False),
+        ("What is Huangzhong District near Xining doing about public rental housing?", False),
+        ("济南市历城区去年地区生产总值是多少？", False),
+        ("西宁的湟中撤县设区，国务院批了没有？", False),
+        # the place not named at all
+        ("How many tourists visited Golmud last year?", False),
+    ],
+)
+def test_a_part_named_apart_from_its_place_is_a_detail_of_what_the_place_is_asked(reader, question, aside):
+    info = reader(question)
+    assert info.sub_places and info.parts_aside is aside
+
+
 def test_an_english_message_is_searched_with_the_words_of_its_context(reader):
     """What "the site" is, only the context says: the search reads the context's words, the topic does not."""
     info = reader(
