@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import permutations, product
 from importlib import metadata
 from pathlib import Path
 
@@ -388,10 +389,34 @@ class Translator:
         by_start = {st: (n, t) for n, (st, t) in enumerate(zip(starts, ranked, strict=True))}
         merged: dict[int, Translation] = {}
         dropped: set[int] = set()
+        # three words first, in any order: Chinese puts its modifiers elsewhere ("new urban jobs" is
+        # 城镇新增就业, where 新增 + 城镇 made 新型城镇)
+        for st in sorted(by_start):
+            run = [by_start[st]]
+            while len(run) < 3:
+                after = st + sum(len(t.english.split()) for _, t in run)
+                if after not in by_start:
+                    break
+                run.append(by_start[after])
+            if len(run) < 3 or any(n in merged or n in dropped for n, _ in run):
+                continue
+            joined = [
+                "".join(parts)
+                for order in permutations(run)
+                for parts in product(*(t.chinese for _, t in order))  # three found together: any of their senses
+                if self._joins(parts)
+            ]
+            if joined:
+                best = max(joined, key=self.occurrences)
+                # the head word's other senses stay as alternatives ("local government debt": 地方政府债券
+                # joined, 债务 still the debt where the reports say it so)
+                rest = tuple(t for t in run[-1][1].chinese if t not in best)
+                merged[run[0][0]] = Translation(" ".join(t.english for _, t in run), (best, *rest))
+                dropped.update(n for n, _ in run[1:])
         for st in sorted(by_start):
             n, first = by_start[st]
             size = len(first.english.split())
-            if n in dropped or st + size not in by_start:
+            if n in dropped or n in merged or st + size not in by_start or by_start[st + size][0] in merged:
                 continue
             m, second = by_start[st + size]
             joined = [
@@ -400,10 +425,7 @@ class Translator:
                 # 农村低收入
                 for a in first.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
                 for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
-                if (not self.has_doc_freq or self.doc_freq(a + b) > 0)
-                and self.occurrences(a + b) >= lexicon.TRANSLATION_COMPOUND_MIN_OCCURRENCES
-                and self.occurrences(a + b)
-                >= lexicon.TRANSLATION_COMPOUND_MIN_SHARE * min(self.occurrences(a), self.occurrences(b))
+                if self._joins((a, b))
             ]
             if joined:
                 best = max(joined, key=self.occurrences)
@@ -414,6 +436,17 @@ class Translator:
                 merged[n] = Translation(f"{first.english} {second.english}", (best, *rest))
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
+
+    def _joins(self, parts: tuple[str, ...]) -> bool:
+        """Whether translations joined are a term the reports write: often enough, and often beside how
+        often the rarest part occurs alone (not a chance neighbourhood of common words)."""
+        term = "".join(parts)
+        return (
+            (not self.has_doc_freq or self.doc_freq(term) > 0)
+            and self.occurrences(term) >= lexicon.TRANSLATION_COMPOUND_MIN_OCCURRENCES
+            and self.occurrences(term)
+            >= lexicon.TRANSLATION_COMPOUND_MIN_SHARE * min(self.occurrences(p) for p in parts)
+        )
 
     def _rank_by_similarity(
         self, pending: list[tuple[str, list[str], set[str], str]], context: str

@@ -901,6 +901,22 @@ def test_a_gloss_naming_a_thing_by_what_it_belongs_to_is_also_its_english_compou
     assert found.english == english and found.chinese[0] == expected
 
 
+def test_three_words_whose_translations_join_in_another_order_are_one_phrase():
+    """ "new urban jobs" is 城镇新增就业: Chinese puts 城镇 first, and 新增 + 城镇 would have made 新型城镇. The
+    head word's other senses stay; three words whose translations the reports never join stay apart."""
+    from rag.dictionary import Translator
+
+    text = "城镇新增就业1.2万人。" * 10 + "新型城镇化。" * 3 + "就业岗位。岗位。城镇。新增。"
+    freq = {"城镇新增就业": 10, "城镇": 14, "新增": 11, "就业": 11, "岗位": 2, "新型城镇": 3, "新型": 3, "家庭": 5}
+    translator = Translator(
+        set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close, occurrences=text.count
+    )
+    found = {t.english: t.chinese for t in translator.translate("new urban jobs")}
+    assert list(found) == ["new urban jobs"] and found["new urban jobs"][0] == "城镇新增就业"
+    found = {t.english: t.chinese for t in translator.translate("new family jobs")}
+    assert "new family jobs" not in found
+
+
 def test_a_word_is_translated_in_the_sense_its_question_gives_it():
     """ "train" is glossed by 列车 and 培训 alike; the model finds the whole question about doctors closer to
     培训. The phrase alone cannot tell them apart (equally close), the question can."""
