@@ -17,8 +17,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from itertools import permutations, product
 from importlib import metadata
+from itertools import permutations, product
 from pathlib import Path
 
 import numpy as np
