@@ -157,9 +157,9 @@ def _derive_gloss_word_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = defaultdict(list)
     for gloss, heads in gloss_index().items():
         words = gloss.split()
-        if not 2 <= len(words) <= 5:
+        if not 2 <= len(words) <= 5 and "-" not in gloss:
             continue
-        for w in words:
+        for w in [p for word in words for p in word.split("-")]:  # "old-fashioned": old (老旧)
             if w in lexicon.ENGLISH_STOPWORDS or len(w) < 3:
                 continue
             for h in heads:

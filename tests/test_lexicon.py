@@ -901,6 +901,14 @@ def test_a_gloss_naming_a_thing_by_what_it_belongs_to_is_also_its_english_compou
     assert found.english == english and found.chinese[0] == expected
 
 
+def test_a_word_reaches_the_headwords_whose_hyphenated_gloss_it_begins():
+    """老旧 is glossed "outmoded; old-fashioned" and never "old", yet the reports' 老旧小区 are the "old"
+    estates asked about: a hyphenated gloss's parts are words of the gloss for the word index."""
+    from rag.dictionary import gloss_word_index
+
+    assert "老旧" in gloss_word_index()["old"]
+
+
 def test_three_words_whose_translations_join_in_another_order_are_one_phrase():
     """ "new urban jobs" is 城镇新增就业: Chinese puts 城镇 first, and 新增 + 城镇 would have made 新型城镇. The
     head word's other senses stay; three words whose translations the reports never join stay apart."""
