@@ -295,7 +295,9 @@ ENGLISH_STOPWORDS = frozenset(
     "a an the of in on at to for from by with about into over under and or but not no is are was were be been being "
     "do does did done doing have has had will would shall should can could may might must what which who whom whose "
     "when where why how much many any some all each every this that these those it its it's they their them there "
-    "here i we our you your he she his her me my us as than then so such very more most less least up down out off "
+    "here i we our you your he she his her me my us as than then so such very more most less least "
+    # adverbial particles: "back in 2019", "held back", "hand back to businesses" say no topic (支持 "to back")
+    "up down out off back away "
     "again also only just still yet ever too year years last next past previous coming "
     "what's whats tell give say said says mention mentioned mentions does doing get got going like well really "
     "per cent percent there's if whether according "

@@ -901,6 +901,15 @@ def test_a_gloss_naming_a_thing_by_what_it_belongs_to_is_also_its_english_compou
     assert found.english == english and found.chinese[0] == expected
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["How many tourists visited Haidong back in 2019?", "How much did Jinan hand back to businesses in tax rebates?"],
+)
+def test_an_adverbial_particle_is_no_topic_word(reader, question):
+    info = reader(question)
+    assert "back" not in {w for en, _ in info.translations for w in en.split()} and "支持" not in info.topic_terms
+
+
 def test_a_word_reaches_the_headwords_whose_hyphenated_gloss_it_begins():
     """老旧 is glossed "outmoded; old-fashioned" and never "old", yet the reports' 老旧小区 are the "old"
     estates asked about: a hyphenated gloss's parts are words of the gloss for the word index."""
