@@ -267,13 +267,21 @@ def compose(
     return _for_part(info, Composed(text, citations, verdict))
 
 
+def _parts_and_places(info: QueryInfo) -> tuple[list[str], list[str]]:
+    """The parts of indexed places the question names (格尔木) and the places whose reports cover them (海西州),
+    each once, in the order named."""
+    return (
+        list(dict.fromkeys(n for n, _, _ in info.sub_places)),
+        list(dict.fromkeys(p for _, p, _ in info.sub_places)),
+    )
+
+
 def _for_part(info: QueryInfo, composed: Composed) -> Composed:
     """Only a part of an indexed place named (静宁县, of 平凉市): it has no report of its own, and saying
     so is the answer; what its place's report says of it follows, labelled as that report's."""
     if not info.parts_only or not composed.verdict.found:
         return composed
-    named = list(dict.fromkeys(n for n, _, _ in info.sub_places))
-    parents = list(dict.fromkeys(p for _, p, _ in info.sub_places))
+    named, parents = _parts_and_places(info)
     v = composed.verdict
     verdict = ab.Verdict(ab.PLACE_NOT_INDEXED, v.probability, places_years=v.places_years, evidence=v.evidence)
     if info.lang == "en":
@@ -673,8 +681,7 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     """Why the reports do not answer, in the question's language."""
     en = info.lang == "en"
     if verdict.status == ab.PLACE_NOT_INDEXED and info.sub_places and not info.unknown_places:
-        named = [n for n, _, _ in info.sub_places]
-        parents = list(dict.fromkeys(p for _, p, _ in info.sub_places))
+        named, parents = _parts_and_places(info)
         if en:
             return (
                 f"No report of {', '.join(named)} is indexed, and the report of "

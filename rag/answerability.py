@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .dictionary import char_gloss_index, lemmas
 from .lexical import BM25, PLAIN, Tokenizer, bigrams, dictionary_tags
 from .lexicon import CHANGE_FIGURE, CLAUSE_BREAK, MAGNITUDE, NOMINAL_POS, QUANTITY, SAME_QUESTION_SIMILARITY
 from .query import Catalog, QueryInfo, content_translations
@@ -572,7 +573,9 @@ def evidence(
         1.0 if not any(scope_parts) else 0.0,
         whether_missing,
         lexical_contrast or 0.0,
-        tuple(name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x),
+        tuple(
+            name for (name, _), x in zip(t.groups, in_scope, strict=True) if not x and not _sense_in(name, scope_text)
+        ),
         read,
         reader_input,
         lead_input,
@@ -580,6 +583,15 @@ def evidence(
         neighbours,
         change=change,
     )
+
+
+def _sense_in(name: str, text: str) -> bool:
+    """Whether an English word's one-character sense occurs in ``text`` (lithium: 锂 in 锦泰锂业): the reports
+    then speak of the thing in words its translations miss, and saying they never mention it would be false."""
+    if " " in name or not name.isascii():
+        return False
+    chars = {c for form in lemmas(name.lower()) for c in char_gloss_index().get(form, ())}
+    return any(c in text for c in chars)
 
 
 def _whether_missing(info: QueryInfo, bm25: BM25, scope_text: str, tokenizer: Tokenizer) -> float:

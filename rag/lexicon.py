@@ -73,16 +73,22 @@ ASKS_WHETHER = re.compile(
 )
 # A question that compares ("哪个更快", "比…高", "Did Lanzhou grow faster than Dingxi?", "compare"): when
 # one of the places compared has no report, the comparison cannot be made from the reports.
+# comparatives that, with an "or" after them, ask which of two ("Which grew faster, Dingxi or Longnan?")
+_COMPARING_EN = "faster slower higher lower more fewer less better worse".split()
 COMPARES = re.compile(
     r"哪个|哪一个|哪座|谁的|相比|比较|对比|更高|更低|更快|更慢|更多|更少|高于|低于|快于|慢于|超过|"
-    r"\b(compare[sd]?|comparison|than|versus|vs\.?)\b|\b(faster|slower|higher|lower|more|fewer|less|better|worse)\b.*\bor\b",
+    rf"\b(compare[sd]?|comparison|than|versus|vs\.?)\b|\b({'|'.join(_COMPARING_EN)})\b.*\bor\b",
     re.I,
 )
 # Comparative words in a question that compares (COMPARES): the comparison asked, not what is compared —
 # "Which grew faster, Dingxi or Longnan?" asks about growth, and 速度/快速 are no topic of it
+_COMPARATIVE_EN = [
+    *_COMPARING_EN,
+    *"quicker bigger larger smaller greater cleaner dirtier richer poorer cheaper longer shorter stronger".split(),
+    "weaker",
+]
 COMPARATIVES = re.compile(
-    r"\b(faster|slower|quicker|higher|lower|more|fewer|less|better|worse|bigger|larger|smaller|greater|"
-    r"cleaner|dirtier|richer|poorer|cheaper|longer|shorter|stronger|weaker)\b|[更较](高|低|快|慢|多|少|大|小|好|差|强|弱)",
+    rf"\b({'|'.join(_COMPARATIVE_EN)})\b|[更较](高|低|快|慢|多|少|大|小|好|差|强|弱)",
     re.I,
 )
 # jieba's part-of-speech tags of words that name things (nouns, names, noun-like verbs 投资, fixed

@@ -1825,3 +1825,19 @@ def test_a_chinese_list_question_asks_for_the_noun_at_its_cue(reader, question, 
     found = asked_list_noun(question, reader.catalog.tokenizer)
     assert found == noun
     assert bool(lexicon.LIST_KIND_HEAD.search(found)) is a_kind_of_list
+
+
+@pytest.mark.parametrize(
+    ("word", "text", "spoken_of"),
+    [
+        ("lithium", "锦泰锂业7000吨碳酸锂项目投产", True),  # 锂, lithium's one-character sense, in a company's name
+        ("grain", "粮食产量稳定在69万吨", True),
+        ("lithium", "盐湖化工产业链延伸", False),
+        ("Michelin", "餐饮业复苏", False),  # no one-character sense
+        ("freight train", "中欧班列开行", False),  # a phrase: its words' senses say nothing of it whole
+    ],
+)
+def test_a_refusal_never_says_the_reports_never_mention_what_they_write_with_its_one_character_sense(
+    word, text, spoken_of
+):
+    assert ab._sense_in(word, text) is spoken_of
