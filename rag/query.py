@@ -384,12 +384,11 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     for _, _, p in sorted(indexed_spans):
         if p not in places:
             places.append(p)
-    unknown, sub, other_spans, apart = _other_places(question, catalog, indexed_spans, places)
+    unknown, sub, other_spans, aside = _other_places(question, catalog, indexed_spans, places)
     # a district's own report asked for ("西峰区政府工作报告里说"): not indexed, whatever its city's says
     own = [x for x in sub if _asks_own_report(question, x[0])]
     unknown = list(dict.fromkeys([*unknown, *(name for name, _, _ in own)]))
     sub = [x for x in sub if x not in own]
-    apart = apart and bool(sub)
     for name, parent, _ in own:  # 庆阳 in "庆阳西峰区" only says where 西峰区 is
         spans = [(a, b) for a, b, p in indexed_spans if p == parent]
         if spans and all(question.startswith(name, b) for _, b in spans) and parent in places:
@@ -466,7 +465,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         tuple(dict.fromkeys((name, parent) for name, parent, _ in own)),
         implied,
         parts_only,
-        apart,
+        bool(sub) and all(name in aside for name, _, _ in sub),
         wants_number and intent != "plan" and not lexicon.ASKS_CHANGE.search(asked),
         indicators,
         searched,
@@ -655,11 +654,11 @@ def _asks_own_report(question: str, name: str) -> bool:
 
 def _other_places(
     question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
-) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], bool]:
+) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], set[str]]:
     """Real places the question names besides the indexed ones.
 
     Returns (not indexed, [(sub-place, the indexed place containing it, its Chinese short name)], the spans
-    of all these mentions, whether every sub-place stands apart from its place's name: :func:`_apart_from`).
+    of all these mentions, the sub-places that stand apart from their place's name: :func:`_apart_from`).
     A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区) only qualifies that place.
     """
     mentions = _gazetteer_mentions(question, catalog)
@@ -668,7 +667,7 @@ def _other_places(
     unknown: list[str] = []
     sub: list[tuple[str, str, str]] = []
     spans: list[tuple[int, int]] = []
-    apart = True  # every part named stands apart from its place's name (no "Lixia District in Jinan")
+    aside: set[str] = set()  # parts named apart from their place's name (not "Lixia District in Jinan")
     for m in mentions:
         if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
             continue
@@ -697,7 +696,8 @@ def _other_places(
             continue  # "我妈住在肃州区…酒泉明年在养老上有啥打算？": 酒泉's report is asked
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
-            apart = apart and _apart_from(question, m.start, m.end, inside[0], indexed_spans)
+            if _apart_from(question, m.start, m.end, inside[0], indexed_spans):
+                aside.add(m.text)
             continue
         # an ambiguous short form (西安: 西安市, and districts called 西安区) is named by its highest level
         top = min(m.divisions, key=lambda d: ("province", "city", "county").index(d.level))
@@ -719,7 +719,7 @@ def _other_places(
         display = re.sub(r"['’]s\b", "", word_match.group(0))
         if display not in unknown:
             unknown.append(display)
-    return unknown, sub, spans, bool(sub) and apart
+    return unknown, sub, spans, aside
 
 
 def _apart_from(question: str, start: int, end: int, parent: str, indexed_spans: list[tuple[int, int, str]]) -> bool:

@@ -1424,6 +1424,9 @@ def test_the_clauses_after_the_askers_circumstances_ask(message, asked):
         ("Any news on new airports in Haixi, e.g. Golmud or Huatugou airport?", None),
         ("What does Xining plan for clean heating (i.e. gas instead of coal)?", None),
         ("Parks, squares etc. are they planned in Jinan?", None),
+        ("Which grew faster, Jinan vs. Heze?", None),
+        ("What did Jinan's No. 1 policy document promise?", None),
+        ("Has Dr. Wang's hospital in Xining opened?", None),
         # a sentence's does
         ("I live in Xining. What is Haidong doing about parks?", "What is Haidong doing about parks?"),
     ],
