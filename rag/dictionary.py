@@ -522,19 +522,38 @@ class Translator:
     def _used(self, term: str) -> bool:
         return self.doc_freq(term) > 0 if self.has_doc_freq else term in self.vocabulary
 
-    @classmethod
-    def _words(cls, english: str, index: dict[str, tuple[str, ...]]) -> list[str]:
+    def _words(self, english: str, index: dict[str, tuple[str, ...]]) -> list[str]:
         """The question's words; a hyphenated compound the dictionary glosses whole is one word
-        ("e-commerce" 电子商务, "cross-border" 跨境), any other is its parts ("air-quality")."""
+        ("e-commerce" 电子商务, "cross-border" 跨境), any other is its parts ("air-quality"); a closed
+        compound whose whole gives no word the reports use is its two parts where the dictionary glosses
+        them as a phrase that does ("wastewater" → "waste water" 废水, "farmhouse" → "farm house" 农房)."""
         words: list[str] = []
         for token in lexicon.ENGLISH_HYPHENATED.findall(english):
             parts = lexicon.ENGLISH_WORD.findall(token)
             whole = "-".join(parts).lower()
-            if len(parts) > 1 and any(v in index for v in cls._variants([whole])):
+            if len(parts) > 1 and any(v in index for v in self._variants([whole])):
                 words.append("-".join(parts))
+            elif len(parts) == 1:
+                words += self._closed_compound(parts[0], index)
             else:
                 words += parts
         return words
+
+    def _closed_compound(self, word: str, index: dict[str, tuple[str, ...]]) -> list[str]:
+        """``word``, or its two parts (each at least :data:`lexicon.COMPOUND_PART_MIN` letters) when the
+        whole gives no translation the reports use and the parts, read as a phrase, do."""
+        low = word.lower()
+        if low in lexicon.ENGLISH_STOPWORDS or self._glossed([low], index):
+            return [word]
+        m = lexicon.COMPOUND_PART_MIN
+        for cut in range(m, len(word) - m + 1):
+            if self._glossed([low[:cut], low[cut:]], index):
+                return [word[:cut], word[cut:]]
+        return [word]
+
+    def _glossed(self, group: list[str], index: dict[str, tuple[str, ...]]) -> bool:
+        """Whether the dictionary glosses ``group`` (as a phrase) with a word the reports use."""
+        return any(self._used(t) for v in self._variants(group) for t in index.get(v, ()))
 
     @staticmethod
     def _variants(group: list[str]) -> list[str]:

@@ -296,6 +296,9 @@ ENGLISH_WORD = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?")
 GLOSS_OF_PHRASE = re.compile(r"([a-z]+) (?:of|in|for) ([a-z]+)")
 # English words joined by hyphens ("e-commerce", "air-quality"): one word where the dictionary glosses it whole
 ENGLISH_HYPHENATED = re.compile(rf"{ENGLISH_WORD.pattern}(?:-{ENGLISH_WORD.pattern})*")
+# the shortest part a closed English compound is split into ("wastewater" → "waste" + "water";
+# dictionary.Translator._closed_compound): two-letter parts ("in", "to") split ordinary words
+COMPOUND_PART_MIN = 3
 # English function and question words: never looked up in the dictionary, never topic terms.
 ENGLISH_STOPWORDS = frozenset(
     "a an the of in on at to for from by with about into over under and or but not no is are was were be been being "

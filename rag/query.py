@@ -571,6 +571,8 @@ def _untranslated(
 ) -> tuple[str, ...]:
     """English content words (places removed) for which the reports use no term: "cryptocurrency"."""
     covered = {w.lower() for phrase, _ in translations for w in re.findall(r"[A-Za-z]+", phrase)}
+    # a closed compound translated as its parts ("wastewater" as "waste water": dictionary.Translator)
+    covered |= {"".join(re.findall(r"[A-Za-z]+", phrase)).lower() for phrase, _ in translations}
     out = []
     for w in lexicon.ENGLISH_WORD.findall(english):
         low = "".join(english_words(w))

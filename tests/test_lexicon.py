@@ -884,6 +884,35 @@ def test_a_hyphenated_compound_is_one_word_where_the_dictionary_glosses_it_whole
 
 
 @pytest.mark.parametrize(
+    ("word", "read"),
+    [
+        # the whole gives nothing the reports use; the parts, read as a phrase, do
+        ("wastewater", ["waste", "water"]),  # "waste water" 废水
+        ("Healthcare", ["Health", "care"]),  # "health care" 医疗保健
+        ("oilfield", ["oil", "field"]),  # "oil field" 油田
+        # the whole is glossed with a word the reports use: one word
+        ("kindergarten", ["kindergarten"]),
+        # no split whose parts make a glossed phrase: one word, left untranslated
+        ("greenways", ["greenways"]),
+        # a stop word is never split ("with" + "out")
+        ("without", ["without"]),
+    ],
+)
+def test_a_closed_compound_is_read_as_its_parts_where_only_they_translate(word, read):
+    from rag.dictionary import Translator, gloss_index
+
+    freq = {"废水": 5, "医疗保健": 2, "油田": 3, "幼儿园": 20, "水": 300}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500)
+    assert translator._words(f"Any {word}?", gloss_index()) == ["Any", *read]
+
+
+def test_a_closed_compound_translated_by_its_parts_is_not_called_untranslated(reader):
+    info = reader("How much wastewater does Xining treat?")
+    assert ("waste water", ("废水",)) in [(en.lower(), zh[:1]) for en, zh in info.translations]
+    assert "wastewater" not in info.untranslated
+
+
+@pytest.mark.parametrize(
     ("english", "expected", "gloss"),
     [
         ("school places", "学位", "place in school"),  # 学位 /academic degree/place in school/
