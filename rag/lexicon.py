@@ -84,8 +84,8 @@ COMPARES = re.compile(
 # "Which grew faster, Dingxi or Longnan?" asks about growth, and 速度/快速 are no topic of it
 _COMPARATIVE_EN = [
     *_COMPARING_EN,
-    *"quicker bigger larger smaller greater cleaner dirtier richer poorer cheaper longer shorter stronger".split(),
-    "weaker",
+    *"quicker bigger larger smaller greater cleaner dirtier richer poorer cheaper longer shorter".split(),
+    *"stronger weaker".split(),
 ]
 COMPARATIVES = re.compile(
     rf"\b({'|'.join(_COMPARATIVE_EN)})\b|[更较](高|低|快|慢|多|少|大|小|好|差|强|弱)",

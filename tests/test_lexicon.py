@@ -896,12 +896,14 @@ def test_a_hyphenated_compound_is_one_word_where_the_dictionary_glosses_it_whole
         ("greenways", ["greenways"]),
         # a stop word is never split ("with" + "out")
         ("without", ["without"]),
+        # a part shorter than lexicon.COMPOUND_PART_MIN is no part ("kung" + "fu" 功夫 would be)
+        ("kungfu", ["kungfu"]),
     ],
 )
 def test_a_closed_compound_is_read_as_its_parts_where_only_they_translate(word, read):
     from rag.dictionary import Translator, gloss_index
 
-    freq = {"废水": 5, "医疗保健": 2, "油田": 3, "幼儿园": 20, "水": 300}
+    freq = {"废水": 5, "医疗保健": 2, "油田": 3, "幼儿园": 20, "水": 300, "功夫": 4}
     translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500)
     assert translator._words(f"Any {word}?", gloss_index()) == ["Any", *read]
 
