@@ -664,6 +664,23 @@ def _reports_asked(info: QueryInfo, lang: str) -> str:
     return f"{'、'.join(info.places)}的报告" if info.places else "已收录的报告"
 
 
+def declined_text(info: QueryInfo, reason: str, closest: str) -> str:
+    """The refusal when the language model, reading the passages, found they do not answer: what it said
+    they lack, then the extractive answer's passages (``closest``, cited as they were) labelled as the
+    closest and not an answer, for the user to check the model's reading."""
+    if info.lang == "en":
+        why = f" ({reason})" if reason else ""
+        return (
+            f"Not found: the language model read the passages found in {_reports_asked(info, 'en')} and judged "
+            f"that they do not answer this question{why}. The closest passages (not an answer):\n{closest}"
+        )
+    why = f"（{reason}）" if reason else ""
+    return (
+        f"没有找到答案：语言模型读了从{_reports_asked(info, 'zh')}中找到的段落，判断它们没有回答这个问题{why}。"
+        f"最接近的段落（不是答案），请核对：\n{closest}"
+    )
+
+
 def _unmentioned_note(info: QueryInfo, missing: tuple[str, ...]) -> str:
     """The words of an answered question that the reports in scope never use: the quotes are the
     closest passages, and the user should check that they answer it (菜牛 asked, 肉牛 written)."""

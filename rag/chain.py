@@ -10,11 +10,20 @@ passages. Each step carries a run name, so a LangChain tracer shows them as sepa
 An LLM answer is checked after generation: markers pointing outside the given passages are removed,
 and every figure in the answer must appear in a passage the same sentence cites; an answer failing
 either check is flagged.
+
+The model is also the answerability check's second reader. The composer's verdict rests on features of
+the passages (coverage, similarity, a figure's presence); a model that reads them can tell a passage on
+the topic from one that answers ("推进医养结合" for "how many care-home beds"). The prompts ask it to
+reply :data:`NO_ANSWER` and why when the passages do not answer; the chain then refuses
+(``not_in_reports``), says in the user's language that the model found no answer and what it said is
+missing, and shows the extractive answer's passages as the closest, labelled as not an answer. Before,
+such a reply cited nothing and fell back to the extractive answer the model had just declined.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -31,7 +40,7 @@ from langchain_core.runnables.config import ensure_config, get_callback_manager_
 from pydantic import SecretStr
 
 from . import answerability
-from .answer import Answer, Citation, compose
+from .answer import Answer, Citation, compose, declined_text
 from .config import Config
 from .errors import LLMError
 from .query import language
@@ -41,15 +50,24 @@ from .validate import check_k, check_question
 FIGURE = re.compile(
     r"\d+(?:\.\d+)?\s*(?:%|‰|[万亿千百]?[元人户台家个项件座所公里亩吨条辆次天倍]{0,2})|百分之[零一二三四五六七八九十百点]+"
 )
+# what the model replies, first, when the passages do not answer the question (the prompts ask for it)
+NO_ANSWER = "NO_ANSWER"
 SYSTEM_ZH = (
     "你是政府工作报告问答助手。只根据下面编号的段落回答，每句话末尾用[n]标注所依据的段落编号；"
     "段落没有的信息不要写；回答简洁，用中文。"
+    f"如果这些段落不能回答问题（例如只谈到相关话题，没有给出所问的数字或措施），只回复 {NO_ANSWER}，"
+    "再用一句话说明段落缺少什么，不要标注编号。"
 )
 SYSTEM_EN = (
     "You answer questions about Chinese government work reports. Use only the numbered passages below. "
     "End every sentence with the [n] marker(s) of the passages it relies on; quote figures exactly as "
-    "the passages give them; say nothing the passages do not say. Answer in English."
+    "the passages give them; say nothing the passages do not say. Answer in English. "
+    "If the passages do not answer the question (they touch its topic but give no figure or measure "
+    f"asked for, say), reply only {NO_ANSWER} followed by one sentence on what they lack, with no markers."
 )
+# NO_ANSWER at the start of a reply, as models write it (bare, in bold or quotes), and the reason after it
+_DECLINED = re.compile(rf"^[\s*_`\"'“”‘’「」]*{NO_ANSWER}[\s*_`\"'“”‘’「」:：,，.。;；\-—]*(.*)$", re.S | re.I)
+_LEAD = re.compile(r"^[\s*_`\"'“”‘’「」]*")
 
 
 PROMPT = ChatPromptTemplate.from_messages(
@@ -161,6 +179,38 @@ def checked_answer(raw: str, hits: list[Hit]) -> tuple[str, list[Citation], bool
             Citation(renumber[old], c.chunk_id, c.text, r.title, r.city, year, c.section, c.part, round(h.score, 6), ())
         )
     return text, citations, flagged
+
+
+def declined(reply: str) -> str | None:
+    """The model's reason when its reply says the passages do not answer (:data:`NO_ANSWER` first), one
+    line of at most 200 characters ("" when it gave none); None for an answer."""
+    m = _DECLINED.match(reply)
+    if m is None:
+        return None
+    reason = " ".join(m.group(1).split())
+    return reason[:200].rstrip("。.") if reason else ""
+
+
+class DeclineGate:
+    """Holds back the model's first characters while they may still be :data:`NO_ANSWER`, so a user never
+    sees the word stream in before the refusal replaces it; an answer is let through as soon as its
+    start differs (a few characters' delay), the held text first."""
+
+    def __init__(self) -> None:
+        self.held = ""
+        self.open = False
+
+    def feed(self, token: str) -> str:
+        """What to show of ``token`` now ("" while held)."""
+        if self.open:
+            return token
+        self.held += token
+        head = _LEAD.sub("", self.held).upper()
+        if head.startswith(NO_ANSWER) or NO_ANSWER.startswith(head):
+            return ""
+        self.open = True
+        shown, self.held = self.held, ""
+        return shown
 
 
 def chat_model(config: Config) -> BaseChatModel:
@@ -278,11 +328,12 @@ class AnswerChain(Runnable[dict, Answer]):
         t1 = time.perf_counter()
         s = _step(self.compose, s, config)
         composed, result, notes = s["composed"], s["result"], s["notes"]
-        text, citations, found = composed.text, composed.citations, composed.found
+        text, citations, verdict = composed.text, composed.citations, composed.verdict
         mode, flagged, streamed = "extractive", False, False
-        if self.generate is not None and found:
+        if self.generate is not None and verdict.found:
             hits = result.hits[: s["k"]]
             parts: list[str] = []
+            gate = DeclineGate()
             try:
                 system = SYSTEM_EN if s["info"].lang == "en" else SYSTEM_ZH
                 for token in self.generate.stream(
@@ -290,9 +341,20 @@ class AnswerChain(Runnable[dict, Answer]):
                 ):
                     if token:
                         parts.append(token)
+                        shown = gate.feed(token)
+                        if shown:
+                            streamed = True
+                            yield shown
+                reason = declined("".join(parts))
+                if reason is not None:
+                    text = declined_text(s["info"], reason, composed.text)
+                    verdict = dataclasses.replace(verdict, status=answerability.NOT_IN_REPORTS)
+                    notes.append("the language model found no answer in the passages")
+                else:
+                    if gate.held:  # an answer shorter than the word held back
                         streamed = True
-                        yield token
-                text, citations, flagged = self.check.invoke({"raw": "".join(parts), "hits": hits}, config)
+                        yield gate.held
+                    text, citations, flagged = self.check.invoke({"raw": "".join(parts), "hits": hits}, config)
                 mode = "llm"
             except Exception as exc:  # network errors, timeouts, malformed replies, failed checks: fall back
                 reason = str(exc) if isinstance(exc, LLMError) else _one_line(exc)
@@ -305,7 +367,7 @@ class AnswerChain(Runnable[dict, Answer]):
         yield Answer(
             question,
             text,
-            found,
+            verdict.found,
             filters,
             citations,
             {**result.timings_ms, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - t0) * 1000},
@@ -315,8 +377,8 @@ class AnswerChain(Runnable[dict, Answer]):
             hits=result.hits,
             flagged=flagged,
             mode=mode,
-            status=composed.verdict.status,
-            verdict=composed.verdict,
+            status=verdict.status,
+            verdict=verdict,
         )
 
     # ------------------------------------------------------------ the Runnable interface

@@ -351,3 +351,23 @@ def test_ask_and_the_http_api_answer_through_the_chain(assistant, monkeypatch):
     assistant.ask(QUESTION)
     data = api_ask(assistant, QUESTION, 3)
     assert built == [None, None] and data["status"] == "answered" and len(data["citations"]) <= 3
+
+
+def test_an_english_question_gets_the_models_refusal_in_english_and_the_word_never_streams(assistant):
+    question = "What GDP growth did Haidong target for 2023?"
+    model = GenericFakeChatModel(messages=iter([AIMessage(content="**NO_ANSWER** The passages give no target.")]))
+    pieces = list(build_chain(assistant, model).stream({"question": question}))
+    tokens, answer = pieces[:-1], pieces[-1]
+    assert isinstance(answer, Answer) and answer.status == "not_in_reports" and answer.mode == "llm"
+    assert tokens == [answer.answer]  # the refusal alone: no piece of the model's reply was shown
+    assert answer.answer.startswith("Not found: the language model read the passages found in the report of Haidong")
+    assert "(The passages give no target)" in answer.answer and "(not an answer)" in answer.answer
+    assert answer.citations and all("NO_ANSWER" not in t for t in tokens)
+
+
+def test_a_short_answer_held_back_as_a_possible_refusal_still_streams(assistant):
+    n = _n_with(assistant, "5%左右")
+    model = FakeListChatModel(responses=[f"N[{n}]"])  # "N" may start the word: held, then shown
+    pieces = list(build_chain(assistant, model).stream({"question": QUESTION}))
+    tokens, answer = pieces[:-1], pieces[-1]
+    assert "".join(tokens) == f"N[{n}]" and answer.mode == "llm" and answer.found

@@ -340,3 +340,66 @@ def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_
     unnamed = replace(topic, groups=(*topic.groups, ("房价", ("房价",))), weights=(*topic.weights, 1.0))
     plain = _near_miss(res.info, refused, scored, found, unnamed, res.hits, catalog, given)
     assert plain.citations == [] and plain.text.startswith("没有找到答案：")
+
+
+# ---------------------------------------------------------------- a model that finds no answer
+
+
+@pytest.mark.parametrize(
+    ("reply", "reason"),
+    [
+        ("NO_ANSWER", ""),
+        ("NO_ANSWER：段落只谈到养老服务，没有给出床位数。", "段落只谈到养老服务，没有给出床位数"),
+        ("**NO_ANSWER** The passages give no bed count.", "The passages give no bed count"),
+        ("“NO_ANSWER” - 没有所问的数字", "没有所问的数字"),
+        ("no_answer: none given", "none given"),
+        ("NO_ANSWER\n\n  the passages\n speak of pensions only.", "the passages speak of pensions only"),
+        ("海东市2023年地区生产总值预期增长5%左右[1]。", None),
+        ("NOTE: 增长5%左右[1]。", None),
+        ("答：NO_ANSWER", None),  # the word must come first: an answer that mentions it is an answer
+    ],
+)
+def test_a_reply_declines_only_when_it_starts_with_no_answer(reply, reason):
+    from rag.chain import declined
+
+    assert declined(reply) == reason
+
+
+@pytest.mark.parametrize(
+    ("tokens", "shown_before_the_end"),
+    [
+        (["N", "O", "_", "ANS", "WER", "：没有"], ""),  # the word never shows
+        (["**", "NO", "_ANSWER**"], ""),
+        (["5", "%[1]。"], "5%[1]。"),  # an answer shows from its first token
+        (["N", "O", "T", "E"], "NOTE"),  # held while it could be the word, shown once it cannot
+        (["NO"], ""),  # still possible at the end: the chain shows what is held (DeclineGate.held)
+    ],
+)
+def test_the_gate_holds_back_only_what_may_be_the_word(tokens, shown_before_the_end):
+    from rag.chain import DeclineGate
+
+    gate = DeclineGate()
+    assert "".join(gate.feed(t) for t in tokens) == shown_before_the_end
+    assert shown_before_the_end + gate.held == "".join(tokens)
+
+
+def test_a_model_that_finds_no_answer_turns_the_answer_into_a_refusal_saying_why(fast_assistant):
+    from langchain_core.language_models import FakeListChatModel
+
+    from rag import build_chain
+
+    question = "海东2023年地区生产总值预期增长多少？"
+    extractive = fast_assistant.ask(question)
+    assert extractive.found and extractive.citations  # the features alone answer it
+    model = FakeListChatModel(responses=["NO_ANSWER：段落只谈到经济运行，没有给出增长目标。"])
+    answer = build_chain(fast_assistant, model).invoke({"question": question})
+    assert answer.status == "not_in_reports" and not answer.found and answer.mode == "llm"
+    assert answer.verdict is not None and answer.verdict.status == "not_in_reports"
+    assert (
+        answer.answer.startswith("没有找到答案：语言模型")
+        and "（段落只谈到经济运行，没有给出增长目标）" in answer.answer
+    )
+    # the passages the extractive answer quoted stay, cited, as the closest (not an answer)
+    assert answer.answer.endswith(extractive.answer) and "不是答案" in answer.answer
+    assert [c.chunk_id for c in answer.citations] == [c.chunk_id for c in extractive.citations]
+    assert "NO_ANSWER" not in answer.answer and not answer.flagged

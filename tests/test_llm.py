@@ -149,6 +149,20 @@ def test_a_figure_missing_from_the_cited_passage_is_flagged(assistant, llm):
     assert answer.flagged and "12.5%" in answer.answer.split("⚠")[-1]
 
 
+def test_an_endpoint_that_finds_no_answer_makes_ask_refuse_with_its_reason(assistant, llm):
+    llm.reply = "NO_ANSWER：这些段落没有给出海东2023年的增长目标。"
+    a = _assistant(assistant, llm.url)
+    tokens: list[str] = []
+    answer = a.ask(QUESTION, llm=True, on_token=tokens.append)
+    assert answer.status == "not_in_reports" and not answer.found and answer.mode == "llm"
+    assert tokens == [answer.answer] and "NO_ANSWER" not in answer.answer
+    assert answer.answer.startswith("没有找到答案：语言模型") and "没有给出海东2023年的增长目标" in answer.answer
+    assert answer.citations  # the closest passages, to check the model's reading against
+    assert answer.to_json()["status"] == "not_in_reports"
+    prompt = llm.requests[-1]["messages"][0]["content"]
+    assert "NO_ANSWER" in prompt  # the model was told how to say so
+
+
 @pytest.mark.parametrize("mode", ["down", "slow", "garbage", "error"])
 def test_a_failing_endpoint_falls_back_to_the_extractive_answer(assistant, llm, mode):
     url = llm.url
