@@ -227,3 +227,16 @@ def test_the_ui_falls_back_to_the_extractive_answer_when_the_endpoint_fails(assi
     assert any("LLM unavailable" in n for n in turn["notes"])
     assert [m["role"] for m in history] == ["user", "assistant"] and "▍" not in history[-1]["content"]
     assert history[-1]["content"].startswith(assistant.ask(QUESTION).answer.split("\n")[0][:20])
+
+
+def test_the_ui_shows_the_models_refusal_with_the_closest_passages_and_never_the_word(assistant, llm):
+    from ui.handlers import new_state, respond
+
+    llm.reply = "NO_ANSWER：这些段落没有给出海东2023年的增长目标。"
+    steps = list(respond(_assistant(assistant, llm.url), QUESTION, [], new_state(), llm=True))
+    shown = [s[0][-1]["content"] for s in steps if s[0][-1]["role"] == "assistant"]
+    assert shown and all("NO_ANSWER" not in c for c in shown)  # not on screen at any step
+    history, state = steps[-1][0], steps[-1][1]
+    turn = state["turns"][0]
+    assert turn["mode"] == "llm" and turn["citations"]
+    assert history[-1]["content"].startswith("没有找到答案：语言模型") and "(#cite-0-1)" in history[-1]["content"]
