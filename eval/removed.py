@@ -29,17 +29,13 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from eval.metrics import group_hit, squash
 from eval.runner import load_questions
 from rag import Assistant, Config, RagError, build_index
 
 # a clause and what ends it: deleting one keeps the text around it intact
 CLAUSE = re.compile(r"[^。！？；\n]*[。！？；]?\n?")
-SPACE = re.compile(r"\s+")
 TITLE = "政府工作报告"  # a line naming this starts a report (the compilation splits on it): never deleted
-
-
-def squeeze(text: str) -> str:
-    return SPACE.sub("", text)
 
 
 def delete_clauses(text: str, evidence: set[str]) -> tuple[str, int]:
@@ -49,7 +45,7 @@ def delete_clauses(text: str, evidence: set[str]) -> tuple[str, int]:
     kept: list[str] = []
     deleted = 0
     for clause in CLAUSE.findall(text):
-        flat = squeeze(clause)
+        flat = squash(clause)
         if flat and TITLE not in flat and any(e in flat for e in evidence):
             deleted += 1
             kept.append("\n" if clause.endswith("\n") else "")
@@ -64,13 +60,7 @@ def group_of(question_id: str, groups: int) -> int:
 
 
 def evidence_strings(question: dict) -> set[str]:
-    return {squeeze(a) for group in question["evidence"] for a in group if len(squeeze(a)) >= 4}
-
-
-def holds(evidence: list[list[str]], texts: list[str]) -> bool:
-    """Whether the texts hold the evidence: every group has an alternative in one of them."""
-    flat = [squeeze(t) for t in texts]
-    return all(any(squeeze(a) in t for a in group for t in flat) for group in evidence)
+    return {squash(a) for group in question["evidence"] for a in group if len(squash(a)) >= 4}
 
 
 def write_corpus(sources: tuple[Path, ...], out: Path, evidence: set[str]) -> int:
@@ -114,12 +104,12 @@ def run(
         for q in mine:
             top = [h.chunk.text for h in assistant.search(q["question"], k=10).hits]
             row = {"id": q["id"], "lang": q["lang"], "group": g, "clauses_deleted": deleted}
-            if holds(q["evidence"], top):
+            if all(group_hit(group, top) for group in q["evidence"]):
                 rows.append({**row, "status": "skipped"})
             else:
                 answer = assistant.ask(q["question"], llm=llm)
-                body = squeeze(answer.answer)
-                points = [squeeze(p) for p in q.get("answer_points") or [] if squeeze(p)]
+                body = squash(answer.answer)
+                points = [squash(p) for p in q.get("answer_points") or [] if squash(p)]
                 rows.append(
                     {
                         **row,

@@ -65,9 +65,10 @@ SYSTEM_EN = (
     "If the passages do not answer the question (they touch its topic but give no figure or measure "
     f"asked for, say), reply only {NO_ANSWER} followed by one sentence on what they lack, with no markers."
 )
-# NO_ANSWER at the start of a reply, as models write it (bare, in bold or quotes), and the reason after it
-_DECLINED = re.compile(rf"^[\s*_`\"'“”‘’「」]*{NO_ANSWER}[\s*_`\"'“”‘’「」:：,，.。;；\-—]*(.*)$", re.S | re.I)
+# what models write before NO_ANSWER (space, bold, quotes): the gate and the check skip the same
 _LEAD = re.compile(r"^[\s*_`\"'“”‘’「」]*")
+# NO_ANSWER at the start of a reply, as models write it (bare, in bold or quotes), and the reason after it
+_DECLINED = re.compile(rf"{_LEAD.pattern}{NO_ANSWER}[\s*_`\"'“”‘’「」:：,，.。;；\-—]*(.*)$", re.S | re.I)
 
 
 PROMPT = ChatPromptTemplate.from_messages(
