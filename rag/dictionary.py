@@ -22,7 +22,7 @@ from itertools import permutations, product
 from pathlib import Path
 
 import numpy as np
-from lemminflect import getAllLemmas  # its lexicon loads on the first word looked up (~0.2 s)
+from lemminflect import getAllLemmas, getInflection  # its lexicon loads on the first word looked up (~0.2 s)
 
 from . import lexicon, tablecache
 
@@ -103,9 +103,37 @@ def _derive_gloss_index() -> dict[str, tuple[str, ...]]:
                 m = lexicon.GLOSS_OF_PHRASE.fullmatch(g)
                 if m and not {m.group(1), m.group(2)} & lexicon.ENGLISH_STOPWORDS:
                     inflected[f"{m.group(2)} {m.group(1)}"].append(simp)
+                # and a verb with its object ("to save water") as a compound, the object first and the verb's
+                # -ing form after ("water-saving" 节水, "energy-saving" 节能)
+                compound = _object_first(gloss, g)
+                if compound:
+                    inflected[compound].append(simp)
+                # and two things, "X and Y", by their initials: "research and development" is R&D (研发)
+                initials = _initials(g)
+                if initials:
+                    inflected[initials].append(simp)
     for key, heads in inflected.items():  # after the exact glosses, which stay first
         out[key].extend(h for h in heads if h not in out[key])
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _object_first(gloss: str, normalised: str) -> str | None:
+    """A gloss of a verb ("to …") and its object as English compounds it: "to save water" → "water
+    saving"; None for any other gloss."""
+    words = normalised.split()
+    if not gloss.lstrip().lower().startswith("to ") or len(words) != 2 or set(words) & lexicon.ENGLISH_STOPWORDS:
+        return None
+    forms = getInflection(words[0], "VBG")
+    return f"{words[1]} {forms[0]}" if forms else None
+
+
+def _initials(normalised: str) -> str | None:
+    """A gloss naming two things (nouns both) by the initials English abbreviates it to: "research and
+    development" → "r&d"; None for any other gloss ("bright and beautiful" names no things)."""
+    m = lexicon.GLOSS_OF_PAIR.fullmatch(normalised)
+    if not m or not all("NOUN" in getAllLemmas(w) for w in normalised.split(" and ")):
+        return None
+    return f"{m.group(1)}&{m.group(2)}"
 
 
 @lru_cache(maxsize=1)
@@ -528,7 +556,10 @@ class Translator:
         compound whose whole gives no word the reports use is its two parts where the dictionary glosses
         them as a phrase that does ("wastewater" → "waste water" 废水, "farmhouse" → "farm house" 农房)."""
         words: list[str] = []
-        for token in lexicon.ENGLISH_HYPHENATED.findall(english):
+        for token in lexicon.ENGLISH_TOKEN.findall(english):
+            if lexicon.ENGLISH_INITIALS.fullmatch(token):
+                words.append(token)  # R&D: looked up by its initials (gloss_index), never as two letters
+                continue
             parts = lexicon.ENGLISH_WORD.findall(token)
             whole = "-".join(parts).lower()
             if len(parts) > 1 and any(v in index for v in self._variants([whole])):

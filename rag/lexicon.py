@@ -294,8 +294,15 @@ ENGLISH_WORD = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?")
 # a gloss naming a thing by what it belongs to ("place in school", "owner of enterprise"): English also
 # writes it as a compound, the second word first ("school place")
 GLOSS_OF_PHRASE = re.compile(r"([a-z]+) (?:of|in|for) ([a-z]+)")
+# a gloss "X and Y" of two words ("research and development", "mergers and acquisitions"): English also
+# writes two things so by their initials, joined by an ampersand (R&D 研发, M&A; dictionary._initials)
+GLOSS_OF_PAIR = re.compile(r"([a-z])[a-z]+ and ([a-z])[a-z]+")
+# such an abbreviation in a question: one word, not two letters
+ENGLISH_INITIALS = re.compile(r"(?<![A-Za-z&])[A-Za-z]&[A-Za-z](?![A-Za-z&])")
 # English words joined by hyphens ("e-commerce", "air-quality"): one word where the dictionary glosses it whole
 ENGLISH_HYPHENATED = re.compile(rf"{ENGLISH_WORD.pattern}(?:-{ENGLISH_WORD.pattern})*")
+# what a question's English is read as, word by word: an abbreviation by initials, else a hyphenated word
+ENGLISH_TOKEN = re.compile(rf"{ENGLISH_INITIALS.pattern}|{ENGLISH_HYPHENATED.pattern}")
 # the shortest part a closed English compound is split into ("wastewater" → "waste" + "water";
 # dictionary.Translator._closed_compound): two-letter parts ("in", "to") split ordinary words
 COMPOUND_PART_MIN = 3

@@ -933,6 +933,64 @@ def test_a_gloss_naming_a_thing_by_what_it_belongs_to_is_also_its_english_compou
 
 
 @pytest.mark.parametrize(
+    ("english", "expected", "gloss"),
+    [
+        ("water-saving irrigation", "节水", "save water"),  # 节水 /to save water/
+        ("water saving", "节水", "save water"),
+        ("energy-saving", "节能", "save energy"),
+    ],
+)
+def test_a_verb_and_its_object_are_also_their_english_compound(english, expected, gloss):
+    """A gloss "to save water" is how English says 节水 as a verb; as a modifier it writes "water-saving",
+    the object first and the verb's -ing form after. Without it "saving" alone is looked up (救助, rescue)."""
+    from rag.dictionary import Translator, gloss_index
+
+    assert expected in gloss_index()[gloss]
+    freq = {"节水": 8, "节能": 9, "救助": 20, "灌溉": 6, "水": 300, "能源": 40}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    found = translator.translate(english)
+    assert found[0].chinese[0] == expected and "救助" not in {t for x in found for t in x.chinese}
+
+
+@pytest.mark.parametrize(
+    ("gloss", "initials"),
+    [
+        ("research and development", "r&d"),
+        ("mergers and acquisitions", "m&a"),
+        # two things are abbreviated so, not qualities ("bright and beautiful") or a single word with "and"
+        ("bright and beautiful", None),
+        ("back and forth", None),
+        ("research", None),
+        ("research and development center", None),
+    ],
+)
+def test_two_things_joined_by_and_are_also_their_initials(gloss, initials):
+    from rag.dictionary import _initials
+
+    assert _initials(gloss) == initials
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "expected"),
+    [
+        ("What's Jinan's R&D spend as a share of GDP?", "R&D", "研发"),
+        ("How much did Heze put into r&d?", "r&d", "研发"),
+        ("Any M&A deals in Huangdao?", "M&A", "并购"),
+    ],
+)
+def test_an_abbreviation_by_initials_is_one_word_looked_up_as_its_gloss(question, word, expected):
+    """R&D is not the letters R and D (nothing, once single letters are dropped): it is looked up as the
+    initials of "research and development" (研发)."""
+    from rag.dictionary import Translator, gloss_index
+
+    freq = {"研发": 30, "并购": 3, "投入": 90, "生产总值": 60}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    assert word in translator._words(question, gloss_index())
+    found = {t.english: t.chinese for t in translator.translate(question)}
+    assert found[word][0] == expected
+
+
+@pytest.mark.parametrize(
     "question",
     ["How many tourists visited Haidong back in 2019?", "How much did Jinan hand back to businesses in tax rebates?"],
 )
