@@ -670,6 +670,8 @@ def test_chinese_index(form, expected):
 MODEL = ab.Model((10.0, 0.0, 0.0, 0.0, 0.0), -5.0, 0.5, "test")
 STRONG = ab.Evidence(0.9, 0.9, 1.0, 0.0, 0.0)
 WEAK = ab.Evidence(0.1, 0.1, 0.0, 1.0, 0.0)
+# as strong, but the leading sentences give the level asked only as its change (Topic.change_only)
+CHANGE_ONLY = ab.Evidence(0.9, 0.9, 1.0, 0.0, 0.0, change_only=1.0)
 
 # (question, evidence, year mentioned in the passages, status, uncovered year)
 JUDGE_ROWS = [
@@ -698,6 +700,9 @@ JUDGE_ROWS = [
     ("Did Yichun shut down cryptocurrency mining in 2022?", WEAK, False, ab.NOT_IN_REPORTS, None),
     ("asdf qwerty", WEAK, False, ab.NOT_IN_REPORTS, None),
     ("海东GDP增长多少", None, False, ab.NOT_IN_REPORTS, None),
+    # a level the report gives only as a change is refused however sure the model is of the rest
+    ("德令哈市2019年地区生产总值是多少？", CHANGE_ONLY, False, ab.NOT_IN_REPORTS, None),
+    ("德令哈市2019年地区生产总值是多少？", STRONG, False, ab.ANSWERED, None),
 ]
 
 
