@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .chunking import Chunk
-from .errors import IndexDamagedError, IndexWriteError
+from .errors import IndexDamagedError, IndexNotFoundError, IndexWriteError
 from .ingest import Report, Section
 from .lexical import BM25, Tokenizer
 from .manifest import FORMAT_VERSION as FORMAT_VERSION  # defined beside the cheap check; re-exported
@@ -31,6 +31,8 @@ from .manifest import damaged as _damaged
 from .manifest import read_json as _read_json
 from .places import title_place
 from .storage import COMPONENTS, check_replaceable, file_digest
+
+_LOAD_ATTEMPTS = 5  # reads of an index that keeps being swapped while read; each swap costs one
 
 
 class Index:
@@ -125,18 +127,26 @@ class Index:
     def load(cls, folder: Path, model: str | None = None) -> Index:
         """Load and check an index; raise a named error saying which command fixes a missing or stale one.
 
-        A build may swap a new folder in while this reads: a check that fails while the manifest
-        changed underneath is read again rather than reported as damage.
+        A build may swap a new folder in while this reads, and then delete the one being read: any
+        failure to read while the manifest changed underneath (a file gone, a folder gone, a
+        checksum off) is read again from the new index rather than reported. Only a failure with
+        the manifest unchanged is the index's own.
         """
         folder = Path(folder)
-        for attempt in range(3):
+        for attempt in range(_LOAD_ATTEMPTS):
             signature = manifest_signature(folder)
             try:
                 index = cls._load_once(folder, model)
-            except IndexDamagedError:
-                if attempt < 2 and manifest_signature(folder) != signature:
+            except (IndexDamagedError, IndexNotFoundError, OSError) as exc:
+                if attempt < _LOAD_ATTEMPTS - 1 and manifest_signature(folder) != signature:
                     continue
+                if isinstance(exc, OSError):
+                    raise _damaged(
+                        folder, Path(exc.filename or "a file").name, f"cannot be read ({exc.strerror})"
+                    ) from exc
                 raise
+            if attempt < _LOAD_ATTEMPTS - 1 and manifest_signature(folder) != signature:
+                continue  # swapped while read: some files may be the old index's, some the new one's
             index.signature = signature
             return index
         raise AssertionError("unreachable")

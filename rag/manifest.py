@@ -109,5 +109,9 @@ def verify_file(read_from: Path, folder: Path, name: str, entry) -> None:
         raise damaged(folder, name, "is missing") from None
     if size != entry["size"]:
         raise damaged(folder, name, f"has {size} bytes where the build wrote {entry['size']}")
-    if file_digest(path) != entry["sha256"]:
+    try:
+        digest = file_digest(path)
+    except OSError:  # removed between the stat and the read: a swap took the folder away
+        raise damaged(folder, name, "is missing") from None
+    if digest != entry["sha256"]:
         raise damaged(folder, name, "does not match its checksum (it changed after the build)")

@@ -8,6 +8,7 @@ the library with the real model and real FAISS on the small fixture corpus. The 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -528,6 +529,71 @@ def test_a_reader_never_sees_a_half_swapped_index(tmp_path, config, encoder):
         done.set()
         t.join(120)
     assert problems == []
+
+
+@pytest.fixture
+def newer_index(tmp_path, config) -> Path:
+    """Another build of the same shape (same chunk and vector counts) but other content, so a reader
+    that mixed files from the two builds would pass every size check and still be wrong."""
+    index = Index.load(config.index_dir)
+    index.chunks = [dataclasses.replace(c, text=c.text + "（新）") for c in index.chunks]
+    index.sentence_vectors = -index.sentence_vectors
+    index.save(tmp_path / "newer", generation=index.manifest["generation"] + 1)
+    return tmp_path / "newer"
+
+
+# where a reader is when the build swaps the new index in and deletes the old one
+SWAP_MOMENTS = {
+    "reading the manifest": "rag.manifest.read_json",
+    "checking a file's checksum": "rag.manifest.file_digest",
+    "reading the chunks": "rag.index._read_chunks",
+    "reading the vectors": "rag.index._read_array",
+}
+
+
+@pytest.mark.parametrize("between_renames", [False, True], ids=["in-place", "between-the-renames"])
+@pytest.mark.parametrize("moment", list(SWAP_MOMENTS))
+def test_a_reader_caught_by_a_swap_loads_the_new_index_whole(
+    monkeypatch, tmp_path, config, newer_index, moment, between_renames
+):
+    folder = config.index_dir
+    backup = folder.with_name(f".{folder.name}.previous")
+    tmp = tmp_path / ".index.building-test"
+    shutil.copytree(newer_index, tmp)
+    if between_renames:  # the build has moved the old folder aside and not yet moved the new one in
+        os.replace(folder, backup)
+
+    def finish_the_swap():  # what rag.index's swap does: rename, rename, delete the old folder
+        if not between_renames:
+            os.replace(folder, backup)
+        os.replace(tmp, folder)
+        shutil.rmtree(backup)
+
+    original = getattr(sys.modules[SWAP_MOMENTS[moment].rpartition(".")[0]], SWAP_MOMENTS[moment].rpartition(".")[2])
+    swapped = []
+
+    def swap_first(*args, **kwargs):
+        if not swapped:
+            swapped.append(True)
+            finish_the_swap()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(SWAP_MOMENTS[moment], swap_first)
+    index = Index.load(folder)
+    newer = Index.load(newer_index)
+    assert swapped
+    assert index.manifest["build_id"] == newer.manifest["build_id"]
+    assert [c.text for c in index.chunks] == [c.text for c in newer.chunks]
+    assert np.array_equal(index.sentence_vectors, newer.sentence_vectors)
+
+
+def test_a_file_that_vanishes_with_the_manifest_unchanged_is_damage_named_in_one_line(monkeypatch, config):
+    def gone(path):
+        raise FileNotFoundError(2, "No such file or directory", str(path))
+
+    monkeypatch.setattr("rag.manifest.file_digest", gone)
+    with pytest.raises(IndexDamagedError, match=r"is missing; rebuild it with `rag index --rebuild`"):
+        Index.load(config.index_dir)
 
 
 @pytest.mark.browser
