@@ -126,6 +126,9 @@ DIVISION_KIND_WORDS = frozenset(("Autonomous", *DIVISION_KINDS))
 # An English place name the gazetteer does not know, known by what follows it: "Golog Prefecture",
 # "Jyekundo County" (Tibetan and Mongolian exonyms are not pinyin). The name is the one capitalised
 # word before the division word (and any "Autonomous"), when it is no ordinary English word.
+# The kind of division written right after an English place name ("Yuanzhou District", "Huan County's"):
+# the place is named as a division, not as a thing or area that bears its name
+DIVISION_KIND_AFTER = re.compile(rf"\s+(?:Autonomous\s+)?(?:{'|'.join(DIVISION_KINDS)})\b", re.I)
 ENGLISH_DIVISION_NAME = re.compile(
     r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?" rf"(?:{'|'.join(DIVISION_KINDS)})\b"
 )
@@ -156,8 +159,8 @@ RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安
 # "Huangzhong District near Xining", "济南市历下区", "西宁的湟中"; any other words between them, and the
 # place is asked on its own ("Haidong's plan … from Huzhu")
 PLACE_LOCATOR = re.compile(
-    r"\s*(?:['’]s|的)?\s*(?:(?:district|county|city|prefecture|town|township|area|new\s+area|of|in|near|"
-    r"outside|under|within|part\s+of|,|，|、|\(|\)|（|）)\s*)*",
+    r"\s*(?:['’]s|的)?\s*(?:(?:(?:district|county|city|prefecture|town|township|area|new\s+area)(?:['’]s)?|of|in|"
+    r"near|outside|under|within|part\s+of|,|，|、|\(|\)|（|）)\s*)*",
     re.I,
 )
 

@@ -384,7 +384,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     for _, _, p in sorted(indexed_spans):
         if p not in places:
             places.append(p)
-    unknown, sub, other_spans, aside = _other_places(question, catalog, indexed_spans, places)
+    unknown, sub, other_spans, aside, as_divisions = _other_places(question, catalog, indexed_spans, places)
     # a district's own report asked for ("西峰区政府工作报告里说"): not indexed, whatever its city's says
     own = [x for x in sub if _asks_own_report(question, x[0])]
     unknown = list(dict.fromkeys([*unknown, *(name for name, _, _ in own)]))
@@ -395,7 +395,12 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
             places.remove(parent)
     # the question with every place name blanked out: what is left is what it asks about
     blanked = _blank(question, [(a, b) for a, b, _ in indexed_spans] + other_spans)
-    parts_only = bool(sub) and not places
+    # a district or county named as one, its place beside it only to say where it is ("菏泽市东明县",
+    # "Yuanzhou District (Yichun)"): the district is what is asked, and it has no report; its place's
+    # report is searched for what it says of it, answered as that report's (answer._for_part). A bare
+    # name with its place ("中卫沙坡头机场", "Yuanzhou, Yichun") may name a thing or an area of the place
+    locators = {parent for name, parent, _ in sub if name not in aside and name in as_divisions}
+    parts_only = bool(sub) and set(places) <= locators
     for _, parent, _ in sub:
         if parent not in places:
             places.append(parent)
@@ -656,11 +661,12 @@ def _asks_own_report(question: str, name: str) -> bool:
 
 def _other_places(
     question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
-) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], set[str]]:
+) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], set[str], set[str]]:
     """Real places the question names besides the indexed ones.
 
     Returns (not indexed, [(sub-place, the indexed place containing it, its Chinese short name)], the spans
-    of all these mentions, the sub-places that stand apart from their place's name: :func:`_apart_from`).
+    of all these mentions, the sub-places that stand apart from their place's name: :func:`_apart_from`,
+    the sub-places named with their kind of division: 东明县, "Yuanzhou District").
     A province or city named with an indexed place inside it (青海省西宁市, 青岛黄岛区) only qualifies that place.
     """
     mentions = _gazetteer_mentions(question, catalog)
@@ -670,6 +676,7 @@ def _other_places(
     sub: list[tuple[str, str, str]] = []
     spans: list[tuple[int, int]] = []
     aside: set[str] = set()  # parts named apart from their place's name (not "Lixia District in Jinan")
+    as_divisions: set[str] = set()  # parts named with their kind (秦州区, "Lixia District"), not bare (沙坡头)
     for m in mentions:
         if any(a < m.end and m.start < b for a, b, _ in indexed_spans):
             continue
@@ -698,6 +705,8 @@ def _other_places(
             continue  # "我妈住在肃州区…酒泉明年在养老上有啥打算？": 酒泉's report is asked
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
+            if lexicon.DIVISION_SUFFIX_PLAIN.match(m.text) or lexicon.DIVISION_KIND_AFTER.match(question, m.end):
+                as_divisions.add(m.text)
             if _apart_from(question, m.start, m.end, inside[0], indexed_spans):
                 aside.add(m.text)
             continue
@@ -721,7 +730,7 @@ def _other_places(
         display = re.sub(r"['’]s\b", "", word_match.group(0))
         if display not in unknown:
             unknown.append(display)
-    return unknown, sub, spans, aside
+    return unknown, sub, spans, aside, as_divisions
 
 
 def _apart_from(question: str, start: int, end: int, parent: str, indexed_spans: list[tuple[int, int, str]]) -> bool:

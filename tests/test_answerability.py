@@ -35,6 +35,27 @@ def test_a_place_that_is_not_indexed_is_named_and_no_other_place_answers(assista
 
 
 @pytest.mark.parametrize(
+    "question,lang",
+    [
+        ("海东市民和县人民医院2022年入选了什么工程？", "zh"),
+        ("What did Minhe County in Haidong achieve for its county hospital in 2022?", "en"),
+    ],
+)
+def test_a_county_asked_with_its_city_beside_it_is_not_answered_by_the_citys_report(assistant, question, lang):
+    # 海东市 only says where 民和县 is: the county has no report; what 海东's report says of it is shown as
+    # 海东's, under a note that says so
+    answer = assistant.ask(question)
+    assert answer.status == "place_not_indexed" and not answer.found
+    if lang == "en":
+        assert answer.answer.startswith("No report of Minhe is indexed") and "Haidong" in answer.answer
+    else:
+        assert (
+            re.match(r"^(未收录|已收录的报告中没有)民和县的政府工作报告", answer.answer) and "海东市" in answer.answer
+        )
+    assert all("民和" in c.text and c.city == "海东市" for c in answer.citations)
+
+
+@pytest.mark.parametrize(
     "question", ["有多少贫困县摘帽了？", "大比例的小区改造完成了吗？", "这种做法受到了省里的表扬吗？"]
 )
 def test_a_phrase_ending_in_a_division_word_is_not_a_place(assistant, question):

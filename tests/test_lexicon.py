@@ -1542,6 +1542,7 @@ def test_a_message_is_split_into_sentences_at_full_stops_but_not_after_abbreviat
         # the part asked, its place only saying where it is
         ("Does Lixia District in Jinan plan to build new primary schools in 2023?", False),
         ("Tianshui's Maiji District said it would add 5,000 urban jobs in 2023 — true?", False),
+        ("What are Yuanzhou District's (Yichun) plans for its district hospital in 2023?", False),
         ("How many tourists did Dunhuang, in Jiuquan, receive in 2022?", False),
         ("What is Huangzhong District near Xining doing about public rental housing?", False),
         ("济南市历城区去年地区生产总值是多少？", False),
@@ -1860,8 +1861,17 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
         ("What is Jingning County's plan for its apple industry in 2023?", True),
         ("秦安县今年苹果产业有什么发展计划？", True),
         ("格尔木2019年的空气质量优良天数比例是多少？", True),
-        # the place that covers it named too: its report is what is asked
+        # a district or county named as one, its place beside it only to say where it is: the district is
+        # asked, and it has no report of its own
+        ("Does Lixia District in Jinan plan to build new primary schools in 2023?", True),
+        ("What are Yuanzhou District's (Yichun) plans for its district hospital in 2023?", True),
+        ("济南市历城区去年地区生产总值是多少？", True),
+        ("菏泽市东明县2022年一般公共预算收入有多少亿元？", True),
+        # a bare name beside its place may name a thing or an area of it: the place's report is asked
         ("How much does a city-rural bus ride cost in Yuanzhou, Yichun?", False),
+        ("中卫沙坡头机场开了哪些新航线？", False),
+        ("西宁的湟中撤县设区，国务院批了没有？", False),
+        # the place that covers it named apart from it: its report is what is asked
         ("According to the Haixi report, what was Golmud's air quality rate in 2019?", False),
         ("酒泉2023年在敦煌文化旅游上有什么大动作？", False),
         ("平凉2023年苹果产业有什么计划？", False),
