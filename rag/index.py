@@ -135,18 +135,20 @@ class Index:
         folder = Path(folder)
         for attempt in range(_LOAD_ATTEMPTS):
             signature = manifest_signature(folder)
+            failure: IndexDamagedError | IndexNotFoundError | OSError | None = None
             try:
                 index = cls._load_once(folder, model)
             except (IndexDamagedError, IndexNotFoundError, OSError) as exc:
-                if attempt < _LOAD_ATTEMPTS - 1 and manifest_signature(folder) != signature:
-                    continue
-                if isinstance(exc, OSError):
-                    raise _damaged(
-                        folder, Path(exc.filename or "a file").name, f"cannot be read ({exc.strerror})"
-                    ) from exc
-                raise
+                failure = exc
+            # swapped while read, failed or not: a read that succeeded may hold files of both builds
             if attempt < _LOAD_ATTEMPTS - 1 and manifest_signature(folder) != signature:
-                continue  # swapped while read: some files may be the old index's, some the new one's
+                continue
+            if isinstance(failure, OSError):
+                raise _damaged(
+                    folder, Path(failure.filename or "a file").name, f"cannot be read ({failure.strerror})"
+                ) from failure
+            if failure is not None:
+                raise failure
             index.signature = signature
             return index
         raise AssertionError("unreachable")

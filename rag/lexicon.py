@@ -123,15 +123,14 @@ ASKS_NUMBER = re.compile(
 # Province" is Anhui); "Autonomous" comes before one of the others.
 DIVISION_KINDS = ("Prefecture", "County", "District", "City", "Province", "Region", "Banner", "League")
 DIVISION_KIND_WORDS = frozenset(("Autonomous", *DIVISION_KINDS))
+_DIVISION_KIND = rf"\s+(?:Autonomous\s+)?(?:{'|'.join(DIVISION_KINDS)})\b"
+# The kind of division written right after an English place name ("Yuanzhou District", "Huan County's"):
+# the place is named as a division, not as a thing or area that bears its name
+DIVISION_KIND_AFTER = re.compile(_DIVISION_KIND, re.I)
 # An English place name the gazetteer does not know, known by what follows it: "Golog Prefecture",
 # "Jyekundo County" (Tibetan and Mongolian exonyms are not pinyin). The name is the one capitalised
 # word before the division word (and any "Autonomous"), when it is no ordinary English word.
-# The kind of division written right after an English place name ("Yuanzhou District", "Huan County's"):
-# the place is named as a division, not as a thing or area that bears its name
-DIVISION_KIND_AFTER = re.compile(rf"\s+(?:Autonomous\s+)?(?:{'|'.join(DIVISION_KINDS)})\b", re.I)
-ENGLISH_DIVISION_NAME = re.compile(
-    r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?\s+(?:Autonomous\s+)?" rf"(?:{'|'.join(DIVISION_KINDS)})\b"
-)
+ENGLISH_DIVISION_NAME = re.compile(r"\b([A-Z][a-z]+(?:['’-][a-z]+)?)(?:['’]s)?" + _DIVISION_KIND)
 
 # Kinds of named feature: a place name followed by one of them names the feature, not the place
 # ("Jiaozhou Bay", "Longzi Lake", "Mudan Airport", "Maiji Mountain").

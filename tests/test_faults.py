@@ -569,7 +569,8 @@ def test_a_reader_caught_by_a_swap_loads_the_new_index_whole(
         os.replace(tmp, folder)
         shutil.rmtree(backup)
 
-    original = getattr(sys.modules[SWAP_MOMENTS[moment].rpartition(".")[0]], SWAP_MOMENTS[moment].rpartition(".")[2])
+    module, _, name = SWAP_MOMENTS[moment].rpartition(".")
+    original = getattr(sys.modules[module], name)
     swapped = []
 
     def swap_first(*args, **kwargs):
