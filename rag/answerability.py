@@ -472,10 +472,12 @@ class Topic:
             clause = CHANGE_FIGURE.sub(" ", clause)
         if self.unit is None:
             return QUANTITY.search(clause) is not None
+        # a unit of several characters is compared whole, less any magnitude it opens with (千瓦: 20万千瓦)
+        unit = self.unit.lstrip(MAGNITUDE) or self.unit
         for m in QUANTITY.finditer(clause):
             tail = clause[m.end() - 1 :]
             rest = tail.lstrip(MAGNITUDE)
-            if rest[:1] == self.unit or (self.unit == "%" and rest[:1] == "％"):
+            if rest.startswith(unit) or (unit == "%" and rest[:1] == "％"):
                 return True
             if self.unit in MAGNITUDE and self.unit in tail[: len(tail) - len(rest)]:  # 多少亿: 87亿元
                 return True

@@ -246,6 +246,11 @@ def _derive_english_index() -> dict[str, tuple[Division, ...]]:
     for d in divisions():
         if len(d.stem) >= 2 and d.stem != d.name or d.level != "county":
             forms.setdefault(pinyin_of(d.stem), []).append(d)
+        elif _one_syllable_county(d):
+            # a county of one syllable is written with its kind, never alone: "Cao County", "Caoxian" (曹县);
+            # "Cao" by itself is a surname, "Huan" a word of other names
+            forms.setdefault(pinyin_of(d.name[0]) + "county", []).append(d)
+            forms.setdefault(pinyin_of(d.name), []).append(d)
     names = proper_names()
     for d in divisions():  # the English names CC-CEDICT gives a place (Golmud for 格尔木, Karamay, Amoy)
         for zh in dict.fromkeys((d.name, d.stem)):
@@ -258,6 +263,11 @@ def _derive_english_index() -> dict[str, tuple[Division, ...]]:
     for exonym, full in lexicon.PLACE_EXONYMS.items():
         forms.setdefault(_letters(exonym), []).extend(d for d in divisions() if d.name == full)
     return {k: tuple(dict.fromkeys(v)) for k, v in forms.items() if v and len(k) >= 4}
+
+
+def _one_syllable_county(d: Division) -> bool:
+    """A county whose name is one character and 县 (曹县, 环县, 文县): the short form is no name alone."""
+    return d.level == "county" and len(d.name) == 2 and d.name.endswith("县")
 
 
 def _letters(name: str) -> str:
@@ -334,7 +344,8 @@ def find_english(words: list[tuple[int, str, bool]]) -> list[PlaceMention]:
             found = index.get(key)
             if not found:
                 continue
-            capital = all(c for _, _, c in group)
+            # "Cao county": the kind word after a capitalised name may be written lower-case
+            capital = group[0][2] and all(c or w.capitalize() in lexicon.DIVISION_KIND_WORDS for _, w, c in group)
             if size == 1 and key in vocab:
                 continue
             if not capital:

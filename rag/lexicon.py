@@ -185,8 +185,33 @@ MAGNITUDE = "十百千万亿"
 ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)[{MAGNITUDE}]*([\u4e00-\u9fff%％])")
 # spoken words for a unit, as the reports write it (多少钱 → 元; 几成 → %)
 UNIT_WRITTEN = {"钱": "元", "块": "元", "成": "%", "％": "%"}
-# the same in an English question: the units it names, as the reports write them
-ENGLISH_UNIT = {"yuan": "元", "percent": "%", "percentage": "%"}
+# the same in an English question: the units of measure it names, as the reports write them (a closed
+# class: money, share, length, weight, land, power); "square" before a length asks its area
+ENGLISH_UNIT = {
+    "yuan": "元",
+    "percent": "%",
+    "percentage": "%",
+    "km": "公里",
+    "kilometre": "公里",
+    "kilometres": "公里",
+    "kilometer": "公里",
+    "kilometers": "公里",
+    "metre": "米",
+    "metres": "米",
+    "meter": "米",
+    "meters": "米",
+    "tonne": "吨",
+    "tonnes": "吨",
+    "ton": "吨",
+    "tons": "吨",
+    "mu": "亩",
+    "hectare": "公顷",
+    "hectares": "公顷",
+    "kilowatt": "千瓦",
+    "kilowatts": "千瓦",
+    "kw": "千瓦",
+}
+ENGLISH_AREA_OF = {"square": "平方"}
 # characters that follow 多少/几 without being a unit: 多少的, 几年来 are not asked figures
 NOT_A_UNIT = frozenset("的是了呢吗啊呀")
 # "What was Jinan's GDP?" asks for a figure without 多少 or "how much": a question asking what something

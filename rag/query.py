@@ -558,7 +558,11 @@ def asked_unit(question: str, catalog: Catalog | None = None) -> str | None:
         asked = word if len(word) > 1 and spoken not in lexicon.UNIT_WRITTEN else unit
         return unit if catalog.is_unit(asked) else None
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|%", question)]
-    return next((lexicon.ENGLISH_UNIT[w] for w in words if w in lexicon.ENGLISH_UNIT), "%" if "%" in words else None)
+    for i, w in enumerate(words):
+        if w in lexicon.ENGLISH_UNIT:
+            area = lexicon.ENGLISH_AREA_OF.get(words[i - 1], "") if i else ""
+            return area + lexicon.ENGLISH_UNIT[w]
+    return "%" if "%" in words else None
 
 
 def _word_from(text: str, at: int, tokenizer: Tokenizer) -> str:
@@ -705,7 +709,11 @@ def _other_places(
             continue  # "我妈住在肃州区…酒泉明年在养老上有啥打算？": 酒泉's report is asked
         if inside:
             sub.append((m.text, inside[0], inside[1].stem or inside[1].name))
-            if lexicon.DIVISION_SUFFIX_PLAIN.match(m.text) or lexicon.DIVISION_KIND_AFTER.match(question, m.end):
+            if (
+                lexicon.DIVISION_SUFFIX_PLAIN.match(m.text)
+                or lexicon.DIVISION_KIND_AFTER.match(question, m.end)
+                or lexicon.DIVISION_KIND_AFTER.search(m.text)  # "Cao County": a one-syllable name with its kind
+            ):
                 as_divisions.add(m.text)
             if _apart_from(question, m.start, m.end, inside[0], indexed_spans):
                 aside.add(m.text)

@@ -11,6 +11,8 @@ they are not weakened.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -665,6 +667,26 @@ def test_chinese_index(form, expected):
     assert (form in gazetteer.chinese_index()) is expected
 
 
+# (English text, the divisions the gazetteer reads in it): a county of one syllable is a name only with its
+# kind ("Cao County", "Caoxian"); the syllable alone is a surname or a word of other names
+ENGLISH_NAME_ROWS = [
+    ("Cao County", {"曹县"}),
+    ("Cao county", {"曹县"}),
+    ("Caoxian", {"曹县"}),
+    ("Huan County", {"环县"}),
+    ("Cao", set()),
+    ("Huan", set()),
+    ("cao county", set()),  # a county's name is capitalised
+    ("Xiji County", {"西吉县"}),  # two syllables: the name alone, its kind after it
+]
+
+
+@pytest.mark.parametrize("text,expected", ENGLISH_NAME_ROWS)
+def test_english_names_of_one_syllable_counties(text, expected):
+    words = [(m.start(), m.group(), m.group()[0].isupper()) for m in re.finditer(r"[A-Za-z]+", text)]
+    assert {d.name for m in gazetteer.find_english(words) for d in m.divisions} == expected
+
+
 # ------------------------------------------------------------------ 7. answerability.judge
 # a fixed model: the probability rises with sim_max only (0.9 → 0.98, 0.1 → 0.02)
 MODEL = ab.Model((10.0, 0.0, 0.0, 0.0, 0.0), -5.0, 0.5, "test")
@@ -1213,6 +1235,14 @@ def test_a_question_asking_for_a_figure_is_known(question, asks):
         ("What was Jiuquan's budget revenue in yuan?", "元"),
         ("What percentage of days had good air in Hunchun?", "%"),
         ("How many new urban jobs did Haidong plan?", None),
+        # units of measure as the reports write them
+        ("How many kilometres of expressway did Guyuan open?", "公里"),
+        ("How many km of rural roads were rebuilt in Dingxi?", "公里"),
+        ("How many square kilometres does the Huangdao free trade zone cover?", "平方公里"),
+        ("How many mu of high-standard farmland will Haidong build?", "亩"),
+        ("How many tonnes of grain did Pingliang harvest?", "吨"),
+        ("How many hectares of forest were planted?", "公顷"),
+        ("How many kilowatts of solar capacity are planned?", "千瓦"),
     ],
 )
 def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question, unit):
@@ -1402,6 +1432,13 @@ def test_a_unit_is_a_character_the_reports_write_after_figures(reader, char, uni
         ("元", "全年财政总量87亿元，一般公共预算收入稳步增长", 0.0),  # the figure in a clause before the topic's
         ("亿", "一般公共预算收入87亿元", 1.0),  # 多少亿 asked: the magnitude is the unit
         ("亿", "一般公共预算收入8700万元", 0.0),
+        # a unit of several characters is compared whole ("kilometres" asked: 公里, not 公顷)
+        ("公里", "收入道路新建120公里", 1.0),
+        ("公里", "收入林地新增120公顷", 0.0),
+        ("平方公里", "收入区域面积120平方公里", 1.0),
+        ("平方公里", "收入道路新建120公里", 0.0),
+        ("千瓦", "收入装机新增20万千瓦", 1.0),  # the magnitude before it is read apart
+        ("千瓦", "收入项目新增20个", 0.0),
     ],
 )
 def test_a_figure_counts_for_the_topic_in_its_clause_and_in_the_unit_asked(unit, sentence, covered):
@@ -1867,6 +1904,10 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
         ("What are Yuanzhou District's (Yichun) plans for its district hospital in 2023?", True),
         ("济南市历城区去年地区生产总值是多少？", True),
         ("菏泽市东明县2022年一般公共预算收入有多少亿元？", True),
+        # a county of one syllable is named in English only with its kind: "Cao County", "Huan county"
+        ("What does Cao County in Heze plan for its care homes next year?", True),
+        ("How many sheep does Huan county in Qingyang raise now?", True),
+        ("What was Caoxian's GDP in 2022?", True),
         # a bare name beside its place may name a thing or an area of it: the place's report is asked
         ("How much does a city-rural bus ride cost in Yuanzhou, Yichun?", False),
         ("中卫沙坡头机场开了哪些新航线？", False),
@@ -1875,6 +1916,7 @@ def test_a_district_inside_an_indexed_city_is_read_for_the_report_asked_and_the_
         ("According to the Haixi report, what was Golmud's air quality rate in 2019?", False),
         ("酒泉2023年在敦煌文化旅游上有什么大动作？", False),
         ("平凉2023年苹果产业有什么计划？", False),
+        ("What is Longnan doing to support its tea growers around Wen County?", False),
     ],
 )
 def test_only_a_part_of_an_indexed_place_named_is_known(reader, question, parts_only):
