@@ -186,7 +186,9 @@ ASKED_UNIT = re.compile(rf"(?:多少|(?<!哪)几)[{MAGNITUDE}]*([\u4e00-\u9fff%�
 # spoken words for a unit, as the reports write it (多少钱 → 元; 几成 → %)
 UNIT_WRITTEN = {"钱": "元", "块": "元", "成": "%", "％": "%"}
 # the same in an English question: the units of measure it names, as the reports write them (a closed
-# class: money, share, length, weight, land, power); "square" before a length asks its area
+# class: money, share, length, weight, land, power); "square" and "cubic" before a length ask its area
+# and volume (ENGLISH_UNIT_PREFIX); a unit after "per" divides another ("micrograms per cubic metre",
+# "yuan per mu") and is not the unit asked
 ENGLISH_UNIT = {
     "yuan": "元",
     "percent": "%",
@@ -211,7 +213,7 @@ ENGLISH_UNIT = {
     "kilowatts": "千瓦",
     "kw": "千瓦",
 }
-ENGLISH_AREA_OF = {"square": "平方"}
+ENGLISH_UNIT_PREFIX = {"square": "平方", "cubic": "立方"}
 # characters that follow 多少/几 without being a unit: 多少的, 几年来 are not asked figures
 NOT_A_UNIT = frozenset("的是了呢吗啊呀")
 # "What was Jinan's GDP?" asks for a figure without 多少 or "how much": a question asking what something

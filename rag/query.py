@@ -559,9 +559,12 @@ def asked_unit(question: str, catalog: Catalog | None = None) -> str | None:
         return unit if catalog.is_unit(asked) else None
     words = [w.lower() for w in re.findall(r"[A-Za-z]+|%", question)]
     for i, w in enumerate(words):
-        if w in lexicon.ENGLISH_UNIT:
-            area = lexicon.ENGLISH_AREA_OF.get(words[i - 1], "") if i else ""
-            return area + lexicon.ENGLISH_UNIT[w]
+        if w not in lexicon.ENGLISH_UNIT:
+            continue
+        prefix = lexicon.ENGLISH_UNIT_PREFIX.get(words[i - 1], "") if i else ""
+        if "per" in words[max(0, i - 1 - bool(prefix)) : i]:
+            continue  # "per cubic metre": the unit divides the one asked
+        return prefix + lexicon.ENGLISH_UNIT[w]
     return "%" if "%" in words else None
 
 

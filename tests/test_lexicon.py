@@ -1243,6 +1243,10 @@ def test_a_question_asking_for_a_figure_is_known(question, asks):
         ("How many tonnes of grain did Pingliang harvest?", "吨"),
         ("How many hectares of forest were planted?", "公顷"),
         ("How many kilowatts of solar capacity are planned?", "千瓦"),
+        ("How many cubic metres of water were saved?", "立方米"),
+        # a unit after "per" divides the one asked: micrograms are asked here, and have no entry
+        ("Heze cut its PM2.5 concentration to 45 micrograms per cubic meter in 2022 — true?", None),
+        ("How many yuan per mu do farmers get?", "元"),
     ],
 )
 def test_the_unit_a_figure_is_asked_in_is_read_as_the_reports_write_it(question, unit):
