@@ -316,7 +316,11 @@ FUNCTION_POS = frozenset("c p u r d y e o".split())
 # least this often (主要预期目标: "海东2023年的主要预期目标有哪些？" asks for that list) are its topic.
 FRAMING_TERM_MIN_OCCURRENCES = 10
 # A word jieba glued to a question word ("哪些项目") keeps what follows it.
-QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "几个", "几项", "各项")
+QUESTION_WORD_PREFIXES = ("哪些", "哪个", "哪几", "什么", "多少", "第几", "几", "各项")
+# A verb asked in its A-not-A form ("招不招", "提没提", "多不多"): how a yes/no question asks, not a topic.
+A_NOT_A = re.compile(r"([\u4e00-\u9fff])[不没]\1")
+# jieba's part-of-speech tag of numerals and numeral phrases (几套, 一笔, 十四五).
+NUMERAL_POS = "m"
 # An English word of a question: letters, with an apostrophe only inside ("Xi'an", "women's"); the quote
 # marks around a term ("the 'East Data, West Computing' project") are not part of its words.
 ENGLISH_WORD = re.compile(r"[A-Za-z](?:[A-Za-z'’]*[A-Za-z])?")

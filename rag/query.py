@@ -89,6 +89,12 @@ class Catalog:
         translations join into one of the reports' terms); counted once per term and kept."""
         return _kept(self._counted, term, lambda: self.scope_text(()).count(term))
 
+    def writes(self, term: str) -> bool:
+        """Whether the reports write ``term`` as one of their words (their own segmentation gives it),
+        not merely as characters across two words; without a vocabulary, whether it occurs at all."""
+        vocabulary = self.translator.vocabulary
+        return term in vocabulary if vocabulary else self.occurrences(term) > 0
+
     def romanised_names(self, word: str) -> tuple[str, ...]:
         """The reports' words an English question writes in pinyin: "Fangchuan" → 防川, "Mogao" (Caves)
         → 莫高 of 莫高窟, "fangpinbao" → 防贫保. Sights, projects and schemes are named so in English, and
@@ -807,7 +813,7 @@ def _topic_terms(
             if t.startswith(q) and len(t) > len(q):
                 t = t[len(q) :]
                 break
-        if t in lexicon.QUESTION_WORDS_ZH and lexicon.CJK.search(t):
+        if (t in lexicon.QUESTION_WORDS_ZH or lexicon.A_NOT_A.search(t)) and lexicon.CJK.search(t):
             framing.append(t)
             continue
         # ...which together are a heading the reports write often (主要预期目标, 重点任务) is what is asked
@@ -825,15 +831,23 @@ def _topic_terms(
 
 
 def _as_reports_write(term: str, catalog: Catalog) -> str | None:
-    """A question word the reports never use, read as they would write it. jieba, guessing at words
-    it does not know, glues a neighbouring character on: a measure word (多少家托育机构 → 家托育), a
-    modal (要造, 会涨). One character off, the reports' own word is the term (家托育 → 托育); a two-character
-    guess that neither jieba's dictionary nor the reports know is no topic at all. Words the reports
-    use, and words jieba knows (麻辣烫, 核电站: a topic the reports may well not cover), stay as they are."""
-    if catalog.occurrences(term) or term in dictionary_tags():
+    """A question word the reports never write as a word, read as they would write it. jieba, guessing
+    at words it does not know, glues a neighbouring character on: a measure word (多少家托育机构 → 家托育),
+    a modal or an aspect particle (要建, 建了, 会涨). One character off, the reports' own word is the term
+    (家托育 → 托育); a two-character guess that neither jieba's dictionary nor the reports' own words know
+    is no topic at all — that it occurs in their text across two words (新建了 holds 建了) does not make
+    it one. Words the reports write, and words jieba knows (麻辣烫, 核电站: a topic the reports may well
+    not cover), stay as they are; but a numeral phrase the reports never write (几套, 一笔, 多出: jieba's
+    "m") says how much is asked, not what."""
+    if catalog.writes(term):
+        return term
+    tag = dictionary_tags().get(term)
+    if tag == lexicon.NUMERAL_POS:
+        return None
+    if tag is not None:
         return term
     for shorter in (term[1:], term[:-1]):
-        if len(shorter) >= 2 and catalog.occurrences(shorter):
+        if len(shorter) >= 2 and catalog.writes(shorter):
             return shorter
     return term if len(term) > 2 else None
 

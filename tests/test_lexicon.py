@@ -1676,6 +1676,17 @@ def test_every_year_a_question_compares_is_read(reader, question, years):
         ("德令哈市2020年计划完成多少户老旧小区改造？", "老旧", "户老旧"),
         ("德令哈2020年有没有植树造林的计划，要造多少亩林", "植树造林", "要造"),  # a guess nobody writes
         ("天水的政府工作报告有没有提到麻辣烫？", "麻辣烫", None),  # a real word the reports never use stays
+        # characters the reports hold only across two of their words (新建了, 要建设) are no word of theirs
+        ("庆阳有没有建了新的物流园？", "物流园", "建了"),
+        ("定西今年要建几套保障性住房？", "保障性", "要建"),
+        ("西宁市十四五期间要新开几条公交线路？", "公交线路", "新开"),
+        ("龙子湖区为企业减税降费及退税多少？", "降费", "费及"),  # 及 glued on: the reports' word is 降费
+        # a numeral phrase says how much is asked (jieba's "m"), unless the reports write it: 十四五
+        ("定西今年要建几套保障性住房？", "保障性", "几套"),
+        ("西宁发了一笔多少钱的消费券？", "消费", "一笔"),
+        ("西宁市十四五期间要新开几条公交线路？", "十四五", None),
+        # the A-not-A form asks whether; the verb in it is not the topic
+        ("济南招不招应届毕业生？", "毕业生", "招不招"),
     ],
 )
 def test_a_word_jieba_guessed_is_read_as_the_reports_write_it(reader, question, kept, dropped):
