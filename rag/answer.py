@@ -411,12 +411,22 @@ def _choose(scored: list[_Scored], s: ComposerSettings, k: int, max_sentences: i
     for cand in scored:
         if len(chosen) >= (max_sentences or s.max_sentences):
             break
-        close = cand.score >= best.score - s.margin and (cand.coverage > 0 or best.coverage == 0)
+        close = cand.score >= best.score - s.margin and (
+            cand.coverage > 0 or best.coverage == 0 or _reads_closer(cand, best)
+        )
         if not close or len(used_hits | {cand.hit_rank}) > k:
             continue
         chosen.append(cand)
         used_hits.add(cand.hit_rank)
     return chosen
+
+
+def _reads_closer(cand: _Scored, best: _Scored) -> bool:
+    """Whether a sentence, embedded on its own, is closer to the question than the best one: it says
+    what is asked in other words than the question's (an English question's terms found through
+    translations that miss the reports' word, 肉牛 for "beef cattle"), so sharing none of them is no
+    sign it is off the topic."""
+    return cand.alone is not None and best.alone is not None and cand.alone > best.alone
 
 
 def _with_enumerations(chosen: list[_Scored], hits: list[Hit], index: Index) -> list[_Scored]:

@@ -314,6 +314,23 @@ def test_the_selector_moves_the_sentence_that_answers_ahead_of_one_as_close_to_t
     assert not Selector(np.ones(6, dtype=np.float32), 1.0).scores(q, embed(list(vectors))).any()
 
 
+def test_a_close_sentence_without_the_questions_words_joins_only_when_it_reads_closer_on_its_own():
+    """Beside the best sentence, one scoring within the margin joins the answer when it shares the
+    question's topic words, or, sharing none (the reports say it in other words than an English
+    question's translations), when embedded on its own it is closer to the question than the best."""
+    from rag.answer import ComposerSettings, _choose, _Scored
+
+    best = _Scored(0, 0, 10, 0.90, 0.85, 0.5, "粮食产量112万吨。", alone=0.85)
+    closer = _Scored(1, 0, 10, 0.88, 0.86, 0.0, "肉牛饲养量90万头。", alone=0.88)
+    farther = _Scored(1, 0, 10, 0.88, 0.86, 0.0, "整治撂荒地11万亩。", alone=0.80)
+    worded = _Scored(2, 0, 10, 0.87, 0.80, 0.3, "新增牛羊养殖场12个。", alone=0.80)
+    chosen = [x.text for x in _choose([best, closer, farther, worded], ComposerSettings(), k=5)]
+    assert chosen == ["粮食产量112万吨。", "肉牛饲养量90万头。", "新增牛羊养殖场12个。"]
+    # beyond the margin nothing joins, however close it reads
+    far = _Scored(1, 0, 10, 0.80, 0.86, 0.0, "肉牛饲养量90万头。", alone=0.95)
+    assert [x.text for x in _choose([best, far], ComposerSettings(), k=5)] == ["粮食产量112万吨。"]
+
+
 def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_nothing(fast_assistant):
     """When the model refuses a figure question on a topic the report does speak of, the refusal shows
     the closest sentence that names everything asked, labelled as no answer; a topic no sentence names
