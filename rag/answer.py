@@ -698,10 +698,18 @@ def _unmentioned_note(info: QueryInfo, missing: tuple[str, ...]) -> str:
         where = _reports_asked(info, "en")
         subject = f"{where[0].upper()}{where[1:]} never mentions" if info.places else "No indexed report mentions"
         check = "These are the closest passages; check that they answer the question."
-        return f"({subject}: {', '.join(missing)}. {check})"
+        return f"({subject}: {', '.join(_as_searched(info, missing))}. {check})"
     return (
         f"（{_reports_asked(info, 'zh')}中没有出现：{'、'.join(missing)}。以上是最接近的段落，请核对是否回答了问题。）"
     )
+
+
+def _as_searched(info: QueryInfo, missing: tuple[str, ...]) -> list[str]:
+    """An English question's words the reports never use, each with the Chinese terms it was searched as:
+    what is absent is those terms ("visitors (客人/会客)" where a report writes 游客), which the user can
+    judge; an untranslated word stands alone."""
+    searched = dict(info.translations)
+    return [f"{m} ({'/'.join(searched[m])})" if searched.get(m) else m for m in missing]
 
 
 def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
@@ -754,7 +762,11 @@ def refusal_text(info: QueryInfo, verdict: ab.Verdict, catalog: Catalog) -> str:
     if en:
         place = _reports_asked(info, "en") + (" does" if info.places else " do")
         subject = "It never mentions" if info.places else "No report mentions"
-        why = f" {subject}: {', '.join(missing)}." if missing else " The closest passages are about other things."
+        why = (
+            f" {subject}: {', '.join(_as_searched(info, missing))}."
+            if missing
+            else " The closest passages are about other things."
+        )
         return f"Not found: {place} not address this question.{why}"
     place = _reports_asked(info, "zh")
     why = f"{place}中没有出现：{'、'.join(missing)}。" if missing else "最接近的段落说的是别的事情。"

@@ -331,6 +331,33 @@ def test_a_close_sentence_without_the_questions_words_joins_only_when_it_reads_c
     assert [x.text for x in _choose([best, far], ComposerSettings(), k=5)] == ["粮食产量112万吨。"]
 
 
+def test_an_english_word_the_reports_never_use_is_named_with_the_chinese_it_was_searched_as():
+    """What a report lacks is the Chinese an English word was searched as ("visitors" as 客人 where the
+    report writes 游客): the refusal and the note under a low-odds answer show it, for the user to judge;
+    a word nothing translates stands alone."""
+    from rag import answerability as ab
+    from rag.answer import _unmentioned_note, refusal_text
+    from rag.query import Catalog, QueryInfo
+
+    info = QueryInfo(
+        "How many visitors and yurt camps did Longnan have?",
+        "en",
+        places=("陇南市",),
+        translations=(("visitors", ("客人", "会客")),),
+    )
+    evidence = ab.Evidence(0.8, 0.8, 0.0, 1.0, 1.0, missing_terms=("visitors", "yurt"))
+    refusal = refusal_text(info, ab.Verdict(ab.NOT_IN_REPORTS, 0.01, evidence=evidence), Catalog([]))
+    assert refusal.endswith("It never mentions: visitors (客人/会客), yurt.")
+    assert "visitors (客人/会客), yurt." in _unmentioned_note(info, evidence.missing_terms)
+    # a Chinese question's terms are the reports' own words already
+    zh = QueryInfo("陇南有多少游客？", "zh", places=("陇南市",))
+    assert "中没有出现：游客。" in refusal_text(
+        zh,
+        ab.Verdict(ab.NOT_IN_REPORTS, 0.01, evidence=ab.Evidence(0.8, 0.8, 0.0, 1.0, 0.0, missing_terms=("游客",))),
+        Catalog([]),
+    )
+
+
 def test_a_refused_figure_question_shows_a_sentence_naming_all_it_asks_about_or_nothing(fast_assistant):
     """When the model refuses a figure question on a topic the report does speak of, the refusal shows
     the closest sentence that names everything asked, labelled as no answer; a topic no sentence names
