@@ -488,8 +488,14 @@ def _choose_per_group(scored: list[_Scored], groups: list[str], s: ComposerSetti
 
 
 def _near_duplicate(a: str, b: str) -> bool:
+    """Whether ``a`` says again what ``b`` says: nearly the same words, and no figure ``b`` lacks (the
+    same indicators with last year's results and this year's targets are two things said)."""
     ga, gb = set(bigrams(a)), set(bigrams(b))
-    return bool(ga and gb) and len(ga & gb) / min(len(ga), len(gb)) > 0.8
+    return (
+        bool(ga and gb)
+        and len(ga & gb) / min(len(ga), len(gb)) > 0.8
+        and set(lexicon.QUANTITY.findall(a)) <= set(lexicon.QUANTITY.findall(b))
+    )
 
 
 def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> tuple[str, list[Citation]]:
@@ -497,22 +503,19 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
     report_order: dict[str, int] = {}
     for c in sorted(chosen, key=lambda x: x.hit_rank):
         report_order.setdefault(hits[c.hit_rank].chunk.report_id, len(report_order))
-    chosen = sorted(chosen, key=lambda x: (report_order[hits[x.hit_rank].chunk.report_id], x.start))
-    texts: list[str] = []
-    kept: list[_Scored] = []
-    for c in chosen:
+    said: list[tuple[_Scored, str]] = []
+    # best first: of two sentences saying alike, the one that answers better is said
+    for c in sorted(chosen, key=lambda x: -x.score):
         report_id = hits[c.hit_rank].chunk.report_id
         t = index.reports[report_id].text[c.start : c.end].strip()
         # a report repeating itself (the same target in the summary and the section) is said once; two
         # reports saying alike are both said: their figures are what a comparison asks for
-        if any(
-            _near_duplicate(t, u)
-            for u, k in zip(texts, kept, strict=True)
-            if hits[k.hit_rank].chunk.report_id == report_id
-        ):
+        if any(_near_duplicate(t, u) for k, u in said if hits[k.hit_rank].chunk.report_id == report_id):
             continue
-        texts.append(t)
-        kept.append(c)
+        said.append((c, t))
+    said.sort(key=lambda x: (report_order[hits[x[0].hit_rank].chunk.report_id], x[0].start))
+    kept = [c for c, _ in said]
+    texts = [t for _, t in said]
     numbers: dict[int, int] = {}
     for c in kept:
         numbers.setdefault(c.hit_rank, len(numbers) + 1)

@@ -331,6 +331,41 @@ def test_a_close_sentence_without_the_questions_words_joins_only_when_it_reads_c
     assert [x.text for x in _choose([best, far], ComposerSettings(), k=5)] == ["粮食产量112万吨。"]
 
 
+def test_of_two_sentences_of_one_report_saying_alike_the_answer_says_the_better_scored_in_report_order():
+    """A report repeating itself is said once: the sentence kept is the one that answers better (the
+    figures of an appendix list over the plan's sentence without them), wherever it stands in the
+    report; what is said is in the report's order."""
+    from types import SimpleNamespace as NS
+
+    from rag.answer import _Scored, _write
+
+    text = (
+        "推进乡镇综合养老服务中心、村级互助幸福院建设。改造老旧小区147个。"
+        "（5）新建乡镇综合养老服务中心11个、村级互助幸福院15个。"
+    )
+    report = NS(title="2022年天水市政府工作报告", city="天水市", reviewed_year=2022, plan_year=2023, text=text)
+    chunk = NS(report_id="r", part="plan", chunk_id="r:1", text=text, start=0, section="三")
+    hits = [NS(chunk=chunk, report=report, score=1.0)]
+    index = NS(reports={"r": report})
+    a, b, c = (text.index(x) for x in ("推进", "改造", "（5）"))
+    plain = _Scored(0, a, b, 0.90, 0.9, 0.5, text[a:b])
+    other = _Scored(0, b, c, 0.88, 0.9, 0.5, text[b:c])
+    listed = _Scored(0, c, len(text), 0.93, 0.9, 0.5, text[c:])
+    said, citations = _write([plain, listed, other], hits, index, "zh")
+    assert "11个" in said and "推进乡镇" not in said
+    assert said.index("改造老旧小区") < said.index("（5）")
+    assert citations[0].highlights == ((b, c), (c, len(text)))
+
+
+def test_sentences_alike_in_words_with_other_figures_are_two_things_said():
+    from rag.answer import _near_duplicate
+
+    review = "地区生产总值增长7.5%，固定资产投资增长12.4%，社会消费品零售总额增长5%。"
+    plan = "固定资产投资增长7%，社会消费品零售总额增长7%。"
+    assert not _near_duplicate(plan, review) and not _near_duplicate(review, plan)
+    assert _near_duplicate("固定资产投资增长7%，社会消费品零售总额增长7%左右。", plan)
+
+
 def test_an_english_word_the_reports_never_use_is_named_with_the_chinese_it_was_searched_as():
     """What a report lacks is the Chinese an English word was searched as ("visitors" as 客人 where the
     report writes 游客): the refusal and the note under a low-odds answer show it, for the user to judge;
