@@ -322,6 +322,20 @@ def lemmas(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def words_before(text: str, term: str) -> dict[str, int]:
+    """How often each Chinese string of :data:`lexicon.TRANSLATION_BOUND_MODIFIER_SIZES` characters
+    stands just before ``term`` in ``text``."""
+    found: dict[str, int] = defaultdict(int)
+    start = text.find(term)
+    while start >= 0:
+        for size in lexicon.TRANSLATION_BOUND_MODIFIER_SIZES:
+            before = text[max(0, start - size) : start]
+            if len(before) == size and lexicon.CJK_WORD.fullmatch(before):
+                found[before] += 1
+        start = text.find(term, start + 1)
+    return dict(found)
+
+
 @dataclass(frozen=True)
 class Translation:
     """The Chinese side of one English phrase of a question."""
@@ -344,8 +358,12 @@ class Translator:
         passages: int = 0,
         similarity: Callable[[list[str], list[str]], np.ndarray] | None = None,
         occurrences: Callable[[str], int] | None = None,
+        preceding: Callable[[str], dict[str, int]] | None = None,
     ):
         self.passages = passages
+        # the strings that stand just before a term in the reports' text, counted: which of the reports'
+        # words are bound to a head (营商 to 环境), for a modifier the dictionary translates otherwise
+        self.preceding = preceding or (lambda term: {})
         # how often a term occurs in the reports' text: whether two translations join into a term the
         # reports write (空气 + 质量 → 空气质量)
         self.occurrences = occurrences or (lambda term: 0)
@@ -455,6 +473,8 @@ class Translator:
                 for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
                 if self._joins((a, b))
             ]
+            if not joined:
+                joined = self._bound_joins(first, second)
             if joined:
                 best = max(joined, key=self.occurrences)
                 # the modifier's other translations stay as alternatives: "air quality" is 空气质量 where the
@@ -464,6 +484,25 @@ class Translator:
                 merged[n] = Translation(f"{first.english} {second.english}", (best, *rest))
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
+
+    def _bound_joins(self, modifier: Translation, head: Translation) -> list[str]:
+        """Terms the reports write as a word bound to the head's translation that shares a character
+        with the modifier's: "business environment" → 营商环境, where "business" is 商务 or 商业 to the
+        dictionary and 营商 stands before 环境 in nearly all its occurrences. A word that merely shares a
+        character and stands before the head now and then (高新 before 技术) is not bound to it."""
+        chars = {c for t in modifier.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES] for c in t}
+        out = []
+        for b in head.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]:
+            for word, together in self.preceding(b).items():
+                if (
+                    word in self.vocabulary
+                    and word not in modifier.chinese
+                    and chars & set(word)
+                    and together >= lexicon.TRANSLATION_BOUND_MODIFIER_SHARE * max(1, self.occurrences(word))
+                    and self._joins((word, b))
+                ):
+                    out.append(word + b)
+        return out
 
     def _joins(self, parts: tuple[str, ...]) -> bool:
         """Whether translations joined are a term the reports write: often enough, and often beside how

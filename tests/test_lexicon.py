@@ -1155,6 +1155,41 @@ def test_neighbouring_words_join_when_the_reports_write_their_compound(text, joi
         assert [t.english for t in got] == ["quality", "air"] or [t.english for t in got] == ["air", "quality"]
 
 
+@pytest.mark.parametrize(
+    "text,joined",
+    [
+        # 营商 (no gloss) shares 商 with "business"'s 商务 and stands before 环境 wherever the reports write it
+        ("优化营商环境。营商环境持续改善。打造一流营商环境。" + "生态环境良好。" * 20, "营商环境"),
+        # ... but not where it mostly stands elsewhere: a word that shares a character by chance
+        ("优化营商环境。营商环境持续改善。" + "营商主体，营商活动。" * 10 + "生态环境良好。" * 20, None),
+        # the modifier's own translation joins first: 商务 + 环境 is the reports' term
+        ("商务环境优良。商务环境优良。营商环境。营商环境。营商环境。", "商务环境"),
+    ],
+)
+def test_a_modifier_joins_the_head_through_the_reports_word_bound_to_it(text, joined):
+    """The dictionary reads "business" as 商务, 行业, 商业 and glosses neither "business environment" nor
+    营商; the reports' word that shares a character with a translation and is bound to the head's
+    translation (it stands before 环境 in nearly all its occurrences) makes their term."""
+    from rag.dictionary import Translator, words_before
+
+    freq = {"商务": 40, "行业": 30, "商业": 20, "环境": 60, "营商": 12, "生态环境": 20}
+    translator = Translator(
+        set(freq),
+        doc_freq=lambda t: freq.get(t) or text.count(t),
+        passages=200,
+        occurrences=text.count,
+        preceding=lambda term: words_before(text, term),
+    )
+    got = translator.translate("business environment")
+    if joined:
+        assert got[0].english == "business environment" and got[0].chinese[0] == joined
+    else:
+        assert [t.english for t in got] == ["business", "environment"] or [t.english for t in got] == [
+            "environment",
+            "business",
+        ]
+
+
 def test_neighbouring_words_join_only_through_their_leading_senses():
     """ "income"'s third sense is 低收入 ("low income"): 农村 + 低收入 is a term the reports write, but
     "rural incomes" are not low incomes, so the words stay two phrases."""
