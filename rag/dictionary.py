@@ -426,7 +426,7 @@ class Translator:
         else:
             ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
         ranked = [replace(t, loose=tuple(x for x in t.chinese if x in loose)) for t in ranked]
-        return self._compounds(ranked, starts, words)
+        return [self._as_reports_write(t) for t in self._compounds(ranked, starts, words)]
 
     def _compounds(self, ranked: list[Translation], starts: list[int], words: list[str]) -> list[Translation]:
         """Two neighbouring words whose translations join into a term the reports write are one
@@ -484,6 +484,26 @@ class Translator:
                 merged[n] = Translation(f"{first.english} {second.english}", (best, *rest))
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
+
+    def _as_reports_write(self, phrase: Translation) -> Translation:
+        """A two-word phrase the dictionary glosses with a term the reports barely write is also the
+        compound of its words' translations where the reports write that more: "emergency management"
+        is 紧急应变 to the dictionary and 应急 + 管理 → 应急管理 in the reports; "medical centre" 医学中心
+        (3 occurrences) and 医疗中心 (15)."""
+        words = phrase.english.split()
+        if len(words) != 2 or not phrase.chinese:
+            return phrase
+        parts = [self.translate(w) for w in words]
+        if any(len(p) != 1 or p[0].english != w for p, w in zip(parts, words, strict=True)):
+            return phrase
+        first, second = (p[0].chinese[: lexicon.TRANSLATION_COMPOUND_SENSES] for p in parts)
+        joined = [a + b for a in first for b in second if self._joins((a, b))]
+        if not joined:
+            return phrase
+        best = max(joined, key=self.occurrences)
+        if best in phrase.chinese or self.occurrences(best) <= max(map(self.occurrences, phrase.chinese)):
+            return phrase
+        return replace(phrase, chinese=(best, *phrase.chinese))
 
     def _bound_joins(self, modifier: Translation, head: Translation) -> list[str]:
         """Terms the reports write as a word bound to the head's translation that shares a character

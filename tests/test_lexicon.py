@@ -1190,6 +1190,28 @@ def test_a_modifier_joins_the_head_through_the_reports_word_bound_to_it(text, jo
         ]
 
 
+@pytest.mark.parametrize(
+    "text,first",
+    [
+        # the reports write the words' compound, 应急管理, more than the dictionary's phrase 紧急应变
+        ("加强应急管理。应急管理体系建设。应急管理能力提升。紧急应变。", "应急管理"),
+        # they write the dictionary's phrase as often: it stays first
+        ("加强应急管理。应急管理体系建设。紧急应变。紧急应变。", "紧急应变"),
+    ],
+)
+def test_a_phrase_the_reports_write_otherwise_is_also_its_words_compound(text, first):
+    """CC-CEDICT glosses "emergency management" as 紧急应变; the reports say 应急管理 (应急 + 管理)."""
+    from rag.dictionary import Translator
+
+    freq = {"紧急应变": 1, "应急": 30, "紧急": 5, "管理": 60, "应急管理": 3}
+    translator = Translator(
+        set(freq), doc_freq=lambda t: freq.get(t) or text.count(t), passages=200, occurrences=text.count
+    )
+    got = translator.translate("emergency management")
+    assert got[0].english == "emergency management" and got[0].chinese[0] == first
+    assert "紧急应变" in got[0].chinese
+
+
 def test_neighbouring_words_join_only_through_their_leading_senses():
     """ "income"'s third sense is 低收入 ("low income"): 农村 + 低收入 is a term the reports write, but
     "rural incomes" are not low incomes, so the words stay two phrases."""
