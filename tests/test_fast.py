@@ -366,6 +366,27 @@ def test_sentences_alike_in_words_with_other_figures_are_two_things_said():
     assert _near_duplicate("固定资产投资增长7%，社会消费品零售总额增长7%左右。", plan)
 
 
+@pytest.mark.parametrize(
+    ("question", "lang", "probability", "missing", "note"),
+    [
+        # at good odds: no note
+        ("海东2023年GDP预期增长多少？", "zh", 0.9, (), None),
+        ("海东有多少游客？", "zh", 0.9, ("游客",), None),
+        # below even odds, a word the reports never use: named
+        ("海东有多少游客？", "zh", 0.3, ("游客",), "没有出现：游客"),
+        # below even odds, every word used: the quotes may still not answer, in the question's language
+        ("海东2023年GDP预期增长多少？", "zh", 0.3, (), "不一定回答了问题"),
+        ("How fast will Haidong's GDP grow?", "en", 0.3, (), "may not answer the question"),
+    ],
+)
+def test_an_answer_at_low_odds_says_its_quotes_may_not_answer(question, lang, probability, missing, note):
+    from rag.answer import ComposerSettings, _low_odds_note
+    from rag.query import QueryInfo
+
+    got = _low_odds_note(QueryInfo(question, lang, places=("海东市",)), probability, missing, ComposerSettings())
+    assert got is None if note is None else note in got
+
+
 def test_an_english_word_the_reports_never_use_is_named_with_the_chinese_it_was_searched_as():
     """What a report lacks is the Chinese an English word was searched as ("visitors" as 客人 where the
     report writes 游客): the refusal and the note under a low-odds answer show it, for the user to judge;
