@@ -426,7 +426,7 @@ class Translator:
         else:
             ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
         ranked = [replace(t, loose=tuple(x for x in t.chinese if x in loose)) for t in ranked]
-        return [self._as_reports_write(t) for t in self._compounds(ranked, starts, words)]
+        return [self._with_words_compound(t) for t in self._compounds(ranked, starts, words)]
 
     def _compounds(self, ranked: list[Translation], starts: list[int], words: list[str]) -> list[Translation]:
         """Two neighbouring words whose translations join into a term the reports write are one
@@ -485,7 +485,7 @@ class Translator:
                 dropped.add(m)
         return [merged.get(n, t) for n, t in enumerate(ranked) if n not in dropped]
 
-    def _as_reports_write(self, phrase: Translation) -> Translation:
+    def _with_words_compound(self, phrase: Translation) -> Translation:
         """A two-word phrase the dictionary glosses with a term the reports barely write is also the
         compound of its words' translations where the reports write that more: "emergency management"
         is 紧急应变 to the dictionary and 应急 + 管理 → 应急管理 in the reports; "medical centre" 医学中心
