@@ -465,16 +465,7 @@ class Translator:
             if n in dropped or n in merged or st + size not in by_start or by_start[st + size][0] in merged:
                 continue
             m, second = by_start[st + size]
-            joined = [
-                a + b
-                # the words' leading senses only: "income"'s third, 低收入 "low income", made "rural incomes"
-                # 农村低收入
-                for a in first.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
-                for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
-                if self._joins((a, b))
-            ]
-            if not joined:
-                joined = self._bound_joins(first, second)
+            joined = self._pair_joins(first, second) or self._bound_joins(first, second)
             if joined:
                 best = max(joined, key=self.occurrences)
                 # the modifier's other translations stay as alternatives: "air quality" is 空气质量 where the
@@ -496,14 +487,24 @@ class Translator:
         parts = [self.translate(w) for w in words]
         if any(len(p) != 1 or p[0].english != w for p, w in zip(parts, words, strict=True)):
             return phrase
-        first, second = (p[0].chinese[: lexicon.TRANSLATION_COMPOUND_SENSES] for p in parts)
-        joined = [a + b for a in first for b in second if self._joins((a, b))]
+        joined = self._pair_joins(parts[0][0], parts[1][0])
         if not joined:
             return phrase
         best = max(joined, key=self.occurrences)
         if best in phrase.chinese or self.occurrences(best) <= max(map(self.occurrences, phrase.chinese)):
             return phrase
         return replace(phrase, chinese=(best, *phrase.chinese))
+
+    def _pair_joins(self, first: Translation, second: Translation) -> list[str]:
+        """The terms the reports write that two words' translations make joined (空气 + 质量 → 空气质量),
+        from the words' leading senses only: "income"'s third, 低收入 "low income", made "rural incomes"
+        农村低收入."""
+        return [
+            a + b
+            for a in first.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
+            for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
+            if self._joins((a, b))
+        ]
 
     def _bound_joins(self, modifier: Translation, head: Translation) -> list[str]:
         """Terms the reports write as a word bound to the head's translation that shares a character
