@@ -113,14 +113,17 @@ class Catalog:
         no dictionary glosses them; without this they are words no report term translates.
 
         A word of the index's vocabulary, or the first two or more characters of one, whose toneless
-        pinyin is the word's letters — never one with an everyday sense (孩子 is not "Haizi", 程度 not
-        "Chengdu"); where some are names in the dictionary (伏羲 "Fuxi") those, not a common word that
-        reads alike (富硒); the most frequent first (:data:`lexicon.ROMANISED_NAME_TERMS` at most)."""
+        pinyin is the word's letters; where some are names in the dictionary (伏羲 "Fuxi") those, not a
+        common word that reads alike (富硒); the most frequent first (:data:`lexicon.ROMANISED_NAME_TERMS`
+        at most). A capitalised word is a name, never a word with an everyday sense (孩子 is not "Haizi",
+        程度 not "Chengdu"); one written in lower case is a Chinese term as English prose borrows it, and
+        may be everyday: "the minimum living allowance (dibao)" → 低保, "lamian noodles" → 拉面."""
         key = re.sub(r"[^a-z]", "", word.lower())
         if len(key) < lexicon.ROMANISED_NAME_MIN_LETTERS:
             return ()
         found = self._romanised_index().get(key, ())
-        found = tuple(t for t in found if t not in everyday_words())
+        if word != word.lower():
+            found = tuple(t for t in found if t not in everyday_words())
         named = tuple(t for t in found if t in proper_names())
         ranked = sorted(named or found, key=lambda t: -self.occurrences(t))
         return tuple(ranked[: lexicon.ROMANISED_NAME_TERMS])

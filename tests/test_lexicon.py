@@ -500,7 +500,8 @@ def test_untranslated(reader, question, word, expected):
 
 
 # an English word no dictionary gloss translates, read as a name the reports write in pinyin: sights,
-# projects and schemes; never a word with an everyday sense that reads alike (孩子 "Haizi", 程度)
+# projects and schemes; capitalised, never a word with an everyday sense that reads alike (孩子 "Haizi",
+# 程度); in lower case, a Chinese term as English prose borrows it, everyday ones too (低保 "dibao")
 ROMANISED_NAME_ROWS = [
     ("Fangchuan", ("防川",)),  # a scenic area: a word of the reports
     ("Maijishan", ("麦积山",)),
@@ -513,6 +514,10 @@ ROMANISED_NAME_ROWS = [
     ("Fuxi", ("伏羲",)),  # the dictionary's name, not 富硒 "selenium-rich", which reads alike
     ("fangpinbao", ("防贫保",)),  # a scheme, in lower case
     ("Haizi", ()),  # 孩子 "child" reads so: an everyday word, no name
+    ("dibao", ("低保",)),  # "the minimum living allowance (dibao)": an everyday term, borrowed in lower case
+    ("Dibao", ()),  # capitalised, it would be a name, and 低保 is none
+    ("lamian", ("拉面",)),
+    ("gaokao", ("高考",)),
     ("Kekexili", ()),  # no report writes it
     ("cryptocurrency", ()),
     ("Ali", ()),  # three letters: too short to tell a name from any other word
