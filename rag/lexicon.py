@@ -153,6 +153,14 @@ RESIDENCE_BEFORE = re.compile(
 # says where the asker is only when a verb of living or working follows
 RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安家|定居|读书|上学)")
 
+# A route named by the two places it joins (query.route_names): what stands between their names
+# ("Jinan–Zhengzhou", "Tianshui-Longnan", "from Xining to Chengdu", "济南至郑州"), and the words the reports
+# put after the names' first characters (济郑高铁, 西成铁路, 包银高铁: railways, roads, canals and pipes are
+# named so). A hyphen between two capitalised words is read as a dash first ("Tianshui-Longnan").
+ROUTE_JOINER = re.compile(r"\s*(?:[–—-]|至|到|\bto\b)\s*")
+ROUTE_HYPHEN = re.compile(r"(?<=[a-z])-(?=[A-Z])")
+ROUTE_KINDS = ("铁路", "高铁", "城际", "客专", "高速", "公路", "运河", "管道", "输气", "输电")
+
 # What stands between a part of a place and its place's name when the place only says where the part is
 # (query._apart_from): "Lixia District in Jinan", "Jinan's Lixia", "Kongtong District, Pingliang",
 # "Huangzhong District near Xining", "济南市历下区", "西宁的湟中"; any other words between them, and the

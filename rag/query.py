@@ -460,6 +460,9 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         found, untranslated, topic = _topic(blanked, lang, catalog)
     elif asking is not None and lang == "en":
         searched = tuple((t.english, t.chinese) for t in _english(blanked, catalog)[0])
+    routes = route_names(asked, catalog)
+    found = [*found, *routes]
+    topic = tuple(dict.fromkeys([*topic, *(t for r in routes for t in r.chinese)]))
     translations = tuple((t.english, t.chinese) for t in found)
     implied = (lexicon.ECONOMY_INDICATOR,) if _asks_economic_growth(blanked, lang, topic, translations) else ()
     topic = tuple(dict.fromkeys([*topic, *implied]))
@@ -530,6 +533,35 @@ def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str,
             named.append(Translation(phrase, names))
             spelt.update(phrase.split())
     return [*found, *named], tuple(w for w in untranslated if w not in spelt)
+
+
+def route_names(question: str, catalog: Catalog) -> list[Translation]:
+    """The routes a question names by the two places they join: "the Jinan–Zhengzhou high-speed
+    railway" is 济郑高铁 to the reports, "the Xining-Chengdu line" 西成铁路, "从天水到陇南的铁路" 天陇铁路.
+    Chinese names a railway, road, canal or pipeline by the first characters of its ends' names,
+    which no dictionary glosses and no search for the two names finds. A pair of places joined by a
+    dash, "to", 至 or 到 (:data:`lexicon.ROUTE_JOINER`) is read so when the reports write its
+    characters before a kind of route (:data:`lexicon.ROUTE_KINDS`); never otherwise — "Xining to
+    Haidong" is no 西海 of theirs."""
+    text = lexicon.ROUTE_HYPHEN.sub("–", question)  # same length: the mentions' offsets hold
+    # every name, even one before the kind of route it names (find_english reads "the Longnan railway"
+    # as a thing named after the place, not the place)
+    english = [
+        gazetteer.PlaceMention(m.start(), m.end(), m.group(), found)
+        for m in re.finditer(r"[A-Z][a-z]+(?:['’][a-z]+)?", text)
+        if (found := gazetteer.english_index().get(re.sub(r"[^a-z]", "", m.group().lower())))
+    ]
+    chinese = gazetteer.find_chinese(text, _token_bounds(text, catalog.tokenizer))
+    mentions = sorted([*english, *chinese], key=lambda m: (m.start, -m.end))
+    out: list[Translation] = []
+    for first, second in zip(mentions, mentions[1:], strict=False):
+        if first.end > second.start or not lexicon.ROUTE_JOINER.fullmatch(text[first.end : second.start]):
+            continue
+        joined = dict.fromkeys(a.stem[0] + b.stem[0] for a in first.divisions for b in second.divisions)
+        terms = tuple(t for t in joined if any(catalog.occurrences(t + kind) for kind in lexicon.ROUTE_KINDS))
+        if terms:
+            out.append(Translation(f"{first.text}–{second.text}", terms))
+    return out
 
 
 def _names_relative_year(text: str) -> bool:

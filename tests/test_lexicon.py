@@ -19,7 +19,7 @@ import pytest
 from rag import answerability as ab
 from rag import gazetteer, lexicon
 from rag.dictionary import Translation
-from rag.query import Catalog, QueryInfo, read_question
+from rag.query import Catalog, QueryInfo, read_question, route_names
 
 
 def _xf(*values, reason: str):
@@ -522,6 +522,28 @@ ROMANISED_NAME_ROWS = [
     ("cryptocurrency", ()),
     ("Ali", ()),  # three letters: too short to tell a name from any other word
 ]
+
+
+# a route named by the two places it joins, as the reports name it: the first characters of the two
+# names before a kind of route they write (西成铁路, 天陇铁路, 包银高铁); never a pair the reports do not
+# write so, nor two places merely asked together
+ROUTE_ROWS = [
+    ("When will the Xining-Chengdu railway open?", ("西成",)),  # a hyphen between two names is a dash
+    ("Is the Xining–Chengdu line coming through Haidong?", ("西成",)),
+    ("any news on the Baotou to Yinchuan high-speed rail", ("包银",)),
+    ("天水到陇南的铁路什么时候开工？", ("天陇",)),
+    ("天水至陇南铁路进展如何？", ("天陇",)),
+    ("How many trains run from Xining to Haidong?", ()),  # 西海: no route of the reports
+    ("Compare Xining and Haidong on GDP in 2019.", ()),  # two places asked together, no joiner
+    ("Xining–Lanzhou flights: how many a week?", ()),  # 西兰 before no kind of route
+]
+
+
+@pytest.mark.parametrize("question,expected", ROUTE_ROWS)
+def test_route_names(reader, question, expected):
+    assert tuple(t for r in route_names(question, reader.catalog) for t in r.chinese) == expected
+    if expected:
+        assert set(expected) <= set(reader(question).topic_terms)
 
 
 @pytest.mark.parametrize("word,expected", ROMANISED_NAME_ROWS)
