@@ -401,11 +401,20 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     question = focus(written_years(question), catalog)
     lang = language(question)
     indexed_spans = place_mentions(question, catalog.title_places)
+    # a route named by the places it joins ("the Xining–Chengdu railway") names them as its ends: the
+    # places asked about are those named apart from it, or its ends when it names no other
+    route_spans: list[tuple[int, int]] = []
+    routes = _routes(question, catalog, route_spans)
+
+    def on_route(a: int, b: int) -> bool:
+        return any(x <= a and b <= y for x, y in route_spans)
+
+    asked_spans = [s for s in indexed_spans if not on_route(s[0], s[1])] or indexed_spans
     places: list[str] = []
-    for _, _, p in sorted(indexed_spans):
+    for _, _, p in sorted(asked_spans):
         if p not in places:
             places.append(p)
-    unknown, sub, other_spans, aside, as_divisions = _other_places(question, catalog, indexed_spans, places)
+    unknown, sub, other_spans, aside, as_divisions = _other_places(question, catalog, indexed_spans, places, on_route)
     # a district's own report asked for ("西峰区政府工作报告里说"): not indexed, whatever its city's says
     own = [x for x in sub if _asks_own_report(question, x[0])]
     unknown = list(dict.fromkeys([*unknown, *(name for name, _, _ in own)]))
@@ -460,7 +469,6 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
         found, untranslated, topic = _topic(blanked, lang, catalog)
     elif asking is not None and lang == "en":
         searched = tuple((t.english, t.chinese) for t in _english(blanked, catalog)[0])
-    routes = route_names(asked, catalog)
     found = [*found, *routes]
     topic = tuple(dict.fromkeys([*topic, *(t for r in routes for t in r.chinese)]))
     translations = tuple((t.english, t.chinese) for t in found)
@@ -535,14 +543,15 @@ def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str,
     return [*found, *named], tuple(w for w in untranslated if w not in spelt)
 
 
-def route_names(question: str, catalog: Catalog) -> list[Translation]:
+def _routes(question: str, catalog: Catalog, spans: list[tuple[int, int]]) -> list[Translation]:
     """The routes a question names by the two places they join: "the Jinan–Zhengzhou high-speed
     railway" is 济郑高铁 to the reports, "the Xining-Chengdu line" 西成铁路, "从天水到陇南的铁路" 天陇铁路.
     Chinese names a railway, road, canal or pipeline by the first characters of its ends' names,
     which no dictionary glosses and no search for the two names finds. A pair of places joined by a
     dash, "to", 至 or 到 (:data:`lexicon.ROUTE_JOINER`) is read so when the reports write its
     characters before a kind of route (:data:`lexicon.ROUTE_KINDS`); never otherwise — "Xining to
-    Haidong" is no 西海 of theirs."""
+    Haidong" is no 西海 of theirs. Where each is named goes into ``spans``: a place named only as the
+    end of a route is not a place asked about (:func:`read_question`)."""
     text = lexicon.ROUTE_HYPHEN.sub("–", question)  # same length: the mentions' offsets hold
     # every name, even one before the kind of route it names (find_english reads "the Longnan railway"
     # as a thing named after the place, not the place)
@@ -561,7 +570,13 @@ def route_names(question: str, catalog: Catalog) -> list[Translation]:
         terms = tuple(t for t in joined if any(catalog.occurrences(t + kind) for kind in lexicon.ROUTE_KINDS))
         if terms:
             out.append(Translation(f"{first.text}–{second.text}", terms))
+            spans.append((first.start, second.end))
     return out
+
+
+def route_names(question: str, catalog: Catalog) -> list[Translation]:
+    """The routes a question names by the two places they join (:func:`_routes`)."""
+    return _routes(question, catalog, [])
 
 
 def _names_relative_year(text: str) -> bool:
@@ -720,7 +735,11 @@ def _asks_own_report(question: str, name: str) -> bool:
 
 
 def _other_places(
-    question: str, catalog: Catalog, indexed_spans: list[tuple[int, int, str]], named: list[str]
+    question: str,
+    catalog: Catalog,
+    indexed_spans: list[tuple[int, int, str]],
+    named: list[str],
+    on_route: Callable[[int, int], bool] = lambda a, b: False,
 ) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[int, int]], set[str], set[str]]:
     """Real places the question names besides the indexed ones.
 
@@ -754,8 +773,8 @@ def _other_places(
         if not containing and _part_named_after(m, indexed_spans, catalog):
             continue  # 天水老城区: 天水's old town, not 洛阳's 老城区
         spans.append((m.start, m.end))
-        if any(d in own for d in m.divisions):
-            continue
+        if any(d in own for d in m.divisions) or on_route(m.start, m.end):
+            continue  # an indexed place, or the end of a route named (Zhengzhou of "the Jinan–Zhengzhou railway")
         if any(d.name in (n.city, n.province) for d in m.divisions for n in named_divs if n):
             continue  # 青海省 in 青海省西宁市: a qualifier
         # a name several districts share (Yuanzhou: 袁州区 of 宜春, 原州区 of 固原) is the one inside the

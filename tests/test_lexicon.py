@@ -546,6 +546,23 @@ def test_route_names(reader, question, expected):
         assert set(expected) <= set(reader(question).topic_terms)
 
 
+# the places a question about a route asks: those named apart from the route; its ends only when it
+# names no other place; an end with no report is no place asked about ("No report of Baotou")
+ROUTE_PLACE_ROWS = [
+    ("Has Yinchuan said when the Baotou–Yinchuan high-speed railway opens?", ("银川市",), ()),
+    ("Is the Xining–Chengdu line coming through Haidong?", ("海东市",), ()),
+    ("When will the Tianshui–Longnan railway be finished?", ("天水市", "陇南市"), ()),
+    ("How many trains run from Xining to Haidong?", ("西宁市", "海东市"), ()),  # no route: both asked
+    ("What is Lanzhou's GDP target for 2023?", (), ("Lanzhou",)),
+]
+
+
+@pytest.mark.parametrize("question,places,unknown", ROUTE_PLACE_ROWS)
+def test_places_of_a_route_question(reader, question, places, unknown):
+    info = reader(question)
+    assert (info.places, info.unknown_places) == (places, unknown)
+
+
 @pytest.mark.parametrize("word,expected", ROMANISED_NAME_ROWS)
 def test_romanised_names(reader, word, expected):
     assert reader.catalog.romanised_names(word) == expected
