@@ -153,6 +153,10 @@ RESIDENCE_BEFORE = re.compile(
 # says where the asker is only when a verb of living or working follows
 RESIDENCE_AFTER = re.compile(r"^\s*(?:上班|工作|打工|生活|居住|住|安家|定居|读书|上学)")
 
+# An indexed place's English or pinyin name typed with one slip ("yinchaun", "Jiuqian") is read as that
+# place only in a word this long: shorter words are one slip from too many others
+PLACE_TYPO_MIN_LETTERS = 5
+
 # A route named by the two places it joins (query.route_names): what stands between their names
 # ("Jinan–Zhengzhou", "Tianshui-Longnan", "from Xining to Chengdu", "济南至郑州"), and the words the reports
 # put after the names' first characters (济郑高铁, 西成铁路, 包银高铁: railways, roads, canals and pipes are

@@ -183,6 +183,27 @@ def _forms(places: tuple[tuple[str, str], ...]) -> tuple[tuple[tuple[str, str], 
     return tuple(zh), {form: p for p, full in places for form in english_aliases(full)}
 
 
+def english_forms(places: dict[str, str]) -> dict[str, str]:
+    """Each English or pinyin form of the places (letters only, lower case: "xining", "westcoastnewarea")
+    → the place it names."""
+    return _forms(tuple(places.items()))[1]
+
+
+def one_edit_apart(a: str, b: str) -> bool:
+    """Whether two different words are one typing slip apart: a letter added, dropped or changed, or
+    two neighbouring letters swapped ("yinchaun" for "yinchuan")."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    i = next((i for i, (x, y) in enumerate(zip(short, long, strict=False)) if x != y), len(short))
+    return short[i:] == long[i + 1 :]
+
+
 def find_places(question: str, places: list[str] | dict[str, str]) -> list[str]:
     """The indexed places a question names, in the order it names them."""
     out: list[str] = []

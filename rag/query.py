@@ -22,10 +22,18 @@ import numpy as np
 from pypinyin import Style, lazy_pinyin
 
 from . import gazetteer, lexicon
-from .dictionary import Translation, Translator, everyday_words, lemmas, proper_names, words_before
+from .dictionary import (
+    Translation,
+    Translator,
+    english_words_of_glosses,
+    everyday_words,
+    lemmas,
+    proper_names,
+    words_before,
+)
 from .ingest import Report
 from .lexical import PLAIN, TERM_MEMO, Tokenizer, dictionary_tags
-from .places import english_words, place_mentions, title_place
+from .places import english_forms, english_words, one_edit_apart, place_mentions, title_place
 
 
 @dataclass(frozen=True)
@@ -127,6 +135,10 @@ class Catalog:
         named = tuple(t for t in found if t in proper_names())
         ranked = sorted(named or found, key=lambda t: -self.occurrences(t))
         return tuple(ranked[: lexicon.ROMANISED_NAME_TERMS])
+
+    def writes_in_pinyin(self, word: str) -> bool:
+        """Whether a word of the reports, or the leading part of one, reads as ``word`` in toneless pinyin."""
+        return re.sub(r"[^a-z]", "", word.lower()) in self._romanised_index()
 
     def _romanised_index(self) -> dict[str, tuple[str, ...]]:
         """Toneless pinyin → the vocabulary's Chinese words, and their leading parts, that read so;
@@ -401,6 +413,7 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     question = focus(written_years(question), catalog)
     lang = language(question)
     indexed_spans = place_mentions(question, catalog.title_places)
+    indexed_spans = sorted([*indexed_spans, *_misspelt_places(question, catalog, indexed_spans)])
     # a route named by the places it joins ("the Xining–Chengdu railway") names them as its ends: the
     # places asked about are those named apart from it, or its ends when it names no other
     route_spans: list[tuple[int, int]] = []
@@ -541,6 +554,32 @@ def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str,
             named.append(Translation(phrase, names))
             spelt.update(phrase.split())
     return [*found, *named], tuple(w for w in untranslated if w not in spelt)
+
+
+def _misspelt_places(question: str, catalog: Catalog, found: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Indexed places a question names with a slip of typing ("yinchaun bus plan 2023", "Jiuqian
+    tourism", "Haidon GDP"): a word of :data:`lexicon.PLACE_TYPO_MIN_LETTERS` letters or more, one slip
+    (:func:`places.one_edit_apart`) from the pinyin or English name of exactly one indexed place, and
+    neither an English word, nor the name of a real place (Xinning is 新宁县, not Xining misspelt), nor
+    the pinyin of a word of the reports ("the Haizi poetry festival": 海子, not Haixi).
+    Without this, the question is read as naming no place, and answered from whichever report's
+    passage reads closest: another city's figures."""
+    forms = english_forms(catalog.title_places)
+    out = []
+    for m in re.finditer(r"[A-Za-z]+", question):
+        word = m.group().lower()
+        if (
+            len(word) < lexicon.PLACE_TYPO_MIN_LETTERS
+            or any(a < m.end() and m.start() < b for a, b, _ in found)
+            or word in english_words_of_glosses()
+            or word in gazetteer.english_index()
+            or catalog.writes_in_pinyin(word)  # "Haizi": 海子 of the reports, no Haixi misspelt
+        ):
+            continue
+        near = {place for form, place in forms.items() if one_edit_apart(word, form)}
+        if len(near) == 1:
+            out.append((m.start(), m.end(), near.pop()))
+    return out
 
 
 def _routes(question: str, catalog: Catalog, spans: list[tuple[int, int]]) -> list[Translation]:

@@ -19,6 +19,7 @@ import pytest
 from rag import answerability as ab
 from rag import gazetteer, lexicon
 from rag.dictionary import Translation
+from rag.places import one_edit_apart
 from rag.query import Catalog, QueryInfo, read_question, route_names
 
 
@@ -561,6 +562,41 @@ ROUTE_PLACE_ROWS = [
 def test_places_of_a_route_question(reader, question, places, unknown):
     info = reader(question)
     assert (info.places, info.unknown_places) == (places, unknown)
+
+
+# an indexed place typed with one slip is that place; never a real place's own name, an English word, a
+# word of the reports in pinyin, a short word, or a word one slip from two places
+MISSPELT_PLACE_ROWS = [
+    ("yinchaun bus plan 2023", ("银川市",)),  # two letters swapped
+    ("Jiuqian tourism revenue 2022", ("酒泉市",)),  # a letter changed
+    ("Haidon GDP target for 2023", ("海东市",)),  # a letter dropped
+    ("How many hotels opened in Delinghaa?", ("德令哈市",)),  # a letter added
+    ("What is Xinning's GDP target for 2020?", ()),  # 新宁县 of Hunan, a real place: not Xining misspelt
+    ("Will Delingha hold the Haizi poetry festival?", ("德令哈市",)),  # 海子 of the reports, not Haixi
+    ("How many cities did Xiin visit?", ()),  # four letters: too short to tell a slip from another word
+]
+
+
+@pytest.mark.parametrize("question,places", MISSPELT_PLACE_ROWS)
+def test_misspelt_places(reader, question, places):
+    assert reader(question).places == places
+
+
+@pytest.mark.parametrize(
+    "a, b, expected",
+    [
+        ("yinchaun", "yinchuan", True),
+        ("jiuqian", "jiuquan", True),
+        ("haidon", "haidong", True),
+        ("haidongg", "haidong", True),
+        ("xining", "xining", False),  # the same word is no slip
+        ("yichun", "yinchuan", False),  # two letters apart: another city
+        ("haidnog", "haidong", True),
+        ("hiadnog", "haidong", False),
+    ],
+)
+def test_one_edit_apart(a, b, expected):
+    assert one_edit_apart(a, b) is expected
 
 
 @pytest.mark.parametrize("word,expected", ROMANISED_NAME_ROWS)
