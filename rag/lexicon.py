@@ -377,6 +377,11 @@ ENGLISH_FRAMING = frozenset(
     # the -ing forms, as the others are listed: "how many is it aiming for" frames the question as a target
     "aiming targeting promising pledging expecting setting making comparing reviewing achieving".split()
 )
+# "How fast", "how big", "how far": the word after "how" says what measure is asked (a rate, a size, a
+# distance), not what it is asked of; looked up, "fast" is 快速 and "big" 大力, and a sentence saying
+# "快速推进" answered "How fast did Yinchuan's economy grow?". Any word but a function word (how many, how
+# did) is read so (query._english).
+HOW_DEGREE = re.compile(r"\bhow\s+([A-Za-z]+)", re.I)
 # The parts of speech whose lemmas (lemminflect) an English word is also looked up as: a verb's and a
 # noun's forms name the same thing (took → take, children → child); an adjective's do not (better → good).
 LEMMA_PARTS_OF_SPEECH = frozenset(("VERB", "NOUN"))

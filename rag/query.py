@@ -539,6 +539,7 @@ def _english(text: str, catalog: Catalog) -> tuple[list[Translation], tuple[str,
     """The translations of English words and phrases, and the content words none translates; a word
     written in pinyin that is a name the reports write ("the Fangchuan scenic area",
     :meth:`Catalog.romanised_names`) is translated by it."""
+    text = lexicon.HOW_DEGREE.sub(_measure_asked, text)
     found = catalog.translator.translate(text)
     untranslated = _untranslated(text, tuple((t.english, t.chinese) for t in found), catalog)
     # a name written a syllable to a word ("Lei Feng" 雷锋) is read whole, before its words alone
@@ -616,6 +617,14 @@ def _routes(question: str, catalog: Catalog, spans: list[tuple[int, int]]) -> li
 def route_names(question: str, catalog: Catalog) -> list[Translation]:
     """The routes a question names by the two places they join (:func:`_routes`)."""
     return _routes(question, catalog, [])
+
+
+def _measure_asked(m: re.Match) -> str:
+    """ "how fast" → "how" and blanks: the measure asked is no topic (:data:`lexicon.HOW_DEGREE`)."""
+    word = m.group(1)
+    if word.lower() in lexicon.ENGLISH_STOPWORDS:
+        return m.group()
+    return m.group()[: m.start(1) - m.start()] + " " * len(word)
 
 
 def _names_relative_year(text: str) -> bool:

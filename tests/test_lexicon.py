@@ -446,6 +446,10 @@ NOT_TOPIC_ROWS = [
     ("上海2023年地区生产总值增长目标是多少？", "上海"),
     ("What did Xining promise on air quality?", "承诺"),
     ("What did Xining promise on air quality?", "播出"),  # 'to air a show'
+    # the word after "how" is the measure asked, not the topic: 快速 "fast", 大力 "big" are no topic
+    ("How fast did Pingliang's economy grow in 2022?", "快速"),
+    ("How big is Qingyang's data-centre industry?", "大力"),
+    ("How far has Tianshui got with its tram line?", "深远"),
     ("What did Xining promise on air quality?", "气管"),  # 'windpipe'
     ("What did Xining promise on air quality?", "航线"),
     _xf(
