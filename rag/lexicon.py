@@ -364,6 +364,8 @@ ENGLISH_STOPWORDS = frozenset(
     "per cent percent there's if whether according "
     # indefinite pronouns: "anything about a metro" asks about the metro
     "anything something everything nothing anyone someone everyone anybody somebody everybody "
+    # relation and wish words: "between Xining and Haidong", "other projects", "I want to know" (之间, 其他, 需要)
+    "between other others want wants wanted "
     # magnitudes and the currency: a figure's scale ("pass 400 billion yuan"), never what is asked about
     "hundred thousand million billion trillion yuan rmb".split()
 )
@@ -373,7 +375,7 @@ ENGLISH_FRAMING = frozenset(
     "plan plans planned planning promise promised promises pledge pledged target targets targeted goal goals aim "
     "aims aimed expect expected set sets government report reports work city county district prefecture province "
     "area new number numbers figure figures total overall main key major specific make made compare compared "
-    "review achieve achieved "
+    "review achieve achieved status "
     # the -ing forms, as the others are listed: "how many is it aiming for" frames the question as a target
     "aiming targeting promising pledging expecting setting making comparing reviewing achieving".split()
 )

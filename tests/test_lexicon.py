@@ -450,6 +450,10 @@ NOT_TOPIC_ROWS = [
     ("How fast did Pingliang's economy grow in 2022?", "快速"),
     ("How big is Qingyang's data-centre industry?", "大力"),
     ("How far has Tianshui got with its tram line?", "深远"),
+    # function words: a relation, a wish, a question's frame ("the status of" asks how far it got)
+    ("What is the status of Tianshui's tram line?", "地位"),
+    ("I want to know how many jobs Dingxi created in 2022", "需要"),
+    ("Which had more good-air days between Xining and Haidong in 2019?", "之间"),
     ("What did Xining promise on air quality?", "气管"),  # 'windpipe'
     ("What did Xining promise on air quality?", "航线"),
     _xf(
