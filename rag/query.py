@@ -416,8 +416,9 @@ def read_question(question: str, catalog: Catalog) -> QueryInfo:
     indexed_spans = sorted([*indexed_spans, *_misspelt_places(question, catalog, indexed_spans)])
     # a route named by the places it joins ("the Xining–Chengdu railway") names them as its ends: the
     # places asked about are those named apart from it, or its ends when it names no other
-    route_spans: list[tuple[int, int]] = []
-    routes = _routes(question, catalog, route_spans)
+    named_routes = _routes(question, catalog)
+    routes = [route for route, _ in named_routes]
+    route_spans = [span for _, span in named_routes]
 
     def on_route(a: int, b: int) -> bool:
         return any(x <= a and b <= y for x, y in route_spans)
@@ -583,15 +584,15 @@ def _misspelt_places(question: str, catalog: Catalog, found: list[tuple[int, int
     return out
 
 
-def _routes(question: str, catalog: Catalog, spans: list[tuple[int, int]]) -> list[Translation]:
+def _routes(question: str, catalog: Catalog) -> list[tuple[Translation, tuple[int, int]]]:
     """The routes a question names by the two places they join: "the Jinan–Zhengzhou high-speed
     railway" is 济郑高铁 to the reports, "the Xining-Chengdu line" 西成铁路, "从天水到陇南的铁路" 天陇铁路.
     Chinese names a railway, road, canal or pipeline by the first characters of its ends' names,
     which no dictionary glosses and no search for the two names finds. A pair of places joined by a
     dash, "to", 至 or 到 (:data:`lexicon.ROUTE_JOINER`) is read so when the reports write its
     characters before a kind of route (:data:`lexicon.ROUTE_KINDS`); never otherwise — "Xining to
-    Haidong" is no 西海 of theirs. Where each is named goes into ``spans``: a place named only as the
-    end of a route is not a place asked about (:func:`read_question`)."""
+    Haidong" is no 西海 of theirs. Each comes with where the question names it, ends included: a place
+    named only as the end of a route is not a place asked about (:func:`read_question`)."""
     text = lexicon.ROUTE_HYPHEN.sub("–", question)  # same length: the mentions' offsets hold
     # every name, even one before the kind of route it names (find_english reads "the Longnan railway"
     # as a thing named after the place, not the place)
@@ -602,21 +603,20 @@ def _routes(question: str, catalog: Catalog, spans: list[tuple[int, int]]) -> li
     ]
     chinese = gazetteer.find_chinese(text, _token_bounds(text, catalog.tokenizer))
     mentions = sorted([*english, *chinese], key=lambda m: (m.start, -m.end))
-    out: list[Translation] = []
+    out: list[tuple[Translation, tuple[int, int]]] = []
     for first, second in zip(mentions, mentions[1:], strict=False):
         if first.end > second.start or not lexicon.ROUTE_JOINER.fullmatch(text[first.end : second.start]):
             continue
         joined = dict.fromkeys(a.stem[0] + b.stem[0] for a in first.divisions for b in second.divisions)
         terms = tuple(t for t in joined if any(catalog.occurrences(t + kind) for kind in lexicon.ROUTE_KINDS))
         if terms:
-            out.append(Translation(f"{first.text}–{second.text}", terms))
-            spans.append((first.start, second.end))
+            out.append((Translation(f"{first.text}–{second.text}", terms), (first.start, second.end)))
     return out
 
 
 def route_names(question: str, catalog: Catalog) -> list[Translation]:
     """The routes a question names by the two places they join (:func:`_routes`)."""
-    return _routes(question, catalog, [])
+    return [route for route, _ in _routes(question, catalog)]
 
 
 def _measure_asked(m: re.Match) -> str:
