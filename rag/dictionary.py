@@ -322,6 +322,25 @@ def lemmas(word: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def last_resort_forms(word: str) -> list[str]:
+    """Forms of ``word`` beyond :func:`lemmas`, looked up only when none of its lemmas is glossed with a
+    word the reports use (:data:`lexicon.ENGLISH_DOER_SUFFIXES`,
+    :data:`lexicon.ENGLISH_VERB_TO_NOUN_SUFFIXES`): investors → invest, shoppers → shop, afforest →
+    afforestation."""
+    base = lemmas(word)
+    out: list[str] = []
+    for form in base:
+        for suffix, repl in lexicon.ENGLISH_DOER_SUFFIXES:
+            stem = form[: len(form) - len(suffix)]
+            if form.endswith(suffix) and len(stem) >= lexicon.ENGLISH_DERIVATION_MIN_STEM - 1:
+                out.append(stem + repl)
+                if not repl and stem[-1] == stem[-2] and stem[-1] not in "aeioulsz":
+                    out.append(stem[:-1])  # a doubled consonant: shopper → shop, planner → plan
+        if not form.endswith("e"):
+            out.extend(form + suffix for suffix in lexicon.ENGLISH_VERB_TO_NOUN_SUFFIXES)
+    return [f for f in dict.fromkeys(out) if f not in base]
+
+
 def words_before(text: str, term: str) -> dict[str, int]:
     """How often each Chinese string of :data:`lexicon.TRANSLATION_BOUND_MODIFIER_SIZES` characters
     stands just before ``term`` in ``text``."""
@@ -416,6 +435,10 @@ class Translator:
                 if size == 1:
                     for variant in self._variants(group):
                         found += [t for t in gloss_word_index().get(variant, ()) if self._used(t) and t not in found]
+                    if not found:  # the last resort: a doer as the deed, a verb as its noun
+                        for form in last_resort_forms(group[0]):
+                            found += [t for t in index.get(form, ()) if self._used(t) and t not in found]
+                        exact = set(found)
                 if found:
                     pending.append((" ".join(words[i : i + size]), found, exact, matched))
                     starts.append(i)

@@ -421,6 +421,18 @@ ENGLISH_DERIVATIONS: tuple[tuple[str, str], ...] = (
     ("ical", "y"),
 )
 ENGLISH_DERIVATION_MIN_STEM = 4
+# Tried only for a word no form of which the dictionary glosses with a word the reports use (a last
+# resort, so a word it does translate keeps its own senses): a doer as the deed (investors → invest 投资,
+# retailers → retail 零售, suppliers → supply 供应, riders → ride, shoppers → shop), and a verb as the
+# noun the dictionary glosses instead (afforest → afforestation 植树造林). The stem left keeps
+# ENGLISH_DERIVATION_MIN_STEM letters less one ("rider" → "ride").
+ENGLISH_DOER_SUFFIXES: tuple[tuple[str, str], ...] = (
+    ("ier", "y"),
+    ("er", ""),
+    ("er", "e"),
+    ("or", ""),
+)
+ENGLISH_VERB_TO_NOUN_SUFFIXES: tuple[str, ...] = ("ation",)
 # Relational adjectives the dictionary glosses under no word of their own but under their noun's
 # (CC-CEDICT has "cities and towns" 城镇 and "countryside" 乡村, no "urban" for either): "urban jobs" is
 # 城镇新增就业, "urban residents" 城镇居民. Looked up as the noun too (dictionary.lemmas).

@@ -1992,6 +1992,46 @@ def test_an_adjectives_lemma_is_not_looked_up(word, not_form):
     assert not_form not in lemmas(word)
 
 
+@pytest.mark.parametrize(
+    "word, form",
+    [
+        ("investors", "invest"),  # a doer as the deed
+        ("retailers", "retail"),
+        ("suppliers", "supply"),
+        ("riders", "ride"),
+        ("shoppers", "shop"),  # a doubled consonant
+        ("renters", "rent"),
+        ("afforest", "afforestation"),  # a verb as the noun the dictionary glosses
+    ],
+)
+def test_a_word_no_lemma_translates_is_tried_as_the_word_it_names_a_doer_of_or_its_noun(word, form):
+    from rag.dictionary import last_resort_forms
+
+    assert form in last_resort_forms(word)
+
+
+@pytest.mark.parametrize("word", ["water", "tea", "sector", "order", "her"])
+def test_a_last_resort_form_keeps_a_stem_and_is_never_a_lemma_already_tried(word):
+    from rag.dictionary import last_resort_forms, lemmas
+
+    forms = last_resort_forms(word)
+    assert not set(forms) & set(lemmas(word))
+    assert all(len(f) >= 3 for f in forms)
+
+
+def test_a_doers_deed_translates_only_a_word_nothing_else_translates():
+    """ "investors" has no gloss the reports use; 投资 is what they write of investing. "sellers" has one
+    (卖方, in these made-up reports), so it keeps it and is never read as "sell"."""
+    from rag.dictionary import Translator
+
+    freq = {"投资": 300, "卖方": 2, "销售": 80}
+    translator = Translator(set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, similarity=_equally_close)
+    (investors,) = translator.translate("investors")
+    assert investors.chinese == ("投资",)
+    (sellers,) = translator.translate("sellers")
+    assert sellers.chinese == ("卖方",)
+
+
 def test_a_british_spelling_finds_the_reports_word(reader):
     info = reader("How many kilometres of rural roads did Daan build in 2022?")
     assert any("公里" in ts for _, ts in info.translations)
