@@ -15,7 +15,7 @@ import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import metadata
 from itertools import permutations, product
@@ -364,6 +364,9 @@ class Translation:
     # those of ``chinese`` reached only through a one-character sense (hydrogen: 氢 → 氢能): they find
     # passages, but are too loose to say the reports speak of the thing asked
     loose: tuple[str, ...] = ()
+    # every translation the dictionary gives the phrase that the reports use, best first (``chinese`` keeps
+    # the few worth searching): what the phrase may join with its neighbour into a term the reports write
+    pool: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 class Translator:
@@ -448,7 +451,11 @@ class Translator:
             ranked = self._rank_by_similarity(pending, english)
         else:
             ranked = [Translation(en, self._best(found, exact)) for en, found, exact, _ in pending]
-        ranked = [replace(t, loose=tuple(x for x in t.chinese if x in loose)) for t in ranked]
+        pools = [tuple(t for t in found if t in exact) for _, found, exact, _ in pending]
+        ranked = [
+            replace(t, loose=tuple(x for x in t.chinese if x in loose), pool=pool)
+            for t, pool in zip(ranked, pools, strict=True)
+        ]
         return [self._with_words_compound(t) for t in self._compounds(ranked, starts, words)]
 
     def _compounds(self, ranked: list[Translation], starts: list[int], words: list[str]) -> list[Translation]:
@@ -488,7 +495,9 @@ class Translator:
             if n in dropped or n in merged or st + size not in by_start or by_start[st + size][0] in merged:
                 continue
             m, second = by_start[st + size]
-            joined = self._pair_joins(first, second) or self._bound_joins(first, second)
+            joined = (
+                self._pair_joins(first, second) or self._bound_joins(first, second) or self._pool_joins(first, second)
+            )
             if joined:
                 best = max(joined, key=self.occurrences)
                 # the modifier's other translations stay as alternatives: "air quality" is 空气质量 where the
@@ -526,6 +535,18 @@ class Translator:
             a + b
             for a in first.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
             for b in second.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
+            if self._joins((a, b))
+        ]
+
+    def _pool_joins(self, modifier: Translation, head: Translation) -> list[str]:
+        """The terms the reports write that one of the modifier's other senses makes with the head's
+        leading ones, when its leading ones make none: "leading industries" → 主导 + 产业 → 主导产业, where
+        "leading" is first 领导."""
+        return [
+            a + b
+            for a in modifier.pool
+            if a not in modifier.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
+            for b in head.chinese[: lexicon.TRANSLATION_COMPOUND_SENSES]
             if self._joins((a, b))
         ]
 

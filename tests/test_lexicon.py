@@ -1279,6 +1279,33 @@ def test_a_modifier_joins_the_head_through_the_reports_word_bound_to_it(text, jo
 
 
 @pytest.mark.parametrize(
+    "text,joined",
+    [
+        # 主导产业 is the reports' term; "leading" is first 领导, 领军, 领衔 to them, and 主导 only further down
+        ("壮大主导产业。主导产业集群。培育主导产业。" + "加强领导。领军企业。领衔专家。" * 10, True),
+        # 主导 before 产业 once, by chance, among many uses of each alone: not their term
+        ("主导产业。" + "主导作用。政府主导。" * 30 + "产业发展。" * 60 + "加强领导。" * 10, False),
+    ],
+)
+def test_a_modifiers_other_sense_joins_the_head_when_its_leading_ones_make_no_term(text, joined):
+    from rag.dictionary import Translator
+
+    freq = {"领导": 80, "领军": 20, "领衔": 10, "主导": 3, "产业": 200, "工业": 150, "行业": 60}
+    translator = Translator(
+        set(freq),
+        doc_freq=lambda t: freq.get(t) or text.count(t),
+        passages=2000,
+        similarity=_equally_close,
+        occurrences=text.count,
+    )
+    got = translator.translate("leading industries")
+    if joined:
+        assert got[0].english == "leading industries" and got[0].chinese[0] == "主导产业"
+    else:
+        assert "主导产业" not in {c for t in got for c in t.chinese}
+
+
+@pytest.mark.parametrize(
     "text,first",
     [
         # the reports write the words' compound, 应急管理, more than the dictionary's phrase 紧急应变
