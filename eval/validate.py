@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eval.metrics import squash
 from rag import BUNDLED_CORPUS, collect_files, load_reports
+from rag.ingest import normalize_line
 
 TYPES = {"plan", "fact", "number", "list", "compare", "unanswerable"}
 FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split", "outcome"}
@@ -64,8 +65,18 @@ def problems(rows: list[dict], texts: dict[str, str]) -> list[str]:
                 if not 4 <= len(squash(alt)) <= 60:
                     out.append(f"{where}: evidence length out of range: {alt!r}")
                 if squash(alt) not in pool:
-                    out.append(f"{where}: evidence not in the report text of {cities}: {alt!r}")
+                    out.append(f"{where}: evidence not in the report text of {cities}: {alt!r}{_hint(alt, pool)}")
     return out
+
+
+def _hint(alt: str, pool: str) -> str:
+    """How to write an evidence string copied from a raw report file so that it matches: ingestion
+    writes the ASCII punctuation of Chinese text full-width (``normalize_line``), and the metric
+    matches the cleaned text the passages hold, so "增长8.2%,其中" must be written "增长8.2%，其中"."""
+    cleaned = normalize_line(alt)
+    if cleaned != alt and squash(cleaned) in pool:
+        return f" (the cleaned text writes it {cleaned!r}: Chinese punctuation is full-width there)"
+    return ""
 
 
 def main(*paths: str) -> int:

@@ -250,6 +250,38 @@ def test_the_shipped_question_set_is_valid():
     assert named == set(cleaned_texts([BUNDLED_CORPUS]))  # every bundled report is asked about
 
 
+@pytest.mark.parametrize(
+    ("evidence", "hint"),
+    [
+        ("增长8.2%,其中工业增长12.5%", "增长8.2%，其中工业增长12.5%"),  # copied from a raw file: ASCII comma
+        ("增长8.2%，其中工业增长12.5%", None),  # already as the index writes it: no problem at all
+        ("增长9.9%，其中工业增长12.5%", ""),  # not in the report in any form: no hint
+    ],
+)
+def test_evidence_copied_from_a_raw_report_is_refused_with_the_form_that_matches(evidence, hint):
+    """Ingestion writes Chinese text's ASCII punctuation full-width, and the metric matches what the
+    passages hold; a writer who copies "8.2%,其中" from the raw file is told what to write instead."""
+    from eval.validate import problems
+
+    row = {
+        "id": "t1",
+        "question": "q",
+        "lang": "zh",
+        "type": "number",
+        "city": "甲市",
+        "split": "dev",
+        "outcome": "answered",
+        "evidence": [[evidence]],
+        "answer_points": [],
+    }
+    found = problems([row], {"甲市": "全年地区生产总值增长8.2%，其中工业增长12.5%。"})
+    if hint is None:
+        assert found == []
+    else:
+        assert len(found) == 1 and "evidence not in the report text" in found[0]
+        assert (f"writes it {hint!r}" in found[0]) == bool(hint)
+
+
 @pytest.mark.parametrize("path", [HELDOUT_SET], ids=["held-out"])
 def test_the_held_out_sets_are_valid_and_frozen(path):
     """The held-out questions were written after the answers issue, by another method, and frozen:
