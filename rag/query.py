@@ -124,14 +124,16 @@ class Catalog:
         pinyin is the word's letters; where some are names in the dictionary (伏羲 "Fuxi") those, not a
         common word that reads alike (富硒); the most frequent first (:data:`lexicon.ROMANISED_NAME_TERMS`
         at most). A capitalised word is a name, never a word with an everyday sense (孩子 is not "Haizi",
-        程度 not "Chengdu"); one written in lower case is a Chinese term as English prose borrows it, and
-        may be everyday: "the minimum living allowance (dibao)" → 低保, "lamian noodles" → 拉面."""
+        程度 not "Chengdu") unless the dictionary lists that word as a name as well (万象 "all phenomena" and
+        Vientiane: "Wanxiang Cave"; 牡丹 "peony" and a district: "Mudan Airport"); one written in lower
+        case is a Chinese term as English prose borrows it, and may be everyday: "the minimum living
+        allowance (dibao)" → 低保, "lamian noodles" → 拉面."""
         key = re.sub(r"[^a-z]", "", word.lower())
         if len(key) < lexicon.ROMANISED_NAME_MIN_LETTERS:
             return ()
         found = self._romanised_index().get(key, ())
         if word != word.lower():
-            found = tuple(t for t in found if t not in everyday_words())
+            found = tuple(t for t in found if t not in everyday_words() or t in proper_names())
         named = tuple(t for t in found if t in proper_names())
         ranked = sorted(named or found, key=lambda t: -self.occurrences(t))
         return tuple(ranked[: lexicon.ROMANISED_NAME_TERMS])

@@ -510,7 +510,8 @@ def test_untranslated(reader, question, word, expected):
 
 # an English word no dictionary gloss translates, read as a name the reports write in pinyin: sights,
 # projects and schemes; capitalised, never a word with an everyday sense that reads alike (孩子 "Haizi",
-# 程度); in lower case, a Chinese term as English prose borrows it, everyday ones too (低保 "dibao")
+# 程度) unless the dictionary lists that word as a name too (万象 "Vientiane", the Wanxiang Cave's 万象);
+# in lower case, a Chinese term as English prose borrows it, everyday ones too (低保 "dibao")
 ROMANISED_NAME_ROWS = [
     ("Fangchuan", ("防川",)),  # a scenic area: a word of the reports
     ("Maijishan", ("麦积山",)),
@@ -523,6 +524,11 @@ ROMANISED_NAME_ROWS = [
     ("Fuxi", ("伏羲",)),  # the dictionary's name, not 富硒 "selenium-rich", which reads alike
     ("fangpinbao", ("防贫保",)),  # a scheme, in lower case
     ("Haizi", ()),  # 孩子 "child" reads so: an everyday word, no name
+    ("Hanfu", ()),  # 韩服 "Korean dress" reads so: an everyday word, no name (the reports write no 汉服)
+    ("Mingyue", ()),  # 明月 "bright moon": everyday, and no name in the dictionary
+    ("Wanxiang", ("万象",)),  # "Wanxiang Cave": everyday "all phenomena", but a name too (Vientiane)
+    ("Mudan", ("牡丹",)),  # "Heze Mudan Airport": everyday "peony", and a name (Mudan district)
+    ("Guanshan", ("关山",)),  # Zhuanglang's 关山 mountains: everyday "mountain passes", and a name
     ("dibao", ("低保",)),  # "the minimum living allowance (dibao)": an everyday term, borrowed in lower case
     ("Dibao", ()),  # capitalised, it would be a name, and 低保 is none
     ("lamian", ("拉面",)),
