@@ -497,6 +497,9 @@ TRANSLATION_STAND_INS = 2
 # likely any other word)
 ROMANISED_NAME_TERMS = 2
 ROMANISED_NAME_MIN_LETTERS = 4
+# ... and where no word of the vocabulary reads so, a string of the reports' text of at most this many
+# characters that does (a name the segmenter splits: 人字洞 "Renzidong", 书堂山 "Shutangshan")
+ROMANISED_TEXT_MAX_CHARS = 4
 # a word of the reports, wholly Chinese, of two characters or more
 CJK_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 TRANSLATION_EXACT_BONUS = 0.7  # a gloss that is the word itself outranks a longer gloss containing it

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -85,6 +86,7 @@ class Catalog:
         vocab = vocabulary or set()
         self._romanised: dict[str, tuple[str, ...]] | None = None
         self._romanised_lock = threading.Lock()
+        self._transcript: tuple[str, array, str] | None = None
         self.translator = Translator(
             vocab,
             doc_freq=doc_freq,
@@ -131,12 +133,49 @@ class Catalog:
         key = re.sub(r"[^a-z]", "", word.lower())
         if len(key) < lexicon.ROMANISED_NAME_MIN_LETTERS:
             return ()
-        found = self._romanised_index().get(key, ())
+        found = self._romanised_index().get(key, ()) or self._written_in_pinyin(key)
         if word != word.lower():
             found = tuple(t for t in found if t not in everyday_words() or t in proper_names())
         named = tuple(t for t in found if t in proper_names())
         ranked = sorted(named or found, key=lambda t: -self.occurrences(t))
         return tuple(ranked[: lexicon.ROMANISED_NAME_TERMS])
+
+    def _written_in_pinyin(self, key: str) -> tuple[str, ...]:
+        """The strings of two to :data:`lexicon.ROMANISED_TEXT_MAX_CHARS` Chinese characters in the
+        reports' text whose toneless pinyin is ``key``, most frequent first: a name the segmenter does
+        not keep as one word (人字洞 "Renzidong", 沈那 "Shenna", 书堂山 "Shutangshan") is in no vocabulary
+        but is in the text. Read only for a word no vocabulary word reads as."""
+        transcript, starts, chars = self._pinyin_transcript()
+        counts: dict[str, int] = {}
+        for m in re.finditer(f"(?={re.escape(key)})", transcript):
+            a, b = starts[m.start()], starts[m.start() + len(key)]
+            if a >= 0 and b >= 0 and 2 <= b - a <= lexicon.ROMANISED_TEXT_MAX_CHARS:
+                counts[chars[a:b]] = counts.get(chars[a:b], 0) + 1
+        return tuple(sorted(counts, key=lambda t: -counts[t]))
+
+    def _pinyin_transcript(self) -> tuple[str, array, str]:
+        """The reports' text as toneless pinyin, one reading per character and a mark for any other
+        character (a name never spans a comma); for each offset of the transcript, the text's offset
+        there where a character starts at it, else -1; and the text. Built on first use and kept."""
+        if self._transcript is None:
+            with self._romanised_lock:
+                if self._transcript is None:
+                    text = self.scope_text(())
+                    readings: dict[str, str] = {}
+                    parts: list[str] = []
+                    owners: list[int] = []  # per offset of the transcript
+                    for i, ch in enumerate(text):
+                        if not lexicon.CJK.fullmatch(ch):
+                            parts.append("|")  # no letter: no match starts or runs here, one may end
+                            owners.append(i)
+                            continue
+                        if ch not in readings:
+                            readings[ch] = lazy_pinyin(ch, style=Style.NORMAL)[0]
+                        parts.append(readings[ch])
+                        owners.extend([i] + [-1] * (len(readings[ch]) - 1))
+                    starts = array("i", owners + [len(text)])
+                    self._transcript = ("".join(parts), starts, text)
+        return self._transcript
 
     def writes_in_pinyin(self, word: str) -> bool:
         """Whether a word of the reports, or the leading part of one, reads as ``word`` in toneless pinyin."""

@@ -529,6 +529,10 @@ ROMANISED_NAME_ROWS = [
     ("Wanxiang", ("万象",)),  # "Wanxiang Cave": everyday "all phenomena", but a name too (Vientiane)
     ("Mudan", ("牡丹",)),  # "Heze Mudan Airport": everyday "peony", and a name (Mudan district)
     ("Guanshan", ("关山",)),  # Zhuanglang's 关山 mountains: everyday "mountain passes", and a name
+    ("Renzidong", ("人字洞",)),  # a site the segmenter splits (人字 洞): read from the reports' text
+    ("Shutangshan", ("书堂山",)),
+    ("Shenna", ("沈那",)),  # of 沈那遗址, split as 沈 那
+    ("Qwertyuiop", ()),  # reads as no characters at all
     ("dibao", ("低保",)),  # "the minimum living allowance (dibao)": an everyday term, borrowed in lower case
     ("Dibao", ()),  # capitalised, it would be a name, and 低保 is none
     ("lamian", ("拉面",)),
@@ -2223,3 +2227,18 @@ def test_a_refusal_never_says_the_reports_never_mention_what_they_write_with_its
     word, text, spoken_of
 ):
     assert ab._sense_in(word, text) is spoken_of
+
+
+def test_a_name_read_from_the_reports_text_spans_chinese_characters_only():
+    """A pinyin word no vocabulary word reads as is looked for in the text itself, as two to four
+    characters whose readings it spells exactly: never across punctuation, never part of a syllable."""
+    from rag.ingest import Report
+    from rag.query import Catalog
+
+    text = "保护万家坪遗址，建设万家坪博物馆。万家，坪庭。湾家坪。"
+    report = Report("r", "2022年某市政府工作报告", "某市", "city", 2022, 2023, None, None, "s", text, (), "h")
+    catalog = Catalog([report])
+    assert catalog.romanised_names("Wanjiaping") == ("万家坪", "湾家坪")  # the more frequent first
+    assert catalog.romanised_names("Wanjiapin") == ()  # ends inside the syllable "ping"
+    assert catalog.romanised_names("Wanjiapingting") == ()  # 万家，坪庭 spans a comma
+    assert catalog.romanised_names("Anjiaping") == ()  # starts inside the syllable "wan"
