@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 
 from eval.metrics import squash
-from rag import BUNDLED_CORPUS, collect_files, load_reports
-from rag.ingest import normalize_line
+from rag import BUNDLED_CORPUS, collect_files, load_reports, normalize_line
 
 TYPES = {"plan", "fact", "number", "list", "compare", "unanswerable"}
 FIELDS = {"id", "question", "lang", "type", "city", "evidence", "answer_points", "split", "outcome"}

@@ -35,7 +35,7 @@ if TYPE_CHECKING:  # what the names below are, for type checkers; imported on fi
     from .assistant import Assistant, PassageView, ReportInfo, build_index
     from .chain import build_chain
     from .embedcache import EmbeddingCache
-    from .ingest import collect_files, load_reports
+    from .ingest import collect_files, load_reports, normalize_line
     from .pipeline import BuildStats
     from .retriever import Hit, RetrievalSettings, SearchResult
 
@@ -71,6 +71,7 @@ __all__ = [
     "collect_files",
     "load_reports",
     "neighbours_file",
+    "normalize_line",
     "__version__",
 ]
 
@@ -90,6 +91,7 @@ _LAZY = {
     "EmbeddingCache": "embedcache",
     "collect_files": "ingest",
     "load_reports": "ingest",
+    "normalize_line": "ingest",  # how ingestion writes a line, which eval/validate.py tells question writers
     "BuildStats": "pipeline",
     "Hit": "retriever",
     "RetrievalSettings": "retriever",
