@@ -318,9 +318,10 @@ def _score_sentences(
         vecs = index.sentence_vectors[a:b]
         sims = vecs @ qvec if qvec is not None and len(vecs) else np.full(len(hit.chunk.sentences), hit.dense)
         report_text = index.reports[hit.chunk.report_id].text
+        part_heading = _bare(hit.chunk.section_path[0]) if hit.chunk.section_path else None
         for (start, end), sim in zip(hit.chunk.sentences, sims, strict=False):
             text = report_text[start:end]
-            if len(text.strip()) < 6:
+            if len(text.strip()) < 6 or _bare(text) == part_heading:
                 continue
             coverage = topic.coverage(text)
             score = float(sim) + s.coverage_weight * coverage - s.rank_penalty * rank
@@ -330,6 +331,15 @@ def _score_sentences(
                 score += s.number_bonus
             out.append(_Scored(rank, start, end, score, float(sim), coverage, text))
     return out
+
+
+def _bare(text: str) -> str:
+    """A sentence or heading without spaces or closing punctuation, to tell a heading quoted as a sentence.
+
+    The heading of a passage's outermost section ("二、2023年工作安排", "一、回首2019，西宁发展迈出坚实步伐")
+    names a part of the report, which the citation already shows; quoted, it says nothing the question
+    asked (dev: 26 answers quoted one, 24 of them first)."""
+    return re.sub(r"[\s。；：！？.;:!?]+$", "", re.sub(r"\s+", "", text))
 
 
 def _fits_part(info: QueryInfo, hit: Hit) -> bool:

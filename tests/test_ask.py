@@ -89,3 +89,13 @@ def test_a_list_the_report_does_not_have_is_not_made_up_from_another_list(assist
     answer = assistant.ask("海东2023年有哪些民生实事？")
     assert answer.status in ("answered", "not_in_reports")
     assert not any(re.match(r"^\d+\. [一二三四五六七八九]是", line) for line in answer.answer.splitlines())
+
+
+@pytest.mark.parametrize("question", ["大安2023年对学前教育有什么安排？", "What are Xining's plans for 2020?"])
+def test_an_answer_never_quotes_the_heading_of_a_part_of_the_report(assistant, question):
+    """ "二、2023年工作安排" names the part a passage is in, which its citation shows; as a quote it says
+    nothing that was asked."""
+    answer = assistant.ask(question)
+    parts = {re.sub(r"[。；：\s]+$", "", c.section.split(" > ")[0]) for c in answer.citations}
+    quoted = {re.sub(r"(\[\d+\])+$|[“”。；：\s]", "", line) for line in answer.answer.splitlines()[1:]}
+    assert answer.found and parts and not parts & quoted
