@@ -48,9 +48,12 @@ RELATIVE_THIS = re.compile(r"今年|本年度|本年|明年|新的一年|\b(this
 
 # ---------------------------------------------------------------- plan or result
 # What a question asks for: a plan/target for the coming year, or a result of the year under review.
+# English cues are whole words and their inflections, never another word that begins alike: trees
+# "planted", a power "plant", life "expectancy", a "committee", "promising" industries plan nothing.
 PLAN_CUES = re.compile(
     r"计划|目标|打算|预期|力争|安排|任务|部署|将要|将会|准备|承诺|要做|想要|想让|重点工作|怎么做|"
-    r"\b(promis\w*|plan\w*|target\w*|goals?|aim\w*|intend\w*|expect\w*|pledg\w*|commit\w*|will|going to|"
+    r"\b(promis(?:e|es|ed)|plan(?:s|ned|ning)?|target\w*|goals?|aim(?:s|ed|ing)?|intend\w*|"
+    r"expect(?:s|ed|ing|ations?)?|pledg\w*|commit(?:s|ted|ting|ments?)?|will|going to|"
     r"priorit\w*|tasks?|agenda)\b",
     re.I,
 )

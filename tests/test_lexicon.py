@@ -323,6 +323,15 @@ INTENT_ROWS = [
     ("宜春的锂电产业", None),
     ("Yichun's economy", None),
     ("大安市旅游收入多少？", None),
+    # a cue is a whole word or its inflection, never another word that begins alike
+    ("What is Xining planning for parks?", "plan"),
+    ("How much did Haidong plan to invest?", "plan"),
+    ("What is Jiuquan aiming for in tourism?", "plan"),
+    ("How much forest has Fanchang planted?", None),  # trees planted: no plan
+    ("How many power plants does Jiuquan have?", None),
+    ("What is the life expectancy in Jinan?", None),
+    ("Which industries look promising in Yichun?", None),
+    ("Is Da'an building a green hydrogen plant?", None),
 ]
 
 
