@@ -245,10 +245,12 @@ INDICATOR_FIGURE_AFTER = r"[^，,；;。：:！!？?\n]{0,12}?\d"
 # a change or a rate (增长多少, "How fast did it grow?", 失业率, "what share"). A change ("地区生产总值增长4%")
 # gives no level, so it is no figure for a level question (answerability.Topic.figure_coverage); plans state
 # their targets as changes, so a plan question is never read as asking a level (query.asks_level).
+# English change words are whole words and their inflections: "Changsha" and fruit "growers" ask no change.
 ASKS_CHANGE = re.compile(
     r"增长|增速|增幅|涨|降|提高|提升|减少|多快|幅度|率|百分|比例|比重|占比|[%％]|"
-    r"\b(grow\w*|grew|rise|rising|rose|risen|increas\w*|fall\w*|fell|drop\w*|declin\w*|fast\w*|rates?|"
-    r"percent\w*|share|proportion|ratio|chang\w*|boost\w*|rais\w*|expand\w*|up|down|more|less|higher|lower)\b",
+    r"\b(grow(?:s|th|ing|n)?|grew|rise|rising|rose|risen|increas\w*|fall\w*|fell|drop\w*|declin\w*|fast\w*|"
+    r"rates?|percent\w*|share|proportion|ratio|chang(?:e|es|ed|ing)|boost\w*|rais\w*|expand\w*|up|down|more|"
+    r"less|higher|lower)\b",
     re.I,
 )
 # a change as the reports write it: a change verb and its percentage or points in one clause (增长4.5%,

@@ -1515,6 +1515,9 @@ def test_asking_what_an_indicator_was_asks_for_a_figure(reader, question, figure
         ("宜春2023年地区生产总值目标是多少？", False),
         ("Which had more new jobs in 2022, Jinan or Yinchuan?", False),  # a comparison of sizes
         ("What did Xining do about air quality in 2019?", False),  # no figure asked
+        # a change word is a whole word or its inflection: "Changsha" asks no change
+        ("How many people did Changsha's Wangcheng district employ in 2022?", True),
+        ("How much did Wangcheng's tax revenue change in 2022?", False),
     ],
 )
 def test_a_figure_question_asks_a_level_unless_it_asks_a_change_a_rate_or_a_plan(reader, question, level):
