@@ -11,6 +11,7 @@ import numpy as np
 
 from . import answerability as ab
 from . import lexicon
+from .config import speaks_as
 from .index import Index
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
@@ -346,7 +347,7 @@ def _fits_part(info: QueryInfo, hit: Hit) -> bool:
     """Whether a passage is of the part the question asks about: the part that speaks of the year
     asked (the plan of a plan year, the review of a reviewed year), else the plan or the review the
     question's wording asks for; any passage when it asks neither."""
-    part, report = hit.chunk.part, hit.report
+    part, report = speaks_as(hit.chunk.part), hit.report
     if info.year is not None:
         return part in ("plan", "review") and citation_year(report, part) in (info.years or (info.year,))
     return info.intent is None or part == info.intent
@@ -549,7 +550,8 @@ def _write(chosen: list[_Scored], hits: list[Hit], index: Index, lang: str) -> t
 
 def citation_year(report, part: str) -> int | None:
     """The year a passage speaks of: a plan passage the plan year, a review passage the reviewed year,
-    anything else (the government's own conduct, appendices) the plan year of its report."""
+    anything else (the government's own conduct, appendices) the plan year of its report. The one
+    answer to it: the extractive answer, the chain's documents and the LLM answer's citations ask here."""
     if part == "review":
         return report.reviewed_year
     return report.plan_year

@@ -40,7 +40,7 @@ from langchain_core.runnables.config import ensure_config, get_callback_manager_
 from pydantic import SecretStr
 
 from . import answerability
-from .answer import Answer, Citation, compose, declined_text
+from .answer import Answer, Citation, citation_year, compose, declined_text
 from .config import Config
 from .errors import LLMError
 from .query import language
@@ -86,7 +86,7 @@ def hit_metadata(h: Hit) -> dict:
         "report": r.title,
         "city": r.city,
         "level": r.level,
-        "year": r.plan_year if c.part == "plan" else r.reviewed_year,
+        "year": citation_year(r, c.part),
         "reviewed_year": r.reviewed_year,
         "plan_year": r.plan_year,
         "section": c.section,
@@ -175,7 +175,7 @@ def checked_answer(raw: str, hits: list[Hit]) -> tuple[str, list[Citation], bool
     for old in cited:
         h = hits[old - 1]
         c, r = h.chunk, h.report
-        year = r.plan_year if c.part == "plan" else r.reviewed_year
+        year = citation_year(r, c.part)
         citations.append(
             Citation(renumber[old], c.chunk_id, c.text, r.title, r.city, year, c.section, c.part, round(h.score, 6), ())
         )

@@ -18,6 +18,12 @@ BUNDLED_CORPUS = PACKAGE_DIR / "corpus"
 PARTS = ("review", "plan", "government", "other")
 
 
+def speaks_as(part: str) -> str:
+    """The part a passage speaks as: the section on the government's own conduct pledges it for the
+    plan's year, in the plan's voice ("严格落实过紧日子要求"), so it is asked of as the plan is."""
+    return "plan" if part == "government" else part
+
+
 def _default_index_dir() -> Path:
     # In a source checkout (the README's install is editable) the index lives at the project's
     # top-level index/ folder; an installed wheel falls back to ./index.

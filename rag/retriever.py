@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .chunking import Chunk
-from .config import PARTS
+from .config import PARTS, speaks_as
 from .embedcache import EmbeddingCache
 from .errors import FilterError
 from .index import Index, top_k
@@ -207,13 +207,16 @@ class Retriever:
         for i, c in enumerate(index.chunks):
             rows_by_report.setdefault(c.report_id, []).append(i)
         self._report_rows = {r: np.array(v) for r, v in rows_by_report.items()}
-        self._parts = np.array([c.part for c in index.chunks])
+        self._parts = np.array([c.part for c in index.chunks])  # what an explicit part filter keeps
+        # the part each chunk speaks as, which a question's plan or result cue prefers: the government's
+        # own conduct is pledged for the plan's year, in the plan's voice ("严格落实过紧日子要求", "打造法治政府")
+        self._spoken_parts = np.array([speaks_as(c.part) for c in index.chunks])
         # per chunk, the year its part speaks of (plan year of a plan, reviewed year of a review), or 0
         self._part_years = np.array(
             [
                 (
                     index.reports[c.report_id].plan_year
-                    if c.part == "plan"
+                    if speaks_as(c.part) == "plan"
                     else index.reports[c.report_id].reviewed_year
                     if c.part == "review"
                     else 0
@@ -421,7 +424,7 @@ class Retriever:
                 fused += s.lexical_weight * lex / float(lex.max())
             fused += 1e-6  # every candidate stays rankable
         boost = np.ones(len(rows))
-        parts = self._parts[rows]
+        parts = self._spoken_parts[rows]
         if filters.prefer_part:
             boost += s.part_boost * (parts == filters.prefer_part)
         if filters.year is not None and filters.part is None:

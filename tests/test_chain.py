@@ -371,3 +371,13 @@ def test_a_short_answer_held_back_as_a_possible_refusal_still_streams(assistant)
     pieces = list(build_chain(assistant, model).stream({"question": QUESTION}))
     tokens, answer = pieces[:-1], pieces[-1]
     assert "".join(tokens) == f"N[{n}]" and answer.mode == "llm" and answer.found
+
+
+def test_the_governments_own_conduct_speaks_for_the_plan_year_and_an_explicit_part_keeps_it_apart(assistant):
+    """The section on the government's own conduct pledges it for the coming year: its documents carry
+    the plan's year, as the extractive answer's citations do; asked for by its own part, only it comes."""
+    conduct = assistant.as_retriever(k=5, part="government").invoke("加强政府自身建设，提升履职能力")
+    assert conduct and {d.metadata["part"] for d in conduct} == {"government"}
+    assert all(d.metadata["year"] == d.metadata["plan_year"] for d in conduct)
+    plans = assistant.as_retriever(k=5, part="plan").invoke("加强政府自身建设，提升履职能力")
+    assert plans and {d.metadata["part"] for d in plans} == {"plan"}

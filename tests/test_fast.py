@@ -503,3 +503,20 @@ def test_a_model_that_finds_no_answer_turns_the_answer_into_a_refusal_saying_why
     assert answer.answer.endswith(extractive.answer) and "不是答案" in answer.answer
     assert [c.chunk_id for c in answer.citations] == [c.chunk_id for c in extractive.citations]
     assert "NO_ANSWER" not in answer.answer and not answer.flagged
+
+
+@pytest.mark.parametrize(
+    ("part", "spoken"),
+    [("government", "plan"), ("plan", "plan"), ("review", "review"), ("other", "other")],
+)
+def test_a_passage_on_the_governments_own_conduct_is_asked_of_as_the_plan(part, spoken):
+    """ "严格落实过紧日子要求" is pledged for the plan's year: a question after a plan prefers it as it
+    prefers the plan, and its citation gives the plan's year."""
+    from types import SimpleNamespace as NS
+
+    from rag.answer import citation_year
+    from rag.config import speaks_as
+
+    assert speaks_as(part) == spoken
+    report = NS(plan_year=2023, reviewed_year=2022)
+    assert citation_year(report, part) == (2022 if spoken == "review" else 2023)
