@@ -666,7 +666,7 @@ class Translator:
                 continue
             parts = lexicon.ENGLISH_WORD.findall(token)
             whole = "-".join(parts).lower()
-            if len(parts) > 1 and any(v in index for v in self._variants([whole])):
+            if len(parts) > 1 and any(v in index for v in self._variants([whole], open_form=False)):
                 words.append("-".join(parts))
             elif len(parts) == 1:
                 words += self._closed_compound(parts[0], index)
@@ -691,6 +691,11 @@ class Translator:
         return any(self._used(t) for v in self._variants(group) for t in index.get(v, ()))
 
     @staticmethod
-    def _variants(group: list[str]) -> list[str]:
+    def _variants(group: list[str], open_form: bool = True) -> list[str]:
+        """The phrase with its last word in each dictionary form, then, where it holds a hyphenated
+        word, the same written open: the dictionary glosses "high-speed" 快速 but "high speed" 高速 and
+        "high speed rail" 高铁, which "high-speed rail" is too. (Whether a hyphenated word is one word
+        at all is asked of its hyphenated form alone: "day-care" is not, so it is "day" and "care".)"""
         last = lemmas(group[-1])
-        return [" ".join(group[:-1] + [v]) for v in last]
+        out = [" ".join(group[:-1] + [v]) for v in last]
+        return out + [v.replace("-", " ") for v in out if open_form and "-" in v]

@@ -1004,12 +1004,18 @@ def test_a_translation_far_less_close_in_meaning_than_the_best_is_dropped():
         ("Any cross-border trade?", "cross-border", "跨境"),
         # not glossed whole: its parts, each looked up ("air" 空气 + "quality" 质量 join into 空气质量)
         ("Is the air-quality better?", "air quality", "空气质量"),
+        # glossed whole, and written open too: "high speed" 高速 beside "high-speed" 快速, and "high speed
+        # rail" 高铁, which the hyphenated phrase is as well
+        ("Is a high-speed railway planned?", "high-speed", "高速"),
+        ("Is a high-speed railway planned?", "high-speed", "快速"),
+        ("Any high-speed rail links?", "high-speed rail", "高铁"),
     ],
 )
 def test_a_hyphenated_compound_is_one_word_where_the_dictionary_glosses_it_whole(english, phrase, expected):
     from rag.dictionary import Translator
 
     freq = {"电子商务": 20, "电商": 30, "服务": 400, "跨境": 15, "贸易": 60, "空气": 40, "质量": 300, "空气质量": 35}
+    freq |= {"高速": 60, "快速": 40, "高铁": 25, "铁路": 50}
     translator = Translator(
         set(freq), doc_freq=lambda t: freq.get(t, 0), passages=1500, occurrences=lambda t: 2 * freq.get(t, 0)
     )
