@@ -123,13 +123,14 @@ class Catalog:
         no dictionary glosses them; without this they are words no report term translates.
 
         A word of the index's vocabulary, or the first two or more characters of one, whose toneless
-        pinyin is the word's letters; where some are names in the dictionary (伏羲 "Fuxi") those, not a
-        common word that reads alike (富硒); the most frequent first (:data:`lexicon.ROMANISED_NAME_TERMS`
-        at most). A capitalised word is a name, never a word with an everyday sense (孩子 is not "Haizi",
-        程度 not "Chengdu") unless the dictionary lists that word as a name as well (万象 "all phenomena" and
-        Vientiane: "Wanxiang Cave"; 牡丹 "peony" and a district: "Mudan Airport"); one written in lower
-        case is a Chinese term as English prose borrows it, and may be everyday: "the minimum living
-        allowance (dibao)" → 低保, "lamian noodles" → 拉面."""
+        pinyin is the word's letters (where none is, a string of the reports' text that reads so: a
+        name the segmenter splits, :meth:`_written_in_pinyin`); where some are names in the dictionary
+        (伏羲 "Fuxi") those, not a common word that reads alike (富硒); the most frequent first
+        (:data:`lexicon.ROMANISED_NAME_TERMS` at most). A capitalised word is a name, never a word with
+        an everyday sense (孩子 is not "Haizi", 程度 not "Chengdu") unless the dictionary lists that word
+        as a name as well (万象 "all phenomena" and Vientiane: "Wanxiang Cave"; 牡丹 "peony" and a
+        district: "Mudan Airport"); one written in lower case is a Chinese term as English prose borrows
+        it, and may be everyday: "the minimum living allowance (dibao)" → 低保, "lamian noodles" → 拉面."""
         key = re.sub(r"[^a-z]", "", word.lower())
         if len(key) < lexicon.ROMANISED_NAME_MIN_LETTERS:
             return ()
