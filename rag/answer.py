@@ -13,6 +13,7 @@ from . import answerability as ab
 from . import lexicon
 from .config import speaks_as
 from .index import Index
+from .ingest import heading_text
 from .lexical import bigrams
 from .lexicon import LIST_SECTION, PART_EN, PART_ZH
 from .places import english_name
@@ -319,10 +320,12 @@ def _score_sentences(
         vecs = index.sentence_vectors[a:b]
         sims = vecs @ qvec if qvec is not None and len(vecs) else np.full(len(hit.chunk.sentences), hit.dense)
         report_text = index.reports[hit.chunk.report_id].text
-        part_heading = _bare(hit.chunk.section_path[0]) if hit.chunk.section_path else None
+        # the heading of the passage's outermost section names a part of the report ("二、2023年工作安排"),
+        # which the citation shows; quoted, it says nothing asked (dev: 26 answers quoted one, 24 first)
+        part_heading = hit.chunk.section_path[0] if hit.chunk.section_path else None
         for (start, end), sim in zip(hit.chunk.sentences, sims, strict=False):
             text = report_text[start:end]
-            if len(text.strip()) < 6 or _bare(text) == part_heading:
+            if len(text.strip()) < 6 or heading_text(text.strip()) == part_heading:
                 continue
             coverage = topic.coverage(text)
             score = float(sim) + s.coverage_weight * coverage - s.rank_penalty * rank
@@ -332,15 +335,6 @@ def _score_sentences(
                 score += s.number_bonus
             out.append(_Scored(rank, start, end, score, float(sim), coverage, text))
     return out
-
-
-def _bare(text: str) -> str:
-    """A sentence or heading without spaces or closing punctuation, to tell a heading quoted as a sentence.
-
-    The heading of a passage's outermost section ("二、2023年工作安排", "一、回首2019，西宁发展迈出坚实步伐")
-    names a part of the report, which the citation already shows; quoted, it says nothing the question
-    asked (dev: 26 answers quoted one, 24 of them first)."""
-    return re.sub(r"[\s。；：！？.;:!?]+$", "", re.sub(r"\s+", "", text))
 
 
 def _fits_part(info: QueryInfo, hit: Hit) -> bool:

@@ -564,7 +564,7 @@ def _sections(paras: list[str]) -> tuple[list[Section], bool]:
                 kind_level[kind] = max(kind_level.values(), default=1 if plain_seen else 0) + 1
             level = kind_level[kind]
         plain_seen = plain_seen or kind == "plain"
-        heading = _heading_text(para)
+        heading = heading_text(para)
         close(level, start)
         parent_part = stack[0][3] if stack else None
         own = classify_part(heading)
@@ -585,7 +585,9 @@ def _sections(paras: list[str]) -> tuple[list[Section], bool]:
     return out, True
 
 
-def _heading_text(para: str) -> str:
+def heading_text(para: str) -> str:
+    """How a section's heading is kept in its path: the paragraph's first sentence, without its closing
+    punctuation (and cut at 60 characters). The composer asks it of a sentence to know a quoted heading."""
     head = re.split(r"(?<=[。！？])", para, maxsplit=1)[0]
     head = head.rstrip("。！？：；")
     return head if len(head) <= 60 else head[:60] + "…"
